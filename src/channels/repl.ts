@@ -1,0 +1,64 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Assistant } from '../core/assistant.ts';
+import type { Reply } from '../core/types.ts';
+import type { CrmDb, Requester } from '../db/port.ts';
+import { replyAsText } from '../format/text.ts';
+
+export interface ReplOptions {
+  assistant: Assistant;
+  db: CrmDb;
+  user: Requester;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  outDir: string;
+  prompt?: boolean;
+}
+
+const YES = /^(y|yes|yep|confirm|ok|sure|do it)\.?$/i;
+const NO = /^(n|no|nope|cancel|stop)\.?$/i;
+
+/** The terminal channel: one line in, one reply out; writes wait for `yes`. */
+export async function runRepl({ assistant, db, user: initial, input, output, outDir, prompt = false }: ReplOptions): Promise<void> {
+  let user = initial;
+  let pending: string | undefined;
+  let counter = 0;
+  const session = `${process.pid}-${Date.now()}`;
+  const say = (s: string) => output.write(s + '\n');
+  const ask = () => prompt && output.write(`${user.name.split(' ')[0]}> `);
+
+  const show = (reply: Reply) => {
+    for (const f of reply.files ?? []) {
+      mkdirSync(outDir, { recursive: true });
+      f.path = resolve(join(outDir, f.name));
+      writeFileSync(f.path, f.data);
+    }
+    pending = reply.confirm?.pendingId;
+    say(replyAsText(reply));
+  };
+
+  say(`CRM assistant — you are ${user.name} (${user.role.replace('_', ' ')}${user.team ? `, ${user.team}` : ''}). Type "help", "/as <name>" to switch user, "/quit" to leave.`);
+  ask();
+  const lines = createInterface({ input, terminal: false });
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === '/quit' || line === '/exit') break;
+    if (line.startsWith('/as ')) {
+      const found = await db.serviceRpc<Requester | null>('user_for_channel', { name: line.slice(4).trim() });
+      if (found) {
+        user = found;
+        say(`You are now ${user.name} (${user.role.replace('_', ' ')}${user.team ? `, ${user.team}` : ''}).`);
+      } else say(`No CRM user called "${line.slice(4).trim()}".`);
+    } else if (pending && (YES.test(line) || NO.test(line))) {
+      const id = pending;
+      pending = undefined;
+      show(await assistant.confirm(id, user, YES.test(line)));
+    } else if (line) {
+      if (pending) await assistant.confirm(pending, user, false);
+      show(await assistant.handle({ requestId: `repl:${session}:${++counter}`, channel: 'repl', text: line, user }));
+    }
+    ask();
+  }
+  if (pending) say('(The unconfirmed request was not written.)');
+}

@@ -1,0 +1,103 @@
+import { validateAction, type Action } from '../actions/schema.ts';
+import { CrmError, toCrmError, type CrmDb, type Requester } from '../db/port.ts';
+import type { Parser } from '../nlu/parser.ts';
+import { SKILLS } from '../skills/index.ts';
+import { localDate } from './clock.ts';
+import { can, refusalFor } from './permissions.ts';
+import type { Inbound, Reply, Skill, SkillContext } from './types.ts';
+
+export interface AssistantOptions {
+  db: CrmDb;
+  parser: Parser;
+  now?: () => Date;
+}
+
+type PerformResult = Record<string, unknown> & { action?: string; replayed?: boolean; error?: string; message?: string };
+
+/**
+ * The one action core every channel calls: text -> action -> permission -> confirmation -> skill,
+ * each executed action audited and idempotent per request id (both enforced in `perform`, in SQL).
+ */
+export function createAssistant({ db, parser, now = () => new Date() }: AssistantOptions) {
+  const context = (user: Requester, source?: Inbound['source']): SkillContext => ({
+    db, user, now, source, today: localDate(now(), user.timezone),
+  });
+  const skillFor = (type: string): Skill | undefined => SKILLS.find((s) => (s.types as readonly string[]).includes(type));
+
+  async function guarded(work: () => Promise<Reply>): Promise<Reply> {
+    try {
+      return await work();
+    } catch (err) {
+      const e = toCrmError(err);
+      if (e.code === 'unavailable' && !(err instanceof CrmError)) console.error('[assistant]', err);
+      return { kind: e.code === 'unavailable' ? 'error' : 'refusal', text: e.message };
+    }
+  }
+
+  /** Runs an already-typed action (from a parser, a button, an edit form): validated again here. */
+  async function run(input: unknown, msg: Omit<Inbound, 'text'>): Promise<Reply> {
+    const checked = validateAction(input);
+    if (!checked.ok) return { kind: 'refusal', text: `I can't run that request; nothing was changed.\n${checked.error}` };
+    const action: Action = checked.action;
+    if (action.type === 'clarify') return { kind: 'question', text: action.question };
+    if (!can(msg.user.role, action.type)) return { kind: 'refusal', text: refusalFor(msg.user.role, action.type) };
+    const skill = skillFor(action.type);
+    if (!skill) return { kind: 'refusal', text: `I can't do "${action.type}" yet.` };
+    const ctx = context(msg.user, msg.source);
+    return guarded(async () => {
+      const prepared = await skill.prepare(action as never, ctx);
+      if ('question' in prepared) return { kind: 'question', text: prepared.question };
+      const payload = { ...prepared.payload, type: action.type };
+      if (skill.local) return skill.format(payload, ctx);
+      if (skill.writes(action as never)) {
+        const preview = prepared.preview ?? `Run ${action.type}`;
+        const pending = await db.rpc<{ id: string; status: string }>(msg.user, 'pending_put', {
+          request_id: msg.requestId, channel: msg.channel, action: payload, preview,
+        });
+        if (pending.status !== 'pending') return { kind: 'done', text: 'I already handled that message.' };
+        return { kind: 'confirm', text: `${preview}\nConfirm? (yes/no)`, confirm: { pendingId: pending.id, preview } };
+      }
+      const result = await db.rpc<PerformResult>(msg.user, 'perform', {
+        request_id: msg.requestId, channel: msg.channel, action: action.type, payload,
+      });
+      return finish(result, ctx);
+    });
+  }
+
+  async function finish(result: PerformResult, ctx: SkillContext): Promise<Reply> {
+    if (result.error) return { kind: 'refusal', text: String(result.message ?? result.error) };
+    if (result.replayed) return { kind: 'done', text: 'That was already done; nothing was written twice.' };
+    const skill = skillFor(String(result.action));
+    if (!skill) throw new Error(`no skill formats ${String(result.action)}`);
+    return skill.format(result, ctx);
+  }
+
+  return {
+    run,
+
+    async handle(msg: Inbound): Promise<Reply> {
+      let action: Action;
+      try {
+        action = await parser.parse(msg.text, { today: context(msg.user).today, user: msg.user, source: msg.source });
+      } catch {
+        action = { type: 'clarify', question: "Sorry, I didn't understand that. Try `help` to see what I can do." };
+      }
+      return run(action, msg);
+    },
+
+    /** The author's answer to a pending write: yes runs it once, no cancels it. */
+    async confirm(pendingId: string, user: Requester, yes: boolean): Promise<Reply> {
+      return guarded(async () => {
+        if (!yes) {
+          const r = await db.rpc<{ cancelled: boolean }>(user, 'pending_cancel', { id: pendingId });
+          return r.cancelled
+            ? { kind: 'done', text: 'Cancelled. Nothing was written.' }
+            : { kind: 'refusal', text: 'There was nothing of yours waiting to cancel.' };
+        }
+        return finish(await db.rpc<PerformResult>(user, 'perform', { pending_id: pendingId }), context(user));
+      });
+    },
+  };
+}
+
+export type Assistant = ReturnType<typeof createAssistant>;

@@ -1,0 +1,43 @@
+import type { ActionType, Role } from '../actions/schema.ts';
+
+/**
+ * What each role may ask the assistant to do. This is the first gate; the database's row-level
+ * policies are the second, so a mistake here can narrow what a user sees but never widen it.
+ */
+const SALES: ActionType[] = [
+  'pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
+  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create',
+];
+const EVERYONE: ActionType[] = ['help', 'clarify'];
+
+export const CAPABILITIES: Record<Role, ReadonlySet<ActionType>> = {
+  rep: new Set([...EVERYONE, ...SALES]),
+  manager: new Set([...EVERYONE, ...SALES, 'escalation.update', 'case.metrics']),
+  support: new Set([
+    ...EVERYONE, 'contact.lookup', 'contact.create', 'activity.log', 'task.create', 'task.list',
+    'escalation.create', 'escalation.update', 'case.metrics', 'data_request.create',
+  ]),
+  privacy_officer: new Set([
+    ...EVERYONE, 'contact.lookup', 'task.create', 'task.list', 'escalation.create',
+    'data_request.create', 'data_request.list', 'data_request.step',
+  ]),
+  admin: new Set([...EVERYONE, ...SALES, 'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step']),
+};
+
+export function can(role: Role, type: ActionType): boolean {
+  return CAPABILITIES[role]?.has(type) ?? false;
+}
+
+const WHAT: Partial<Record<ActionType, string>> = {
+  'pipeline.query': 'ask about the pipeline',
+  'deal.update': 'change deals',
+  'deal.create': 'create deals',
+  'escalation.update': 'work support cases',
+  'case.metrics': 'see support metrics',
+  'data_request.list': 'see data requests',
+  'data_request.step': 'approve or execute data requests (privacy officers only)',
+};
+
+export function refusalFor(role: Role, type: ActionType): string {
+  return `Your role (${role.replace('_', ' ')}) can't ${WHAT[type] ?? `use ${type}`}. Ask an admin if you need it.`;
+}

@@ -1,0 +1,71 @@
+import type { Action, ActionType } from '../actions/schema.ts';
+import type { CrmDb, Requester } from '../db/port.ts';
+
+export type ChannelKind = 'repl' | 'slack' | 'teams';
+
+/** A message as every channel hands it to the core. */
+export interface Inbound {
+  /** Unique per delivery source (Slack event id, Teams activity id, REPL counter): the idempotency key. */
+  requestId: string;
+  channel: ChannelKind;
+  /** Where it was said: a channel or conversation id; absent or 'dm' in a direct conversation. */
+  conversation?: string;
+  text: string;
+  user: Requester;
+  /** The customer message an escalation is raised from (Slack shortcut/reaction, Teams message action). */
+  source?: { text: string; link?: string; author?: string };
+}
+
+export interface Table {
+  columns: string[];
+  rows: (string | number)[][];
+  /** Rows not shown ("and N more"). */
+  more?: number;
+}
+
+export interface ReplyFile {
+  name: string;
+  mime: string;
+  data: Uint8Array;
+  /** Where the REPL wrote it, or a signed link when stored remotely. */
+  path?: string;
+}
+
+export interface Reply {
+  kind: 'answer' | 'question' | 'confirm' | 'done' | 'refusal' | 'error';
+  text: string;
+  table?: Table;
+  files?: ReplyFile[];
+  /** A write waiting for its author's yes/no. */
+  confirm?: { pendingId: string; preview: string };
+  /** Contains amounts, contact details or data-request contents: private in shared channels. */
+  sensitive?: boolean;
+}
+
+/** What a skill works with; it never knows which channel it serves. */
+export interface SkillContext {
+  db: CrmDb;
+  user: Requester;
+  /** The caller's today (YYYY-MM-DD), injectable for tests. */
+  today: string;
+  now: () => Date;
+  /** The message being escalated, when the action was raised on one (data, never instructions). */
+  source?: Inbound['source'];
+}
+
+/** The outcome of preparing an action: the payload to run, or a question back to the user. */
+export type Prepared = { payload: Record<string, unknown>; preview?: string } | { question: string };
+
+export interface Skill<T extends ActionType = ActionType> {
+  types: readonly T[];
+  /** Answered in-process from the prepared payload, without the database (help). */
+  local?: boolean;
+  /** Writes are confirmed by the user before they run. */
+  writes: (action: Extract<Action, { type: T }>) => boolean;
+  /** Resolves names against the CRM, checks what can be checked before running, describes a write. */
+  prepare: (action: Extract<Action, { type: T }>, ctx: SkillContext) => Promise<Prepared>;
+  /** Turns the RPC result into the reply. */
+  format: (result: Record<string, unknown>, ctx: SkillContext) => Promise<Reply> | Reply;
+}
+
+export const defineSkill = <T extends ActionType>(s: Skill<T>): Skill<T> => s;

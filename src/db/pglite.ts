@@ -1,0 +1,29 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { SqlDb, SqlTx, Requester } from './port.ts';
+import { rpcAs } from './sql-rpc.ts';
+
+/** Embedded Postgres (WASM): in memory for tests, file-backed under ./.data for the demo. */
+export async function openPglite(dataDir?: string): Promise<SqlDb> {
+  const pg = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  const transaction = <T>(fn: (tx: SqlTx) => Promise<T>) =>
+    pg.transaction(async (tx) =>
+      fn({
+        query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows,
+        exec: async (sql: string) => {
+          await tx.exec(sql);
+        },
+      }),
+    );
+  return {
+    kind: 'pglite',
+    query: async <T>(sql: string, params?: unknown[]) => (await pg.query<T>(sql, params)).rows,
+    exec: async (sql: string) => {
+      await pg.exec(sql);
+    },
+    transaction,
+    rpc: <T>(as: Requester, fn: string, args: Record<string, unknown> = {}) => rpcAs<T>(transaction, as, fn, args),
+    serviceRpc: <T>(fn: string, args: Record<string, unknown> = {}) => rpcAs<T>(transaction, null, fn, args),
+    close: () => pg.close(),
+  };
+}

@@ -1,0 +1,85 @@
+import type { Role } from '../actions/schema.ts';
+
+/** The CRM user on whose behalf an action runs. Every user request executes with their rights. */
+export interface Requester {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  team: string | null;
+  region: string | null;
+  timezone?: string;
+}
+
+/**
+ * The data access port. Skills see only this: RPC functions of the migrations, called either as a
+ * requester (RLS applies) or as the service (system work: schedulers, channel identity, seeding).
+ * Adapters differ only in transport.
+ */
+export interface CrmDb {
+  readonly kind: 'pglite' | 'postgres' | 'supabase';
+  rpc<T = unknown>(as: Requester, fn: string, args?: Record<string, unknown>): Promise<T>;
+  serviceRpc<T = unknown>(fn: string, args?: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A database the assistant can also run SQL on directly (migrations, seeding, tests). */
+export interface SqlDb extends CrmDb {
+  readonly kind: 'pglite' | 'postgres';
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  exec(sql: string): Promise<void>;
+  /** Runs fn in one transaction on one connection. */
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+}
+
+export interface SqlTx {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements. */
+  exec(sql: string): Promise<void>;
+}
+
+/** A failure the user can act on (bad input, not allowed), as opposed to an outage. */
+export class CrmError extends Error {
+  constructor(message: string, readonly code: 'refused' | 'forbidden' | 'invalid' | 'unavailable') {
+    super(message);
+  }
+}
+
+export function claimsFor(as: Requester, ttlSeconds = 300): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: as.id,
+    role: 'authenticated',
+    aud: 'authenticated',
+    email: as.email,
+    crm_role: as.role,
+    team: as.team,
+    region: as.region,
+    iat: now,
+    exp: now + ttlSeconds,
+  };
+}
+
+/** Maps a Postgres error (SQLSTATE) to what the user should hear. */
+export function toCrmError(err: unknown): CrmError {
+  if (err instanceof CrmError) return err;
+  const e = err as { code?: string; message?: string };
+  const msg = e?.message ?? String(err);
+  switch (e?.code) {
+    case 'P0001':
+      return new CrmError(msg, 'refused');
+    case '42501':
+      return new CrmError("You don't have permission to do that.", 'forbidden');
+    case '22023':
+    case '22P02':
+    case '23505':
+    case '23503':
+    case '23514':
+      return new CrmError(`That request could not be applied: ${msg}`, 'invalid');
+    default:
+      return new CrmError(
+        'The CRM database is not reachable right now, so nothing was changed. Please try again in a moment.',
+        'unavailable',
+      );
+  }
+}

@@ -1,0 +1,44 @@
+import pg from 'pg';
+import type { SqlDb, SqlTx, Requester } from './port.ts';
+import { rpcAs } from './sql-rpc.ts';
+
+// numeric and bigint as JS numbers: amounts fit in a double, and case ids are small.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
+
+/** A server Postgres (or Supabase's database reached directly) through a pg connection pool. */
+export function openPostgres(connectionString: string, poolSize = 10): SqlDb {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  pool.on('error', () => {}); // an idle client's broken connection surfaces on the next query instead
+  const transaction = async <T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const result = await fn({
+        query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+        exec: async (sql) => {
+          await client.query(sql);
+        },
+      });
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    kind: 'postgres',
+    query: async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[],
+    exec: async (sql: string) => {
+      await pool.query(sql);
+    },
+    transaction,
+    rpc: <T>(as: Requester, fn: string, args: Record<string, unknown> = {}) => rpcAs<T>(transaction, as, fn, args),
+    serviceRpc: <T>(fn: string, args: Record<string, unknown> = {}) => rpcAs<T>(transaction, null, fn, args),
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,91 @@
+/** Text clean-up and the small tokenising helpers shared by the extractors. */
+
+const MAX_CHARS = 2000;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/g;
+const SLACK_MENTION = /<[@#!][^>\s]*>/g;
+const SLACK_LINK = /<(?:mailto:|tel:|https?:\/\/)?([^>|\s]+)(?:\|([^>]*))?>/g;
+const LEADING_FILLER =
+  /^(?:(?:@?(?:crm-?bot|crmbot|crm|bot|assistant|salesbot|hey|hi|hello|yo|ok|okay|please|pls|plz|can you|could you|would you|will you|i need you to|i want you to|i'?d like to|i want to|let'?s|lets)\b[\s,:;!.-]*)+)/i;
+const TRAILING_FILLER = /[\s,;.!]*\b(?:please|pls|plz|thanks|thank you|thx|ty)\b[\s.!]*$/i;
+
+/** Makes raw chat text safe and uniform: no Slack tokens, control chars, bot names or politeness. */
+export function normalize(raw: string): string {
+  let s = String(raw ?? '').slice(0, MAX_CHARS);
+  s = s.replace(CONTROL, ' ').replace(SLACK_MENTION, ' ');
+  s = s.replace(SLACK_LINK, (_m, target: string, label?: string) => label || target);
+  s = s.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/[\u2013\u2014]/g, '-');
+  s = s.replace(/\s+/g, ' ').trim();
+  s = s.replace(LEADING_FILLER, '').replace(TRAILING_FILLER, '');
+  return s.trim();
+}
+
+/** Words that end a name/company phrase. */
+const STOP = new Set(
+  ('about regarding re for on at from with to that who which and but because since today yesterday tomorrow tonight ' +
+    'this last next she he they we i it you said says say wants want wanted needs need is was are were has had have will ' +
+    'would can could should by in via after before during until till her him his their them our my your its asked asks ' +
+    'reported reports reporting mentioned left just called emailed as so then also plus over under worth closing quick ' +
+    'briefly minutes mins hours min hour the a an - -- if when where how what why not no yes all any some every ' +
+    'monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri ' +
+    'january february march april june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec ' +
+    'deal deals opportunity opp oppty account company contact case ticket now again please thanks re: around tho though ' +
+    'cto ceo cfo coo cmo cio vp svp evp director head manager engineer founder lead owner').split(' '),
+);
+
+const TOKEN = /[^\s,;:!?()"[\]{}]+|[,;:!?()"[\]{}]/g;
+const EMAIL_TOKEN = /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/;
+
+export interface Phrase { text: string; end: number }
+
+/**
+ * Takes the name/company phrase that starts at `from` in `s`: up to five words, stopping at punctuation,
+ * a stop word, a number or a possessive. `end` is the index just after the phrase.
+ */
+export function takeEntity(s: string, from = 0): Phrase | undefined {
+  TOKEN.lastIndex = from;
+  const words: string[] = [];
+  let end = from;
+  let m: RegExpExecArray | null;
+  while ((m = TOKEN.exec(s)) && words.length < 5) {
+    let tok = m[0];
+    if (/^[,;:!?()"[\]{}]$/.test(tok)) break;
+    const trailing = /[.]+$/.test(tok) && !/^[A-Z]{1,3}\.$/.test(tok);
+    tok = tok.replace(/[.']+$/, '');
+    const possessive = /'s$/i.test(tok);
+    if (possessive) tok = tok.slice(0, -2);
+    const low = tok.toLowerCase();
+    if (EMAIL_TOKEN.test(tok)) {
+      if (words.length === 0) return { text: tok, end: m.index + m[0].length };
+      break;
+    }
+    if (words.length === 0 && low === 'the') continue;
+    if (!tok || STOP.has(low)) break;
+    if (/^\d|^q[1-4]$|^#/.test(low) || /^\$/.test(tok)) break;
+    words.push(tok);
+    end = m.index + m[0].length;
+    if (possessive || trailing) break;
+  }
+  TOKEN.lastIndex = 0;
+  if (words.length === 0) return undefined;
+  return { text: words.join(' '), end };
+}
+
+export const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/i;
+
+/** Removes a span, keeping the text around it separated by one space. */
+export function cut(s: string, start: number, end: number): string {
+  return (s.slice(0, start) + ' ' + s.slice(end)).replace(/\s+/g, ' ');
+}
+
+/** Trims whitespace and dangling punctuation/connectors left after cutting pieces out. */
+export function tidy(s: string): string {
+  return s
+    .replace(/\s+([,.;:!?])/g, '$1')
+    .replace(/^[\s,;:.!?\-–—]+|[\s,;:\-–—]+$/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function capitalised(word: string): boolean {
+  return /^\p{Lu}/u.test(word);
+}

@@ -1,0 +1,39 @@
+import type { SkillContext } from '../core/types.ts';
+
+export type EntityKind = 'account' | 'contact' | 'deal' | 'user';
+export interface Entity {
+  id: string;
+  name: string;
+  detail?: string;
+  account_id?: string;
+}
+export type Resolved = { entity: Entity } | { question: string };
+
+const NOUN: Record<EntityKind, string> = { account: 'account', contact: 'contact', deal: 'deal', user: 'colleague' };
+
+/**
+ * A name as typed -> one CRM record (fuzzy, case- and typo-tolerant, done in SQL), or a question:
+ * "which one?" when several fit equally, "not found" when none does. "me" is the caller.
+ */
+export async function resolveEntity(
+  ctx: SkillContext,
+  kind: EntityKind,
+  typed: string,
+  filter: Record<string, unknown> = {},
+): Promise<Resolved> {
+  const q = typed.trim();
+  if (kind === 'user' && /^(me|myself|i)$/i.test(q)) return { entity: { id: ctx.user.id, name: ctx.user.name } };
+  const found = await ctx.db.rpc<Entity[]>(ctx.user, 'find_entities', { kind, q, limit: 6, ...filter });
+  if (found.length === 0) return { question: `I couldn't find a ${NOUN[kind]} called "${q}". Could you check the spelling or give the full name?` };
+  const lower = q.toLowerCase();
+  const exact = found.filter((e) => e.name.toLowerCase() === lower);
+  if (exact.length === 1) return { entity: exact[0] };
+  if (found.length === 1) return { entity: found[0] };
+  const options = (exact.length > 1 ? exact : found).map((e) => (e.detail ? `${e.name} (${e.detail})` : e.name));
+  return { question: `Which ${NOUN[kind]} do you mean: ${listOr(options)}?` };
+}
+
+/** "a, b or c" */
+export function listOr(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
