@@ -6,7 +6,7 @@ export interface Config {
   /** Fixed "today" for demos and tests (YYYY-MM-DD); the real date otherwise. */
   today?: string;
   supabase?: { url: string; anonKey: string; serviceRoleKey: string; jwtSecret: string };
-  openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
+  openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; shareCustomerText: boolean };
   slack?: { botToken: string; signingSecret: string; appToken?: string; port: number; apiUrl?: string };
   teams?: { appId: string; appPassword: string; tenantId?: string; port: number };
   outDir: string;
@@ -24,7 +24,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY ?? '', serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, jwtSecret: env.SUPABASE_JWT_SECRET }
         : undefined,
     openai: env.OPENAI_API_KEY
-      ? { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL || undefined, model: env.OPENAI_MODEL || 'gpt-4o-mini', timeoutMs: num(env.OPENAI_TIMEOUT_MS, 5000) }
+      ? { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL || undefined, model: env.OPENAI_MODEL || 'gpt-4o-mini', timeoutMs: num(env.OPENAI_TIMEOUT_MS, 5000), shareCustomerText: env.LLM_SHARE_CUSTOMER_TEXT === 'true' }
       : undefined,
     slack:
       env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET

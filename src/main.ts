@@ -10,7 +10,7 @@ const config = loadConfig();
 const log = (m: string) => process.stderr.write(`[crm] ${m}\n`);
 const db = await openDb(config, log);
 const now = config.today ? () => new Date(`${config.today}T12:00:00Z`) : undefined;
-const parser = createParser(config);
+const parser = createParser(config, db);
 const assistant = createAssistant({ db, parser, now });
 log(`parser: ${parser.name}, database: ${db.kind}`);
 

@@ -140,7 +140,23 @@ export const DataRequestStep = z.strictObject({
 });
 export const CaseMetrics = z.strictObject({ type: z.literal('case.metrics'), from: isoDate.optional(), to: isoDate.optional() });
 
-export const INTERNAL = [TaskList, LeadQualify, DataRequestList, DataRequestStep, CaseMetrics] as const;
+/** Groups of actions a shared channel can be limited to (per-channel capability settings). */
+export const CHANNEL_SCOPES = ['pipeline', 'logging', 'escalations', 'data_requests', 'everything'] as const;
+export const ChannelConfigure = z.strictObject({
+  type: z.literal('channel.configure'),
+  allow: z.array(z.enum(CHANNEL_SCOPES)).min(1).max(CHANNEL_SCOPES.length),
+});
+/** Admins and privacy officers asking the audit trail: who did what, when, through which channel. */
+export const AuditQuery = z.strictObject({
+  type: z.literal('audit.query'),
+  action: z.enum(['export', 'erasure', 'data_request', 'write', 'llm', 'any']).default('any'),
+  account: text(200).optional(),
+  actor: text(200).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+
+export const INTERNAL = [TaskList, LeadQualify, DataRequestList, DataRequestStep, CaseMetrics, ChannelConfigure, AuditQuery] as const;
 
 export const Action = z.discriminatedUnion('type', [...CANONICAL, ...INTERNAL]);
 export type Action = z.infer<typeof Action>;

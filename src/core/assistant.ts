@@ -3,13 +3,15 @@ import { CrmError, toCrmError, type CrmDb, type Requester } from '../db/port.ts'
 import type { Parser } from '../nlu/parser.ts';
 import { SKILLS } from '../skills/index.ts';
 import { localDate } from './clock.ts';
-import { can, refusalFor } from './permissions.ts';
+import { can, describeScopes, refusalFor, scopesAllow, type ChannelScope } from './permissions.ts';
 import type { Inbound, Reply, Skill, SkillContext } from './types.ts';
 
 export interface AssistantOptions {
   db: CrmDb;
   parser: Parser;
   now?: () => Date;
+  /** What this bot installation may do at all; a user's rights are intersected with it. */
+  botScopes?: readonly ChannelScope[];
 }
 
 type PerformResult = Record<string, unknown> & { action?: string; replayed?: boolean; error?: string; message?: string };
@@ -18,10 +20,24 @@ type PerformResult = Record<string, unknown> & { action?: string; replayed?: boo
  * The one action core every channel calls: text -> action -> permission -> confirmation -> skill,
  * each executed action audited and idempotent per request id (both enforced in `perform`, in SQL).
  */
-export function createAssistant({ db, parser, now = () => new Date() }: AssistantOptions) {
-  const context = (user: Requester, source?: Inbound['source']): SkillContext => ({
-    db, user, now, source, today: localDate(now(), user.timezone),
+export function createAssistant({ db, parser, now = () => new Date(), botScopes = ['everything'] }: AssistantOptions) {
+  const context = (user: Requester, place: SkillContext['place'], source?: Inbound['source']): SkillContext => ({
+    db, user, now, source, place, today: localDate(now(), user.timezone),
   });
+  const isShared = (conversation?: string) => Boolean(conversation && conversation !== 'dm');
+
+  /** Role ∩ what the bot is installed for ∩ what this shared channel is set up for. */
+  async function refusal(action: Action, msg: Omit<Inbound, 'text'>): Promise<string | null> {
+    if (!can(msg.user.role, action.type)) return refusalFor(msg.user.role, action.type);
+    if (!scopesAllow(botScopes, action.type)) return `This assistant is set up for ${describeScopes(botScopes)} only.`;
+    if (isShared(msg.conversation) && action.type !== 'channel.configure') {
+      const scopes = await db.rpc<ChannelScope[] | null>(msg.user, 'channel_scopes', { channel: msg.channel, conversation: msg.conversation });
+      if (!scopesAllow(scopes, action.type)) {
+        return `This channel is set up for ${describeScopes(scopes!)} only. Ask me in a direct message instead.`;
+      }
+    }
+    return null;
+  }
   const skillFor = (type: string): Skill | undefined => SKILLS.find((s) => (s.types as readonly string[]).includes(type));
 
   async function guarded(work: () => Promise<Reply>): Promise<Reply> {
@@ -40,11 +56,13 @@ export function createAssistant({ db, parser, now = () => new Date() }: Assistan
     if (!checked.ok) return { kind: 'refusal', text: `I can't run that request; nothing was changed.\n${checked.error}` };
     const action: Action = checked.action;
     if (action.type === 'clarify') return { kind: 'question', text: action.question };
-    if (!can(msg.user.role, action.type)) return { kind: 'refusal', text: refusalFor(msg.user.role, action.type) };
     const skill = skillFor(action.type);
     if (!skill) return { kind: 'refusal', text: `I can't do "${action.type}" yet.` };
-    const ctx = context(msg.user, msg.source);
+    const place = { channel: msg.channel, conversation: isShared(msg.conversation) ? msg.conversation : undefined };
+    const ctx = context(msg.user, place, msg.source);
     return guarded(async () => {
+      const refused = await refusal(action, msg);
+      if (refused) return { kind: 'refusal', text: refused };
       const prepared = await skill.prepare(action as never, ctx);
       if ('question' in prepared) return { kind: 'question', text: prepared.question };
       const payload = { ...prepared.payload, type: action.type };
@@ -78,7 +96,7 @@ export function createAssistant({ db, parser, now = () => new Date() }: Assistan
     async handle(msg: Inbound): Promise<Reply> {
       let action: Action;
       try {
-        action = await parser.parse(msg.text, { today: context(msg.user).today, user: msg.user, source: msg.source });
+        action = await parser.parse(msg.text, { today: localDate(now(), msg.user.timezone), user: msg.user, source: msg.source });
       } catch {
         action = { type: 'clarify', question: "Sorry, I didn't understand that. Try `help` to see what I can do." };
       }
@@ -94,7 +112,7 @@ export function createAssistant({ db, parser, now = () => new Date() }: Assistan
             ? { kind: 'done', text: 'Cancelled. Nothing was written.' }
             : { kind: 'refusal', text: 'There was nothing of yours waiting to cancel.' };
         }
-        return finish(await db.rpc<PerformResult>(user, 'perform', { pending_id: pendingId }), context(user));
+        return finish(await db.rpc<PerformResult>(user, 'perform', { pending_id: pendingId }), context(user, { channel: 'repl' }));
       });
     },
   };

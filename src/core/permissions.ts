@@ -1,4 +1,6 @@
-import type { ActionType, Role } from '../actions/schema.ts';
+import type { ActionType, CHANNEL_SCOPES, Role } from '../actions/schema.ts';
+
+export type ChannelScope = (typeof CHANNEL_SCOPES)[number];
 
 /**
  * What each role may ask the assistant to do. This is the first gate; the database's row-level
@@ -19,9 +21,12 @@ export const CAPABILITIES: Record<Role, ReadonlySet<ActionType>> = {
   ]),
   privacy_officer: new Set([
     ...EVERYONE, 'contact.lookup', 'task.create', 'task.list', 'escalation.create',
-    'data_request.create', 'data_request.list', 'data_request.step',
+    'data_request.create', 'data_request.list', 'data_request.step', 'audit.query',
   ]),
-  admin: new Set([...EVERYONE, ...SALES, 'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step']),
+  admin: new Set([
+    ...EVERYONE, ...SALES, 'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step',
+    'channel.configure', 'audit.query',
+  ]),
 };
 
 export function can(role: Role, type: ActionType): boolean {
@@ -36,8 +41,28 @@ const WHAT: Partial<Record<ActionType, string>> = {
   'case.metrics': 'see support metrics',
   'data_request.list': 'see data requests',
   'data_request.step': 'approve or execute data requests (privacy officers only)',
+  'channel.configure': "change a channel's settings (admins only)",
+  'audit.query': 'read the audit trail (admins and privacy officers only)',
 };
 
 export function refusalFor(role: Role, type: ActionType): string {
   return `Your role (${role.replace('_', ' ')}) can't ${WHAT[type] ?? `use ${type}`}. Ask an admin if you need it.`;
+}
+
+/** Which actions each channel scope covers; help and clarify are always available. */
+const SCOPE_ACTIONS: Record<Exclude<ChannelScope, 'everything'>, ActionType[]> = {
+  pipeline: ['pipeline.query'],
+  logging: ['activity.log', 'task.create', 'task.list', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'lead.qualify'],
+  escalations: ['escalation.create', 'escalation.update', 'case.metrics'],
+  data_requests: ['data_request.create', 'data_request.list', 'data_request.step'],
+};
+
+/** Whether a set of scopes (a channel's setting, or what the bot is installed for) covers an action. */
+export function scopesAllow(scopes: readonly ChannelScope[] | null | undefined, type: ActionType): boolean {
+  if (!scopes || scopes.includes('everything') || type === 'help' || type === 'clarify') return true;
+  return scopes.some((s) => s !== 'everything' && SCOPE_ACTIONS[s].includes(type));
+}
+
+export function describeScopes(scopes: readonly ChannelScope[]): string {
+  return scopes.map((s) => s.replace('_', ' ')).join(' and ');
 }

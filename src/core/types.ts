@@ -51,6 +51,8 @@ export interface SkillContext {
   now: () => Date;
   /** The message being escalated, when the action was raised on one (data, never instructions). */
   source?: Inbound['source'];
+  /** Where the request was made (for settings about that place; skills do not render per channel). */
+  place: { channel: ChannelKind; conversation?: string };
 }
 
 /** The outcome of preparing an action: the payload to run, or a question back to the user. */

@@ -10,7 +10,7 @@ export const help = defineSkill({
   format: (result) => {
     const skills = loadSkills();
     const topic = typeof result.topic === 'string' ? result.topic : null;
-    const chosen = topic ? skills.filter((s) => s.name === topic || s.actions.includes(topic)) : [];
+    const chosen = topic ? skills.filter((s) => s.name === topic || (s.actions as string[]).includes(topic)) : [];
     if (chosen.length) {
       const s = chosen[0];
       return { kind: 'answer', text: `${s.description}\nFor example:\n${s.examples.slice(0, 5).map((e) => `  • ${e.text}`).join('\n')}` };

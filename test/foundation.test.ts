@@ -1,0 +1,154 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRepl } from '../src/channels/repl.ts';
+import { createAssistant } from '../src/core/assistant.ts';
+import { migrate } from '../src/db/migrate.ts';
+import type { Requester } from '../src/db/port.ts';
+import { offlineParser } from '../src/nlu/offline-parser.ts';
+import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts';
+
+const now = () => new Date(`${TODAY}T15:00:00Z`);
+
+describe.each(TARGETS)('foundation on %s', (target) => {
+  let db: TestDb;
+  let alex: Requester;
+  let marco: Requester;
+  beforeAll(async () => {
+    db = await freshDb(target, { deals: 800 });
+    alex = await userNamed(db, 'Alex Morgan');
+    marco = await userNamed(db, 'Marco Rossi');
+  });
+  afterAll(() => db?.close());
+  const assistant = () => createAssistant({ db, parser: offlineParser, now });
+  const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params))[0].n;
+
+  it('applies every migration once; a second run applies none', async () => {
+    expect(await migrate(db)).toEqual([]);
+    const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from supabase_migrations.schema_migrations');
+    expect(n).toBeGreaterThanOrEqual(5);
+  });
+
+  it("RLS: as a rep's database role, another team's deals are invisible", async () => {
+    const visible = await db.transaction(async (tx) => {
+      await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
+        JSON.stringify({ sub: alex.id, role: 'authenticated', crm_role: 'rep', team: alex.team }),
+      ]);
+      return tx.query<{ team: string; n: number }>('select team, count(*)::int as n from public.deals group by team');
+    });
+    const all = await db.query<{ team: string; n: number }>('select team, count(*)::int as n from public.deals group by team');
+    expect(all.length).toBe(4);
+    expect(visible).toEqual([{ team: 'Growth West', n: all.find((r) => r.team === 'Growth West')!.n }]);
+    // and the shortcut of forging a role inside the same claims does not work without the JWT's crm_role
+    const asNobody = await db.transaction(async (tx) => {
+      await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
+        JSON.stringify({ sub: alex.id, role: 'authenticated' }),
+      ]);
+      return tx.query<{ n: number }>('select count(*)::int as n from public.deals');
+    });
+    expect(asNobody[0].n).toBe(0);
+  });
+
+  it('a write waits for confirmation: unconfirmed or cancelled, nothing is written', async () => {
+    const before = await count('public.activities');
+    const auditBefore = await count('public.audit_log');
+    const a = assistant();
+    const reply = await a.run(
+      { type: 'activity.log', kind: 'call', contact: 'Dana Reyes', summary: 'talked about pricing', durationMinutes: 20 },
+      { requestId: 't-unconfirmed', channel: 'repl', user: alex },
+    );
+    expect(reply.kind).toBe('confirm');
+    expect(reply.text).toMatch(/Dana Reyes/);
+    expect(await count('public.activities')).toBe(before);
+    const cancelled = await a.confirm(reply.confirm!.pendingId, alex, false);
+    expect(cancelled.text).toMatch(/nothing was written/i);
+    expect(await a.confirm(reply.confirm!.pendingId, alex, true)).toMatchObject({ kind: 'refusal' });
+    expect(await count('public.activities')).toBe(before);
+    expect(await count('public.audit_log')).toBe(auditBefore);
+  });
+
+  it('the same request id twice writes one activity and one audit row', async () => {
+    const a = assistant();
+    const msg = { requestId: 'slack:Ev0001', channel: 'slack' as const, user: alex, text: 'log a 20 min call with Dana Reyes, discussed pricing' };
+    const before = await count('public.activities');
+    const first = await a.handle(msg);
+    const second = await a.handle(msg);
+    expect(first.kind).toBe('confirm');
+    expect(second.confirm?.pendingId ?? first.confirm!.pendingId).toBe(first.confirm!.pendingId);
+    const done = await a.confirm(first.confirm!.pendingId, alex, true);
+    expect(done.kind).toBe('done');
+    const again = await a.confirm(first.confirm!.pendingId, alex, true);
+    expect(again.text).toMatch(/already/i);
+    expect(await count('public.activities')).toBe(before + 1);
+    expect(await count(`public.audit_log where request_id = $1`, [`pending:${first.confirm!.pendingId}`])).toBe(1);
+    const [audit] = await db.query<{ actor_id: string; channel: string; action: string }>(
+      `select actor_id, channel, action from public.audit_log where request_id = $1`, [`pending:${first.confirm!.pendingId}`]);
+    expect(audit).toEqual({ actor_id: alex.id, channel: 'slack', action: 'activity.log' });
+  });
+
+  it('another user cannot confirm my pending write', async () => {
+    const a = assistant();
+    const reply = await a.run({ type: 'task.create', text: 'call Dana', dueDate: '2026-11-27' }, { requestId: 't-other', channel: 'repl', user: alex });
+    const before = await count('public.tasks');
+    expect((await a.confirm(reply.confirm!.pendingId, marco, true)).kind).toBe('refusal');
+    expect(await count('public.tasks')).toBe(before);
+  });
+
+  it('rejects invalid action payloads with a clear message and writes nothing', async () => {
+    const a = assistant();
+    const before = await count('public.pending_actions');
+    const bad = [
+      { type: 'activity.log', kind: 'telegram', summary: 'x' },
+      { type: 'activity.log', kind: 'call' },
+      { type: 'deal.update', deal: 'Acme', amount: -5 },
+      { type: 'pipeline.query', metric: 'total', from: '23/11/2026' },
+      { type: 'drop.tables' },
+      { type: 'contact.create', name: 'X', email: 'not-an-email', injected: 'field' },
+    ];
+    for (const action of bad) {
+      const reply = await a.run(action, { requestId: `bad-${JSON.stringify(action)}`, channel: 'repl', user: alex });
+      expect(reply.kind).toBe('refusal');
+      expect(reply.text).toMatch(/nothing was changed/);
+    }
+    expect((await a.run(bad[0], { requestId: 'b', channel: 'repl', user: alex })).text).toMatch(/kind/);
+    expect(await count('public.pending_actions')).toBe(before);
+  });
+
+  it('a role without the capability is refused before anything runs', async () => {
+    const omar = await userNamed(db, 'Omar Haddad');
+    const reply = await assistant().run({ type: 'pipeline.query', metric: 'total' }, { requestId: 'r-support', channel: 'repl', user: omar });
+    expect(reply).toMatchObject({ kind: 'refusal' });
+    expect(reply.text).toMatch(/support/);
+  });
+
+  it('the REPL answers a pipeline question and exits at end of input', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (c) => (text += c));
+    input.end("what's my pipeline this quarter\n");
+    await runRepl({ assistant: assistant(), db, user: alex, input, output, outDir: mkdtempSync(join(tmpdir(), 'crm-out-')) });
+    const answer = text.split('\n').slice(1).join('\n');
+    expect(answer).toMatch(/\$[\d,]+/);
+  });
+});
+
+describe('npm start on a fresh machine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-start-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('seeds PGlite, answers piped input and exits cleanly', () => {
+    const run = spawnSync('npm', ['start', '--silent'], {
+      input: "what's my pipeline this quarter\n",
+      env: { ...process.env, PGLITE_DIR: join(dir, 'db'), DEMO_DEALS: '600', CRM_TODAY: TODAY, DATABASE_URL: '', OPENAI_API_KEY: '', SLACK_BOT_TOKEN: '', MICROSOFT_APP_ID: '', SUPABASE_URL: '' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/you are Alex Morgan/);
+    expect(run.stdout).toMatch(/\$[\d,]+/);
+  });
+});
