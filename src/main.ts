@@ -1,30 +1,49 @@
+import { consoleNotifier, runRepl } from './channels/repl.ts';
 import { loadConfig } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
 import { openDb } from './db/open.ts';
 import type { Requester } from './db/port.ts';
 import { DEMO_USERS } from './demo/generate.ts';
+import { fanOut, type Notifier } from './notify.ts';
 import { createParser } from './nlu/create-parser.ts';
-import { runRepl } from './channels/repl.ts';
+import { reminderJobs } from './reminders.ts';
+import { createScheduler } from './scheduler.ts';
+import { openFileStore } from './storage/file-store.ts';
+import { supportJobs } from './support/jobs.ts';
 
 const config = loadConfig();
 const log = (m: string) => process.stderr.write(`[crm] ${m}\n`);
 const db = await openDb(config, log);
-const now = config.today ? () => new Date(`${config.today}T12:00:00Z`) : undefined;
+const now = config.today ? () => new Date(`${config.today}T12:00:00Z`) : () => new Date();
 const parser = createParser(config, db);
-const assistant = createAssistant({ db, parser, now });
-log(`parser: ${parser.name}, database: ${db.kind}`);
+const assistant = createAssistant({ db, parser, now, botScopes: config.botScopes });
+const files = await openFileStore(config);
+log(`parser: ${parser.name}, database: ${db.kind}, files: ${files.kind}`);
 
-const servers: { close(): Promise<void> }[] = [];
-if (config.slack) servers.push(await (await import('./channels/slack/app.ts')).startSlack({ config, assistant, db }));
-if (config.teams) servers.push(await (await import('./channels/teams/bot.ts')).startTeams({ config, assistant, db }));
+const servers: { close(): Promise<void>; notifier: Notifier }[] = [];
+if (config.slack) {
+  const { startSlack } = await import('./channels/slack/app.ts');
+  servers.push(await startSlack({ config, assistant, db, escalationChannel: config.slack.escalationChannel }));
+}
+if (config.teams) {
+  const { startTeams } = await import('./channels/teams/bot.ts');
+  servers.push(await startTeams({ config, assistant, db, files: files.kind === 'supabase' ? files : undefined }));
+}
+
+// Reminders and SLA checks: durable jobs in Postgres, delivered through whichever channels run.
+const notifier = servers.length ? fanOut(servers.map((s) => s.notifier)) : consoleNotifier(db, process.stdout);
+const scheduler = createScheduler(db, { ...reminderJobs(db, notifier), ...supportJobs({ db, notifier, now }) }, now);
+scheduler.start();
 
 if (servers.length === 0) {
   const user = await db.serviceRpc<Requester | null>('user_for_channel', { name: process.env.CRM_USER || DEMO_USERS.rep });
   if (!user) throw new Error('the demo user is missing; run `npm run db:seed`');
-  await runRepl({ assistant, db, user, input: process.stdin, output: process.stdout, outDir: config.outDir, prompt: process.stdin.isTTY });
+  await runRepl({ assistant, db, user, input: process.stdin, output: process.stdout, files, prompt: process.stdin.isTTY });
+  scheduler.stop();
   await db.close();
 } else {
   const stop = async () => {
+    scheduler.stop();
     await Promise.all(servers.map((s) => s.close()));
     await db.close();
     process.exit(0);

@@ -9,6 +9,7 @@ import { createAssistant } from '../src/core/assistant.ts';
 import { migrate } from '../src/db/migrate.ts';
 import type { Requester } from '../src/db/port.ts';
 import { offlineParser } from '../src/nlu/offline-parser.ts';
+import { localFileStore } from '../src/storage/file-store.ts';
 import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts';
 
 const now = () => new Date(`${TODAY}T15:00:00Z`);
@@ -130,7 +131,7 @@ describe.each(TARGETS)('foundation on %s', (target) => {
     let text = '';
     output.on('data', (c) => (text += c));
     input.end("what's my pipeline this quarter\n");
-    await runRepl({ assistant: assistant(), db, user: alex, input, output, outDir: mkdtempSync(join(tmpdir(), 'crm-out-')) });
+    await runRepl({ assistant: assistant(), db, user: alex, input, output, files: localFileStore(mkdtempSync(join(tmpdir(), 'crm-out-'))) });
     const answer = text.split('\n').slice(1).join('\n');
     expect(answer).toMatch(/\$[\d,]+/);
   });

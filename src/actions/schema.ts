@@ -57,6 +57,8 @@ export const DealUpdate = z.strictObject({
   amount: amount.optional(),
   closeDate: isoDate.optional(),
   owner: text(200).optional(),
+}).refine((a) => a.stage !== undefined || a.amount !== undefined || a.closeDate !== undefined || a.owner !== undefined, {
+  message: 'say what to change on the deal: its stage, amount, close date or owner',
 });
 
 export const DealCreate = z.strictObject({
@@ -73,7 +75,7 @@ export const ContactLookup = z.strictObject({ type: z.literal('contact.lookup'),
 export const ContactCreate = z.strictObject({
   type: z.literal('contact.create'),
   name: text(200),
-  email: z.string().trim().email('expected an email address').max(320).optional(),
+  email: z.email('expected an email address').max(320).optional(),
   phone: z.string().trim().regex(/^[+()\d][\d\s().\-]{3,30}$/, 'expected a phone number').optional(),
   account: text(200).optional(),
   title: text(200).optional(),
@@ -112,7 +114,7 @@ export const DataRequestCreate = z.strictObject({
   changes: z.record(z.string().min(1).max(64), z.string().max(1000)).optional(),
 });
 
-export const Help = z.strictObject({ type: z.literal('help'), topic: z.string().max(100).optional() });
+export const Help = z.strictObject({ type: z.literal('help'), topic: z.string().min(1).max(100).optional() });
 export const Clarify = z.strictObject({ type: z.literal('clarify'), question: text(1000) });
 
 export const CANONICAL = [

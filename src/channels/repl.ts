@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Assistant } from '../core/assistant.ts';
 import type { Reply } from '../core/types.ts';
 import type { CrmDb, Requester } from '../db/port.ts';
 import { replyAsText } from '../format/text.ts';
+import type { Notifier } from '../notify.ts';
+import type { FileStore } from '../storage/file-store.ts';
 
 export interface ReplOptions {
   assistant: Assistant;
@@ -12,7 +12,8 @@ export interface ReplOptions {
   user: Requester;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
-  outDir: string;
+  /** Where charts and exports go (the out folder, or Supabase Storage with a signed link). */
+  files: FileStore;
   prompt?: boolean;
 }
 
@@ -20,7 +21,7 @@ const YES = /^(y|yes|yep|confirm|ok|sure|do it)\.?$/i;
 const NO = /^(n|no|nope|cancel|stop)\.?$/i;
 
 /** The terminal channel: one line in, one reply out; writes wait for `yes`. */
-export async function runRepl({ assistant, db, user: initial, input, output, outDir, prompt = false }: ReplOptions): Promise<void> {
+export async function runRepl({ assistant, db, user: initial, input, output, files, prompt = false }: ReplOptions): Promise<void> {
   let user = initial;
   let pending: string | undefined;
   let counter = 0;
@@ -28,12 +29,8 @@ export async function runRepl({ assistant, db, user: initial, input, output, out
   const say = (s: string) => output.write(s + '\n');
   const ask = () => prompt && output.write(`${user.name.split(' ')[0]}> `);
 
-  const show = (reply: Reply) => {
-    for (const f of reply.files ?? []) {
-      mkdirSync(outDir, { recursive: true });
-      f.path = resolve(join(outDir, f.name));
-      writeFileSync(f.path, f.data);
-    }
+  const show = async (reply: Reply) => {
+    for (const f of reply.files ?? []) f.path = await files.put(user, f);
     pending = reply.confirm?.pendingId;
     say(replyAsText(reply));
   };
@@ -53,12 +50,27 @@ export async function runRepl({ assistant, db, user: initial, input, output, out
     } else if (pending && (YES.test(line) || NO.test(line))) {
       const id = pending;
       pending = undefined;
-      show(await assistant.confirm(id, user, YES.test(line)));
+      await show(await assistant.confirm(id, user, YES.test(line)));
     } else if (line) {
       if (pending) await assistant.confirm(pending, user, false);
-      show(await assistant.handle({ requestId: `repl:${session}:${++counter}`, channel: 'repl', text: line, user }));
+      await show(await assistant.handle({ requestId: `repl:${session}:${++counter}`, channel: 'repl', text: line, user }));
     }
     ask();
   }
   if (pending) say('(The unconfirmed request was not written.)');
+}
+
+/** In the terminal, proactive messages (reminders, case notices) are printed, addressed by name. */
+export function consoleNotifier(db: CrmDb, output: NodeJS.WritableStream): Notifier {
+  const print = (to: string, reply: Reply) => {
+    output.write(`\n🔔 ${to}: ${replyAsText(reply)}\n`);
+    return true;
+  };
+  return {
+    async toUser(userId, reply) {
+      const user = await db.serviceRpc<Requester | null>('user_for_channel', { id: userId });
+      return print(user?.name ?? 'someone', reply);
+    },
+    toChannel: async (channel, reply) => print(`#${channel}`, reply),
+  };
 }

@@ -10,9 +10,13 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
 /** A server Postgres (or Supabase's database reached directly) through a pg connection pool. */
 export function openPostgres(connectionString: string, poolSize = 10): SqlDb {
   const pool = new pg.Pool({ connectionString, max: poolSize });
-  pool.on('error', () => {}); // an idle client's broken connection surfaces on the next query instead
+  // A broken connection surfaces as the failing query's error (mapped to a friendly reply); the
+  // client's own 'error' event must not crash the process.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const transaction = async <T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('begin');
       const result = await fn({
@@ -24,10 +28,10 @@ export function openPostgres(connectionString: string, poolSize = 10): SqlDb {
       await client.query('commit');
       return result;
     } catch (err) {
-      await client.query('rollback').catch(() => {});
+      await client.query('rollback').catch((e: Error) => (broken = e));
       throw err;
     } finally {
-      client.release();
+      client.release(broken); // a connection that cannot even roll back is discarded, not reused
     }
   };
   return {

@@ -1,4 +1,4 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
 import { claimsFor, toCrmError, type CrmDb, type Requester } from './port.ts';
 
@@ -10,6 +10,15 @@ export interface SupabaseConfig {
 }
 
 const RPC_NAME = /^[a-z_][a-z0-9_]*$/;
+
+// The assistant never subscribes to Realtime, but supabase-js builds its client eagerly and, on
+// Node 20 (no global WebSocket), insists on a transport: one that refuses to connect.
+type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
+const NO_REALTIME = class {
+  constructor() {
+    throw new Error('Realtime is not used by the CRM assistant');
+  }
+} as unknown as RealtimeTransport;
 
 /** A short-lived access token for one CRM user, signed as Supabase Auth would sign it. */
 export function mintUserJwt(jwtSecret: string, as: Requester): Promise<string> {
@@ -25,6 +34,7 @@ export function supabaseClient(url: string, key: string, bearer: string = key): 
   return createClient(url, key, {
     accessToken: async () => bearer,
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    realtime: { transport: NO_REALTIME },
   });
 }
 

@@ -39,5 +39,10 @@ begin
   end if;
 end $$;
 
-grant usage on schema auth to anon, authenticated, service_role;
-grant execute on all functions in schema auth to anon, authenticated, service_role;
+-- Already granted on a Supabase project, where the schema belongs to another role: skip quietly there.
+do $$
+begin
+  grant usage on schema auth to anon, authenticated, service_role;
+  grant execute on all functions in schema auth to anon, authenticated, service_role;
+exception when insufficient_privilege then null;
+end $$;

@@ -47,7 +47,7 @@ export interface StandInOptions {
   now?: () => Date;
 }
 
-type Answer = { status: number; body: unknown; raw?: Buffer; mime?: string };
+type Answer = { status: number; body?: unknown; raw?: Buffer; mime?: string };
 class Refusal extends Error {
   constructor(readonly status: number, readonly body: Record<string, unknown>) {
     super(String(body.message));
@@ -61,16 +61,16 @@ const storageError = (status: number, error: string, message: string) =>
   new Refusal(status, { statusCode: String(status), error, message });
 
 /** PostgREST's mapping of SQLSTATE to HTTP status (docs: "Errors and HTTP Status Codes"). */
-export function postgrestStatus(code: string, role: string): number {
+function postgrestStatus(code: string, role: string): number {
   if (code === '42501') return role === 'anon' ? 401 : 403;
   if (code === 'P0001') return 400;
   if (code === '23503' || code === '23505') return 409;
   if (code === '25006') return 405;
   if (code === '42883' || code === '42P01') return 404;
+  if (code === '53400') return 500;
   if (code.startsWith('08') || code.startsWith('53')) return 503;
   if (code.startsWith('28') || code.startsWith('0L') || code.startsWith('0P')) return 403;
-  if (code.startsWith('54')) return 413;
-  if (['09', '25', '2D', '38', '39', '3B', '40', '55', '57', '58', 'F0', 'HV', 'P0', 'XX'].some((p) => code.startsWith(p))) return 500;
+  if (['09', '25', '2D', '38', '39', '3B', '40', '54', '55', '57', '58', 'F0', 'HV', 'P0', 'XX'].some((p) => code.startsWith(p))) return 500;
   return 400;
 }
 
@@ -123,7 +123,7 @@ export async function startPostgrestStandIn(opts: StandInOptions): Promise<Stand
       );
       const { rows } = await client.query(`select to_json(${call})::text as body`, names.map((n) => JSON.stringify(args[n])));
       await client.query('commit');
-      return { status: 200, body: undefined, raw: Buffer.from(rows[0].body ?? 'null'), mime: 'application/json' };
+      return { status: 200, raw: Buffer.from(rows[0].body ?? 'null'), mime: 'application/json' };
     } catch (err) {
       await client.query('rollback').catch(() => {});
       const e = err as { code?: string; message: string; detail?: string; hint?: string };
@@ -157,7 +157,7 @@ export async function startPostgrestStandIn(opts: StandInOptions): Promise<Stand
       }
       const obj = objects.get(key);
       if (payload.url !== key || !obj) throw storageError(400, 'InvalidSignature', 'The url do not match the signature');
-      return { status: 200, body: undefined, raw: obj.data, mime: obj.mime };
+      return { status: 200, raw: obj.data, mime: obj.mime };
     }
     const claims = await authenticate(req, record);
     if (signed && req.method === 'POST') {

@@ -13,9 +13,11 @@ export interface PeriodHit { from?: string; to?: string; start: number; end: num
 const DAY = 86_400_000;
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH_SRC =
+  '(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)';
 
 const ymd = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d));
-export const iso = (d: Date) => d.toISOString().slice(0, 10);
+const iso = (d: Date) => d.toISOString().slice(0, 10);
 function parseToday(today: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(today);
   const d = m ? ymd(+m[1], +m[2], +m[3]) : new Date(NaN);
@@ -142,7 +144,7 @@ const POINT_RULES: Rule[] = [
 ];
 
 const ABSOLUTE_HINT = new RegExp(
-  String.raw`\b(?:${MONTHS.join('|')})[a-z]*\.?\s+\d{1,2}(?!\d)|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:${MONTHS.join('|')})|\b\d{1,2}\/\d{1,2}(?:\/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b`,
+  String.raw`\b${MONTH_SRC}\.?\s+\d{1,2}(?!\d)|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH_SRC}\b|\b\d{1,2}\/\d{1,2}(?:\/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b`,
   'i',
 );
 const PREP_BEFORE = /(?:\b(?:by|on|before|until|till|due|for|to)\s+)$/i;
@@ -216,7 +218,7 @@ const PERIOD_RULES: PeriodRule[] = [
     },
   },
   {
-    re: new RegExp(String.raw`\b(in|for|during|closing|since|of)?\s*\b(${MONTHS.join('|')})[a-z]*(?:\s+(20\d{2}))?\b(?!\s*\d)`, 'i'),
+    re: new RegExp(String.raw`\b(?:(in|for|during|closing|since|of)\s+)?\b(${MONTH_SRC})\b(?:\s+(20\d{2}))?(?!\s*\d)`, 'i'),
     resolve: (m, t, text) => {
       const name = m[2].toLowerCase();
       if (name === 'may' && !m[1] && !m[3]) return undefined;
@@ -251,10 +253,10 @@ export function findPeriod(text: string, today: string): PeriodHit | undefined {
   }
   const d = findDate(text, today);
   if (!d) return undefined;
-  const before = text.slice(0, d.start + 12);
-  if (BOUND_BEFORE.test(text.slice(0, d.start)) || /^\s*(by|before|until|till)\b/i.test(text.slice(d.start))) {
+  const head = text.slice(0, d.start);
+  if (BOUND_BEFORE.test(head) || /^\s*(by|before|until|till)\b/i.test(text.slice(d.start))) {
     return { to: d.date, start: d.start, end: d.end };
   }
-  if (BOUND_AFTER.test(before.slice(0, d.start))) return { from: d.date, start: d.start, end: d.end };
+  if (BOUND_AFTER.test(head)) return { from: d.date, start: d.start, end: d.end };
   return { from: d.date, to: d.date, start: d.start, end: d.end };
 }

@@ -29,9 +29,13 @@ const STOP = new Set(
     'monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri ' +
     'january february march april june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec ' +
     'deal deals opportunity opp oppty account company contact case ticket now again please thanks re: around tho though ' +
-    'cto ceo cfo coo cmo cio vp svp evp director head manager engineer founder lead owner').split(' '),
+    'cto ceo cfo coo cmo cio vp svp evp director head manager engineer founder lead owner w/ w withdrew withdraws requested requests complained complains confirmed agreed promised wrote thinks ' +
+    "thought seems likes cannot can't won't didn't doesn't does did got gets cant wont didnt doesnt went go goes looks look " +
+    'qbr msa nda sow po rfp rfq roi poc sla crm api eod asap ' +
+    'while pending asking requesting getting seeing having experiencing facing keeps keep').split(' '),
 );
 
+const COMPANY_END = /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;
 const TOKEN = /[^\s,;:!?()"[\]{}]+|[,;:!?()"[\]{}]/g;
 const EMAIL_TOKEN = /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/;
 
@@ -59,15 +63,36 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
       break;
     }
     if (words.length === 0 && low === 'the') continue;
-    if (!tok || STOP.has(low)) break;
+    if (!tok || STOP.has(low) || !/\p{L}/u.test(tok)) break;
     if (/^\d|^q[1-4]$|^#/.test(low) || /^\$/.test(tok)) break;
+    // A lower-case past-tense word after a name is the start of the story: "hooli demo went", "acme signed".
+    if (words.length > 0 && /^\p{Ll}+ed$/u.test(tok) && tok.length > 4) break;
     words.push(tok);
     end = m.index + m[0].length;
-    if (possessive || trailing) break;
+    if (possessive || trailing || COMPANY_END.test(tok)) break;
   }
   TOKEN.lastIndex = 0;
   if (words.length === 0) return undefined;
   return { text: words.join(' '), end };
+}
+
+const VERBS = new Set(
+  'correct fix update change rectify set delete export erase remove mark move push make add show find get send please pls escalate escalation urgent priority note stop using processing process'.split(' '),
+);
+
+/** The name/company phrase that ends right before `idx` ("correct Jane Doe|'s phone"): up to four words back. */
+export function entityBefore(s: string, idx: number): string | undefined {
+  const tokens = s.slice(0, idx).split(/\s+/).filter(Boolean);
+  const words: string[] = [];
+  for (let i = tokens.length - 1; i >= 0 && words.length < 4; i--) {
+    const tok = tokens[i];
+    if (words.length > 0 && /[,;:!?.]$/.test(tok)) break;
+    const clean = tok.replace(/^[("']+|[,;:!?.)"']+$/g, '');
+    const low = clean.toLowerCase();
+    if (!clean || STOP.has(low) || VERBS.has(low) || !/^[\p{L}][\p{L}\p{N}&'.-]*$/u.test(clean)) break;
+    words.unshift(clean);
+  }
+  return words.length ? words.join(' ') : undefined;
 }
 
 export const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/i;

@@ -53,7 +53,7 @@ function distance(a: string, b: string, max: number): number {
 
 function correctWord(word: string): string {
   const low = word.toLowerCase();
-  if (low.length < 5 || KNOWN.has(low)) return word;
+  if (low.length < 5 || KNOWN.has(low) || KNOWN.has(low + 's') || KNOWN.has(low.replace(/(?:s|ed|d)$/, ''))) return word;
   const hit = cache.get(low);
   if (hit !== undefined) return hit || word;
   const max = low.length >= 8 ? 2 : 1;

@@ -1,0 +1,74 @@
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel } from '@slack/bolt';
+import type { Config } from '../../config.ts';
+import type { Assistant } from '../../core/assistant.ts';
+import type { CrmDb } from '../../db/port.ts';
+import type { Notifier } from '../../notify.ts';
+import { replyBlocks, replyText } from './blocks.ts';
+import { registerHandlers } from './handlers.ts';
+import { createUserDirectory } from './users.ts';
+
+export interface SlackOptions {
+  config: Config;
+  assistant: Assistant;
+  db: CrmDb;
+  /** The channel id escalation notifications go to, when there is one. */
+  escalationChannel?: string;
+  log?: (m: string) => void;
+}
+
+export interface SlackServer {
+  /** 'socket' when SLACK_APP_TOKEN is set (no public URL needed), else 'http' (Events API). */
+  mode: 'socket' | 'http';
+  /** The HTTP port Slack posts to (http mode). */
+  port?: number;
+  /** Proactive messages: DMs to CRM users, posts to the escalation channel. */
+  notifier: Notifier;
+  close(): Promise<void>;
+}
+
+/** Starts the Slack app; every request is acked at once and answered after the work is done. */
+export async function startSlack({ config, assistant, db, escalationChannel, log = (m) => process.stderr.write(`[slack] ${m}\n`) }: SlackOptions): Promise<SlackServer> {
+  const slack = config.slack;
+  if (!slack) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+  const mode = slack.appToken ? 'socket' : 'http';
+  const app = new App({
+    token: slack.botToken,
+    signingSecret: slack.signingSecret,
+    ...(mode === 'socket' ? { socketMode: true, appToken: slack.appToken } : {}),
+    // Acks go out before the listener's work (Bolt's default; kept explicit: the 3-second rule depends on it).
+    processBeforeResponse: false,
+    clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : undefined,
+    logLevel: LogLevel.ERROR,
+  });
+
+  let homeTeam: string | undefined;
+  const users = createUserDirectory({ db, client: app.client, homeTeam: () => homeTeam });
+  registerHandlers({ app, assistant, db, users, log });
+  app.error(async (err) => log(`unhandled: ${err.stack ?? err.message}`));
+
+  const auth = await app.client.auth.test();
+  homeTeam = auth.team_id;
+  const started = mode === 'http' ? await app.start(slack.port) : await app.start();
+  const port = mode === 'http' ? (started as { address(): AddressInfo }).address().port : undefined;
+  log(`Slack app running in ${mode} mode${port ? ` on port ${port}` : ''}`);
+
+  const post = async (channel: string, reply: Parameters<Notifier['toUser']>[1]) => {
+    try {
+      await app.client.chat.postMessage({ channel, text: replyText(reply), blocks: replyBlocks(reply) });
+      return true;
+    } catch (err) {
+      log(`notify ${channel}: ${(err as Error).message}`);
+      return false;
+    }
+  };
+  const notifier: Notifier = {
+    async toUser(userId, reply) {
+      const slackId = await users.slackIdOf(userId);
+      return slackId ? post(slackId, reply) : false;
+    },
+    toChannel: async (_channel, reply) => (escalationChannel ? post(escalationChannel, reply) : false),
+  };
+
+  return { mode, port, notifier, close: () => app.stop() as Promise<void> };
+}

@@ -1,0 +1,94 @@
+import type { types } from '@slack/bolt';
+import type { Reply } from '../../core/types.ts';
+import { replyAsText, textTable } from '../../format/text.ts';
+
+type Block = types.KnownBlock;
+
+/** Block action ids; the button's value carries the pending id or the case number. */
+export const ACTION = {
+  confirm: 'crm_confirm',
+  cancel: 'crm_cancel',
+  edit: 'crm_edit',
+  caseAcknowledge: 'case_acknowledge',
+  caseResolve: 'case_resolve',
+  caseReassign: 'case_reassign',
+} as const;
+
+export const VIEW = { edit: 'crm_edit_form', reassign: 'case_reassign_form' } as const;
+
+const SECTION_LIMIT = 2900;
+
+/** Text from the CRM and from users is data: it must not become mentions or links. */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function sections(text: string): Block[] {
+  const out: Block[] = [];
+  for (let i = 0; i < text.length; i += SECTION_LIMIT) {
+    out.push({ type: 'section', text: { type: 'mrkdwn', text: text.slice(i, i + SECTION_LIMIT) } });
+  }
+  return out;
+}
+
+const button = (text: string, action_id: string, value: string, style?: 'primary' | 'danger'): types.Button => ({
+  type: 'button', text: { type: 'plain_text', text }, action_id, value, ...(style ? { style } : {}),
+});
+
+/** A case number the reply announces ("Case #123 ..."), for the Acknowledge / Resolve / Reassign buttons. */
+export function caseNumberIn(reply: Reply): string | undefined {
+  if (reply.kind !== 'done' && reply.kind !== 'answer') return undefined;
+  return /\bcase\s+#?(\d{1,12})\b/i.exec(reply.text)?.[1];
+}
+
+/** The reply as Block Kit: text, table as a preformatted block, and its buttons. */
+export function replyBlocks(reply: Reply, { caseButtons = true } = {}): Block[] {
+  const text = reply.confirm ? reply.confirm.preview : reply.text;
+  const blocks = sections(escapeMrkdwn(text));
+  if (reply.table) blocks.push(...sections('```' + escapeMrkdwn(textTable(reply.table)) + '```'));
+  if (reply.confirm) {
+    const id = reply.confirm.pendingId;
+    blocks.push({
+      type: 'actions',
+      block_id: `confirm:${id}`,
+      elements: [button('Confirm', ACTION.confirm, id, 'primary'), button('Cancel', ACTION.cancel, id), button('Edit', ACTION.edit, id)],
+    });
+  }
+  const caseNo = caseButtons ? caseNumberIn(reply) : undefined;
+  if (caseNo) {
+    blocks.push({
+      type: 'actions',
+      block_id: `case:${caseNo}`,
+      elements: [
+        button('Acknowledge', ACTION.caseAcknowledge, caseNo, 'primary'),
+        button('Resolve', ACTION.caseResolve, caseNo),
+        button('Reassign', ACTION.caseReassign, caseNo),
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** The notification text (and the fallback for clients that do not show blocks). */
+export const replyText = (reply: Reply): string => replyAsText(reply).slice(0, 3900);
+
+/** The App Home tab: the user's tasks and open cases, or why they are missing. */
+export function homeView(name: string, parts: { title: string; reply: Reply }[]): types.HomeView {
+  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: `Hi ${name.split(' ')[0]} — your CRM` } }];
+  for (const { title, reply } of parts) {
+    blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(title)}*` } });
+    blocks.push(...replyBlocks(reply, { caseButtons: false }));
+  }
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Ask me anything in a DM, with `/crm`, or by mentioning me in a channel.' }] });
+  return { type: 'home', blocks: blocks.slice(0, 100) };
+}
+
+/** A modal that only says something (e.g. "that request is no longer waiting"). */
+export function noticeView(title: string, text: string): types.ModalView {
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: title.slice(0, 24) },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: sections(escapeMrkdwn(text)),
+  };
+}

@@ -1,0 +1,48 @@
+import { CloudAdapter } from 'botbuilder';
+import type { Config } from '../../config.ts';
+import type { Assistant } from '../../core/assistant.ts';
+import type { CrmDb } from '../../db/port.ts';
+import type { Notifier } from '../../notify.ts';
+import type { FileStore } from '../../storage/file-store.ts';
+import { botAuthentication, type AuthOverrides } from './auth.ts';
+import { CrmTeamsBot } from './handler.ts';
+import { serveMessages } from './http.ts';
+import { teamsNotifier } from './notifier.ts';
+
+export interface TeamsOptions {
+  config: Config;
+  assistant: Assistant;
+  db: CrmDb;
+  /** Other Bot Framework endpoints or outgoing credentials (a sovereign cloud, a local stand-in in tests). */
+  auth?: AuthOverrides;
+  /** Where charts and exports too large for a card are stored and linked from (Supabase Storage); see files.ts. */
+  files?: FileStore;
+  log?: (m: string) => void;
+}
+
+export interface TeamsServer {
+  /** The port `POST /api/messages` listens on. */
+  port: number;
+  /** Proactive messages: 1:1 chats with CRM users, the channel chosen for escalation notices. */
+  notifier: Notifier;
+  close(): Promise<void>;
+}
+
+/** Starts the Teams bot: a botbuilder CloudAdapter behind `POST /api/messages`, every request authenticated. */
+export async function startTeams({ config, assistant, db, auth, files, log = (m) => process.stderr.write(`[teams] ${m}\n`) }: TeamsOptions): Promise<TeamsServer> {
+  const teams = config.teams;
+  if (!teams) throw new Error('Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD');
+  const adapter = new CloudAdapter(botAuthentication(teams, auth));
+  adapter.onTurnError = async (context, err) => {
+    log(`turn failed: ${err.stack ?? err.message}`);
+    if (context.activity.type === 'message') await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');
+  };
+  const bot = new CrmTeamsBot({ assistant, db, files, appId: teams.appId });
+  const { server, port } = await serveMessages(teams.port, (req, res) => adapter.process(req, res, (context) => bot.run(context)));
+  log(`Teams bot listening on port ${port} (POST /api/messages)`);
+  return {
+    port,
+    notifier: teamsNotifier(adapter, teams.appId, db),
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}

@@ -1,0 +1,69 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Request, Response } from 'botbuilder';
+
+const MAX_BODY = 1 << 20;
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The small part of an express response botbuilder's adapter writes to. */
+function responseFor(res: ServerResponse): Response {
+  let body: unknown;
+  const response: Response = {
+    socket: res.socket,
+    status(code: number) {
+      res.statusCode = code;
+      return response;
+    },
+    header(name: string, value: unknown) {
+      res.setHeader(name, String(value));
+      return response;
+    },
+    send(b: unknown) {
+      body = b;
+      return response;
+    },
+    end() {
+      if (body === undefined) res.end();
+      else if (typeof body === 'string') res.setHeader('content-type', 'text/plain; charset=utf-8').end(body);
+      else res.setHeader('content-type', 'application/json').end(JSON.stringify(body));
+      return response;
+    },
+  };
+  return response;
+}
+
+export type ProcessFn = (req: Request, res: Response) => Promise<void>;
+
+/** `POST /api/messages` on node:http, the only route the Bot Framework calls. */
+export async function serveMessages(port: number, handle: ProcessFn): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    if (req.url?.split('?')[0] !== '/api/messages') return void res.writeHead(404).end();
+    if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
+    void readJson(req)
+      .then((body) => {
+        if (!body) return void res.writeHead(400).end('expected a JSON activity');
+        return handle({ method: req.method, headers: req.headers, body }, responseFor(res));
+      })
+      .catch((err) => {
+        console.error('[teams]', err);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}

@@ -1,0 +1,73 @@
+/** Scores a parser against labelled cases the way the contract describes (type, then each expected field). */
+
+export interface EvalCase { text: string; today: string; expected: { type: string; [field: string]: unknown } }
+export type ParseFn = (text: string, today: string) => unknown;
+
+export interface TypeStats { tp: number; fp: number; fn: number; precision: number; recall: number }
+export interface Ratio { correct: number; total: number; rate: number }
+export interface Miss { text: string; expected: EvalCase['expected']; got: unknown; wrongFields: string[] }
+export interface EvalReport { typeAccuracy: Ratio; fieldAccuracy: Ratio; perType: Record<string, TypeStats>; misses: Miss[] }
+
+const FREE_TEXT = new Set(['summary', 'followUp', 'text', 'question', 'outcome']);
+
+function sameValue(field: string, expected: unknown, got: unknown): boolean {
+  if (FREE_TEXT.has(field)) return typeof got === 'string' && got.trim().length > 0;
+  if (typeof expected === 'string') return typeof got === 'string' && expected.trim().toLowerCase() === got.trim().toLowerCase();
+  if (expected && typeof expected === 'object') {
+    if (!got || typeof got !== 'object') return false;
+    const e = expected as Record<string, unknown>;
+    const g = got as Record<string, unknown>;
+    const keys = new Set([...Object.keys(e), ...Object.keys(g)]);
+    return [...keys].every((k) => sameValue(k, e[k], g[k]));
+  }
+  return expected === got;
+}
+
+/** The expected fields (other than type) that `got` gets wrong; all of them when the type is wrong. */
+export function wrongFields(expected: EvalCase['expected'], got: unknown): string[] {
+  const g = (got && typeof got === 'object' ? got : {}) as Record<string, unknown>;
+  const fields = Object.keys(expected).filter((k) => k !== 'type');
+  if (g.type !== expected.type) return fields;
+  return fields.filter((k) => !sameValue(k, expected[k], g[k]));
+}
+
+const ratio = (correct: number, total: number): Ratio => ({ correct, total, rate: total ? correct / total : 1 });
+
+/** Runs `parse` over every case (awaiting it, so an async LLM parser fits too) and computes the metrics. */
+export async function evaluate(cases: EvalCase[], parse: ParseFn): Promise<EvalReport> {
+  const perType: Record<string, TypeStats> = {};
+  const stats = (t: string) => (perType[t] ??= { tp: 0, fp: 0, fn: 0, precision: 0, recall: 0 });
+  let typeOk = 0;
+  let fieldOk = 0;
+  let fieldTotal = 0;
+  const misses: Miss[] = [];
+  for (const c of cases) {
+    const got = await parse(c.text, c.today);
+    const gotType = String((got as { type?: unknown } | null)?.type ?? 'none');
+    if (gotType === c.expected.type) {
+      typeOk++;
+      stats(gotType).tp++;
+    } else {
+      stats(gotType).fp++;
+      stats(c.expected.type).fn++;
+    }
+    const fields = Object.keys(c.expected).filter((k) => k !== 'type');
+    const wrong = wrongFields(c.expected, got);
+    fieldTotal += fields.length;
+    fieldOk += fields.length - wrong.length;
+    if (gotType !== c.expected.type || wrong.length) misses.push({ text: c.text, expected: c.expected, got, wrongFields: wrong });
+  }
+  for (const s of Object.values(perType)) {
+    s.precision = s.tp + s.fp ? s.tp / (s.tp + s.fp) : 1;
+    s.recall = s.tp + s.fn ? s.tp / (s.tp + s.fn) : 1;
+  }
+  return { typeAccuracy: ratio(typeOk, cases.length), fieldAccuracy: ratio(fieldOk, fieldTotal), perType, misses };
+}
+
+/** Reads JSON lines of {text, today, expected}; blank lines are skipped. */
+export function parseCases(jsonl: string): EvalCase[] {
+  return jsonl
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EvalCase);
+}

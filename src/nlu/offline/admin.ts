@@ -1,0 +1,55 @@
+/** Admin requests: what a shared channel is for, and questions to the audit trail. */
+import type { Action, CHANNEL_SCOPES } from '../../actions/schema.ts';
+import type { Ctx } from './context.ts';
+import { findPeriod } from './dates.ts';
+import { takeEntity } from './text.ts';
+
+type Scope = (typeof CHANNEL_SCOPES)[number];
+
+const SCOPE_WORDS: [Scope, RegExp][] = [
+  ['everything', /\b(?:everything|anything|all skills|no restrictions?|unrestrict\w*|all of it)\b/],
+  ['pipeline', /\b(?:pipeline|forecasts?|deals? questions?|deals)\b/],
+  ['logging', /\b(?:logging|log(?:s|ging)? calls|call logs?|activities|notes|tasks|logging calls)\b/],
+  ['escalations', /\b(?:escalations?|support|cases|incidents?)\b/],
+  ['data_requests', /\b(?:data requests?|privacy|gdpr|ccpa|dsars?)\b/],
+];
+
+export const CHANNEL_CONFIG_RE =
+  /\b(?:this|the) (?:channel|chat|room|group)\b.*\b(?:only|for|allow|restrict|limit|open|set|use)\b|\b(?:set|restrict|limit|open|configure|allow)\b.*\b(?:this|the) (?:channel|chat|room)\b|^channel settings?\b/;
+
+export function parseChannelConfigure(ctx: Ctx): Action {
+  const allow = SCOPE_WORDS.filter(([, re]) => re.test(ctx.low)).map(([s]) => s);
+  if (allow.length === 0) {
+    return { type: 'clarify', question: 'What should this channel be for: pipeline, logging, escalations, data requests, or everything?' };
+  }
+  return { type: 'channel.configure', allow: allow.includes('everything') ? ['everything'] : allow };
+}
+
+export const AUDIT_RE =
+  /\baudit\b|\bwho (?:has )?(?:export|erase|delete|forg[eo]t|change|update|approve|execute|ran)\w*\b|\bwhat did (?:the bot|you|the assistant|\S+) (?:change|do|update|write)\b|\b(?:llm|model|ai) calls\b/;
+
+const KIND: [NonNullable<Extract<Action, { type: 'audit.query' }>['action']>, RegExp][] = [
+  ['export', /\bexport/],
+  ['erasure', /\b(?:eras|delet|forg[eo]t)/],
+  ['data_request', /\bdata requests?\b/],
+  ['llm', /\b(?:llm|model|ai) calls\b/],
+  ['write', /\b(?:change|changed|update|updated|wrote|write|modified|edit)/],
+];
+const NOT_ACTORS = /^(?:the bot|bot|you|the assistant|assistant|anyone|someone|we)$/i;
+
+export function parseAuditQuery(ctx: Ctx): Action {
+  const period = findPeriod(ctx.text, ctx.today);
+  const action = KIND.find(([, re]) => re.test(ctx.low))?.[0] ?? 'any';
+  const on = /\b(?:on|for|about|to)\s+(?=\p{Lu}|\S+\s+(?:yesterday|today|this|last))/u.exec(ctx.text);
+  const account = on ? takeEntity(ctx.text, on.index + on[0].length)?.text : undefined;
+  const who = /\bwhat did (.+?) (?:change|do|update|write)\b/i.exec(ctx.text)?.[1];
+  const actor = who && !NOT_ACTORS.test(who) ? who : undefined;
+  return {
+    type: 'audit.query',
+    action,
+    ...(account && !/^(?:this|last|today|yesterday)\b/i.test(account) ? { account } : {}),
+    ...(actor ? { actor } : {}),
+    ...(period?.from ? { from: period.from } : {}),
+    ...(period?.to ? { to: period.to } : {}),
+  };
+}

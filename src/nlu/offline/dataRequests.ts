@@ -1,0 +1,85 @@
+/** Privacy requests: data_request.create (GDPR/CCPA rights), data_request.list and data_request.step. */
+import type { Action } from '../../actions/schema.ts';
+import { ask } from './clarify.ts';
+import type { Ctx } from './context.ts';
+import { EMAIL, entityBefore, takeEntity } from './text.ts';
+
+type Kind = 'access' | 'erasure' | 'rectification' | 'restriction' | 'portability' | 'consent_withdrawal';
+
+// Checked in this order: the more specific rights first ("export ... machine readable" is portability).
+export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
+  ['consent_withdrawal', /\bwithdr(?:ew|aw|awn|aws|awing)\b.*\bconsent\b|\bconsent\b.*\bwithdr|\brevok(?:e|ed|es|ing)\b.*\bconsent\b|\bopt(?:ed|s)?[- ]out of (?:all )?(?:marketing|emails?|newsletters?|tracking|communications)\b|\bunsubscribe[sd]?\b.*\bmarketing\b|\bno longer consents?\b|\bstop (?:using|processing)\b.*\bfor marketing\b/],
+  ['portability', /\bmachine[- ]readable\b|\b(?:data|records|export\w*)\b.*\b(?:in|as) (?:a )?(?:csv|json|xml)\b|\bportab|\btransfer (?:his|her|their|all) (?:personal )?data\b|\bdata (?:export )?in (?:a )?(?:csv|json|portable)/],
+  ['restriction', /\b(?:stop|restrict|pause|halt|suspend|freeze|limit)(?:s|ed|ing)? (?:all )?(?:the )?(?:data )?processing\b|\brestrict(?:ion)? (?:of )?(?:his|her|their) data\b|\brestriction (?:of processing|request)\b/],
+  ['rectification', /\b(?:correct|rectify|fix)\b.*\b(?:phone|email|e-mail|address|name|surname|title|date of birth|dob|birthday)\b.*\bto\b|\b(?:update|change)\b.*'s (?:\w+ )?(?:phone|email|e-mail|address|name|surname|title|date of birth|dob|birthday)\b.*\bto\b|\brectification\b/],
+  ['erasure', /\bforgotten\b|\bforget (?:me|him|her|them|about (?:me|him|her|them))\b|\berase\b|\berasure\b|\bdelet(?:e|ed|ing|ion)\b.*\b(?:data|request|everything|records?|information|info)\b|\b(?:data|records|information|info)\b.*\bdelet(?:e|ed|ing|ion)\b|\b(?:wipe|purge|remove) (?:all )?(?:of )?(?:his|her|their|the)? ?(?:personal )?(?:data|information|info|records)\b/],
+  ['access', /\bexport (?:everything|all (?:the |of )?(?:his |her |their )?(?:personal )?data|(?:his|her|their) (?:personal )?data)|\bwhat (?:personal )?data (?:do )?we (?:hold|have|store|keep)\b|\bcopy of (?:his|her|their|my|all)? ?(?:personal )?(?:data|information|info)\b|\bsubject access\b|\bdsar\b|\baccess request\b|\beverything we (?:hold|have|store|keep) (?:on|about)\b|\bsee (?:all )?(?:the )?data we (?:hold|have)\b/],
+];
+
+const FIELD = String.raw`phone number|phone|mobile|e-mail address|email address|e-mail|email|postal address|mailing address|address|surname|last name|first name|full name|name|job title|title|date of birth|dob|birthday`;
+const CHANGE = new RegExp(String.raw`\b(${FIELD})\s+(?:to|=|->|should be)\s+(.+?)(?=\s*(?:,|;|\band\b\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:${FIELD})\b|$))`, 'gi');
+const FIELD_KEY: Record<string, string> = {
+  'phone number': 'phone', mobile: 'phone', 'e-mail address': 'email', 'email address': 'email', 'e-mail': 'email',
+  'postal address': 'address', 'mailing address': 'address', 'last name': 'last_name', surname: 'last_name',
+  'first name': 'first_name', 'full name': 'name', 'job title': 'title', dob: 'date_of_birth', 'date of birth': 'date_of_birth', birthday: 'date_of_birth',
+};
+
+const SUBJECT_VERB =
+  /\s(?:wants|would like|has|have|is|asked|asks|requested|requests|withdrew|withdraws|withdrawn|revoked|revokes|no longer|opted|unsubscribed|wrote|says|said|needs|demands|demanded)\b/i;
+const SUBJECT_AFTER =
+  /\b(?:for|from|of|on|about|regarding|re|subject|customer|user|contact|client|erase|delete|forget|export|remove|wipe|purge|restrict|anonymi[sz]e)\s*:?\s+(?:all\s+)?(?:(?:personal\s+)?data\s+(?:for|of|on|about)\s+)?/gi;
+
+function subjectOf(ctx: Ctx): string | undefined {
+  const possessive = /'s\b/.exec(ctx.text);
+  const owner = possessive && entityBefore(ctx.text, possessive.index);
+  if (owner && !/^(?:what|that|it|there|who|let|here)$/i.test(owner)) return owner;
+  const email = EMAIL.exec(ctx.text);
+  if (email) return email[0];
+  const verb = SUBJECT_VERB.exec(ctx.text);
+  const lead = verb && entityBefore(ctx.text, verb.index);
+  if (lead && !/^(?:gdpr|ccpa|dsar|customer|user|client|someone|he|she|they)$/i.test(lead)) return lead;
+  SUBJECT_AFTER.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = SUBJECT_AFTER.exec(ctx.text))) {
+    const p = takeEntity(ctx.text, m.index + m[0].length);
+    if (p && !/^(?:gdpr|ccpa|dsar|marketing|processing|data|him|her|them)$/i.test(p.text)) return p.text;
+  }
+  return undefined;
+}
+
+export function parseDataRequest(ctx: Ctx): Action {
+  const kind = DATA_REQUEST_KINDS_RE.find(([, re]) => re.test(ctx.low))?.[0];
+  if (!kind) return ask('data_request.create.kind');
+  const subject = subjectOf(ctx);
+  if (!subject) return ask('data_request.create.subject');
+  const action: Extract<Action, { type: 'data_request.create' }> = { type: 'data_request.create', kind, subject };
+  const law = /\bgdpr\b/.exec(ctx.low) ? 'gdpr' : /\bccpa\b|\bcpra\b/.exec(ctx.low) ? 'ccpa' : undefined;
+  if (law) action.law = law;
+  if (kind === 'rectification') {
+    const changes: Record<string, string> = {};
+    CHANGE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = CHANGE.exec(ctx.text))) {
+      const field = m[1].toLowerCase();
+      changes[FIELD_KEY[field] ?? field] = m[2].trim().replace(/[.!?]+$/, '');
+    }
+    if (Object.keys(changes).length) action.changes = changes;
+  }
+  return action;
+}
+
+export function parseDataRequestStep(ctx: Ctx): Action {
+  const request = /\brequest\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b/.exec(ctx.low)?.[1];
+  if (!request) return ask('data_request.step.request');
+  const l = ctx.low;
+  const step = /\bverif/.test(l) ? 'verify' : /\bapprov/.test(l) ? 'approve' : /\b(?:execut|run|process)/.test(l) ? 'execute' : /\b(?:reject|den[yi]|decline)/.test(l) ? 'reject' : undefined;
+  if (!step) return ask('data_request.step.step');
+  const action: Extract<Action, { type: 'data_request.step' }> = { type: 'data_request.step', request, step };
+  const method = /\b(?:by|via|with|using|through)\s+(?:a\s+|an\s+)?([^,.;]{2,80})/i.exec(ctx.text.slice(ctx.low.search(/\brequest\b/)));
+  if (step === 'verify' && method) action.method = method[1].trim();
+  return action;
+}
+
+export function parseDataRequestList(): Action {
+  return { type: 'data_request.list' };
+}

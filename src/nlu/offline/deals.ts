@@ -1,0 +1,101 @@
+/** deal.update and deal.create: which deal, and its stage, amount, close date or owner. */
+import type { Action } from '../../actions/schema.ts';
+import { findAmounts } from './amounts.ts';
+import { ask } from './clarify.ts';
+import type { Ctx } from './context.ts';
+import { findDate } from './dates.ts';
+import { findStage } from './stages.ts';
+import { cut, takeEntity } from './text.ts';
+
+type DealUpdate = Extract<Action, { type: 'deal.update' }>;
+type DealCreate = Extract<Action, { type: 'deal.create' }>;
+
+const VERB_FIRST =
+  /^(?:please\s+)?(?:move|moved|push|pushed|slip|slipped|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|close|closed|won|lost)\s+(?:the\s+|our\s+)?/i;
+const FIELD_OF = /\b(?:amount|value|stage|close date|closing date|owner|size)\s+(?:on|of|for)\s+(?:the\s+)?/i;
+const WE_VERB = /\b(?:we|they|i)\s+(?:just\s+|finally\s+)?(?:lost|won|closed|signed)\s+(?:the\s+|our\s+)?/i;
+const DEAL_FOR = /\b(?:deal|opportunity|opp|oppty)\s+(?:for|with|at)\s+(?:the\s+)?/i;
+const SUBJECT_VERB = /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed)\b/i;
+const FIELD_SUFFIX = /\s+(?:amount|value|stage|close date|closing date|owner|size)$/i;
+const FIELD_NEXT = /^\s*(?:the\s+)?(.+?)\s+(?:amount|value|close date|closing date|stage|owner)\b/i;
+const GENERIC = /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|close date)$/i;
+const OWNER = /\b(?:reassign|assign|give|hand(?:\s+(?:over|off))?|transfer)\b.*?\bto\s+|\bowner\s+(?:to|is now|=)\s+|\bowned by\s+/i;
+
+function dealName(text: string): string | undefined {
+  for (const re of [FIELD_OF, WE_VERB, VERB_FIRST, DEAL_FOR]) {
+    const m = re.exec(text);
+    if (!m) continue;
+    const p = takeEntity(text, m.index + m[0].length);
+    if (p && !GENERIC.test(p.text)) return p.text.replace(FIELD_SUFFIX, '');
+  }
+  const field = FIELD_NEXT.exec(text);
+  const named = field && takeEntity(field[1]);
+  if (named && !GENERIC.test(named.text)) return named.text;
+  const subject = takeEntity(text, 0);
+  if (subject && !GENERIC.test(subject.text) && SUBJECT_VERB.test(text.slice(subject.end))) return subject.text;
+  return undefined;
+}
+
+export function parseDealUpdate(ctx: Ctx): Action {
+  let text = ctx.text;
+  const action: Partial<DealUpdate> = { type: 'deal.update' };
+  const owner = OWNER.exec(text);
+  if (owner) {
+    const p = takeEntity(text, owner.index + owner[0].length);
+    if (p) {
+      action.owner = p.text;
+      text = cut(text, owner.index + owner[0].length, p.end);
+    }
+  }
+  const date = findDate(text, ctx.today);
+  if (date) {
+    action.closeDate = date.date;
+    text = cut(text, date.start, date.end);
+  }
+  const amount = findAmounts(text)[0];
+  if (amount) {
+    action.amount = amount.value;
+    text = cut(text, amount.start, amount.end);
+  }
+  const stage = findStage(text.toLowerCase().replace(/\bclose date\b|\bclosing date\b/g, ''));
+  if (stage) action.stage = stage;
+  const deal = dealName(text);
+  if (!deal) return ask('deal.update.deal');
+  action.deal = deal;
+  if (!action.stage && !action.amount && !action.closeDate && !action.owner) return ask('deal.update.stage');
+  return action as DealUpdate;
+}
+
+const CREATE_LEAD = /\b(?:new|create|add|open|log|set up|start|register|enter)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?(?:deal|opportunity|opp|oppty)\b\s*:?\s*/i;
+const NAMED = /^(?:called|named|titled)?\s*["']?/i;
+
+export function parseDealCreate(ctx: Ctx): Action {
+  let text = ctx.text;
+  const action: Partial<DealCreate> = { type: 'deal.create' };
+  const date = findDate(text, ctx.today);
+  if (date) {
+    action.closeDate = date.date;
+    text = cut(text, date.start, date.end);
+  }
+  const amount = findAmounts(text)[0];
+  if (amount) {
+    action.amount = amount.value;
+    text = cut(text, amount.start, amount.end);
+  }
+  const stage = findStage(text.toLowerCase().replace(/\bclos(?:ing|e)\b/g, ''));
+  if (stage) action.stage = stage;
+
+  const lead = CREATE_LEAD.exec(text);
+  const from = lead ? lead.index + lead[0].length : 0;
+  const forMatch = /\b(?:for|with|at)\s+/i.exec(text.slice(from));
+  const account = forMatch ? takeEntity(text, from + forMatch.index + forMatch[0].length) : undefined;
+  const named = takeEntity(text, from + (NAMED.exec(text.slice(from))?.[0].length ?? 0));
+  if (account) {
+    action.account = account.text;
+    if (named && forMatch && forMatch.index > 0) action.name = named.text.replace(/["']+$/, '');
+  } else if (named) {
+    action.account = named.text;
+  }
+  if (!action.account) return ask('deal.create.account');
+  return action as DealCreate;
+}

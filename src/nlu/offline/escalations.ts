@@ -1,0 +1,111 @@
+/** escalation.create, escalation.update and case.metrics (support cases). */
+import type { Action } from '../../actions/schema.ts';
+import { ask } from './clarify.ts';
+import type { Ctx } from './context.ts';
+import { findPeriod } from './dates.ts';
+import { isPerson } from './names.ts';
+import { takeEntity, tidy } from './text.ts';
+
+type EscalationCreate = Extract<Action, { type: 'escalation.create' }>;
+type Severity = EscalationCreate['severity'];
+type Category = EscalationCreate['category'];
+
+const SEVERITY: [NonNullable<Severity>, RegExp][] = [
+  ['urgent', /\burgent\b|\bcritical\b|\bsev[- ]?[01]\b|\bp[01]\b|\basap\b|\bemergency\b|\bblocker\b|\btop[- ]priority\b/],
+  ['high', /\bhigh[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?2\b|\bp2\b/],
+  ['medium', /\b(?:medium|normal|moderate)[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?3\b|\bp3\b/],
+  ['low', /\blow[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?4\b|\bminor\b|\bnot urgent\b/],
+];
+
+// Order matters: a leak that also takes a site down is a security case.
+const CATEGORY: [NonNullable<Category>, RegExp][] = [
+  ['security', /\bdata (?:leak|breach)\b|\bleak(?:ed|ing)?\b|\bbreach\b|\bhack(?:ed)?\b|\bphishing\b|\bunauthori[sz]ed\b|\bcompromised\b|\bsecurity\b|\bvulnerab/],
+  ['outage', /\b(?:is|are|went|been|goes|going) down\b|\boutage\b|\boffline\b|\bunreachable\b|\bunavailable\b|\bnot loading\b|\bcan'?t (?:access|reach|load)\b|\bnothing works\b/],
+  ['account', /\b(?:change|update|add|remove)\b.*\b(?:billing )?(?:contact|admin|owner|users?|seats?)\b|\bpassword reset\b|\bsso\b|\b(?:can'?t|cannot|unable to) (?:log ?in|login|sign in)\b|\blocked out\b|\btransfer (?:the )?account\b|\bcancel(?:lation)?\b.*\b(?:account|subscription)\b/],
+  ['billing', /\binvoices?\b|\bcharged\b|\bovercharg|\brefund\b|\bbilling\b|\bpayments?\b|\bcredit card\b|\bpricing error\b/],
+  ['technical', /\b[45]\d\d(?:s)?\b|\berrors?\b|\bbugs?\b|\bcrash(?:es|ed|ing)?\b|\bbroken\b|\bfail(?:s|ed|ing|ure)?\b|\btimeouts?\b|\btim(?:es?|ing) out\b|\bapi\b|\bintegration\b|\bslow\b|\bsync(?:ing)? (?:issue|problem)\b|\bnot working\b/],
+];
+
+const TRIGGERS = [
+  /^\s*(?:please\s+)?escalat\w*(?:\s+(?:this|that|it))?(?:\s+to\s+(?:support|engineering|tier \d|l\d))?\s*[:,-]?\s*/i,
+  /[\s,;.-]*(?:please\s+)?escalat\w*(?:\s+(?:this|that|it))?(?:\s+(?:please|asap|now))?[\s.!]*$/i,
+  /^\s*(?:open|create|raise|file|log|submit|start)\s+(?:a\s+|an\s+|new\s+)*(?:[\w-]+\s+){0,2}?(?:case|ticket|incident|escalation)\b\s*/i,
+  /^\s*(?:(?:low|medium|normal|high|urgent|critical|top)[- ](?:priority|severity|pri|sev)|sev[- ]?[0-4]|p[0-3]|urgent)\s*[:,-]\s*/i,
+];
+const ACCOUNT_PREP = /^\s*(?:for|at|from|on behalf of|with)\s+/i;
+const REPORTS = /^\s*(?:says?|said|reports?|reported|is reporting|are reporting|mentions?|mentioned|tells us|told us|complain(?:s|ed)?(?: that)?|noticed|flagged|is seeing|are seeing|sees|has|have|was|were|is|are|cannot|can'?t|can not|wants?|needs?|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost|'s)\b\s*(?:that\s+)?/i;
+const REPORTS_KEEP = /^\s*(?:cannot|can'?t|can not|wants?|needs?|is|are|has|have|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost)\b/i;
+
+export function parseEscalationCreate(ctx: Ctx): Action {
+  let text = ctx.text;
+  for (const re of TRIGGERS) text = text.replace(re, ' ');
+  text = tidy(text);
+  const action: Partial<EscalationCreate> = { type: 'escalation.create' };
+
+  const prep = ACCOUNT_PREP.exec(text);
+  const who = takeEntity(text, prep ? prep[0].length : 0);
+  const verb = who && REPORTS.exec(text.slice(who.end));
+  const possessive = who && /'s$/i.test(text.slice(0, who.end));
+  if (who && possessive) {
+    action.account = who.text;
+  } else if (who && (prep || verb)) {
+    if (isPerson(who.text)) action.contact = who.text;
+    else action.account = who.text;
+    let rest = text.slice(who.end);
+    const at = /^\s*(?:at|from|of)\s+/i.exec(rest);
+    if (action.contact && at) {
+      const account = takeEntity(rest, at[0].length);
+      if (account) {
+        action.account = account.text;
+        rest = rest.slice(account.end);
+      }
+    }
+    const v = REPORTS.exec(rest);
+    if (v && !REPORTS_KEEP.test(rest)) rest = rest.slice(v[0].length);
+    // "Acme is down" reads better whole than as "is down".
+    text = tidy(/^\s*(?:is|are)\b/i.test(rest) ? `${who.text}${rest}` : rest);
+  }
+  const summary = tidy(text.replace(/^(?:that|a|an)\s+/i, ''));
+  if (!summary) return ask('escalation.create.summary');
+  action.summary = summary;
+
+  const low = ctx.low;
+  const category = CATEGORY.find(([, re]) => re.test(low))?.[0];
+  if (category) action.category = category;
+  const severity = SEVERITY.find(([, re]) => re.test(low))?.[0];
+  if (severity) action.severity = severity;
+  else if (category === 'outage' || category === 'security') action.severity = 'urgent';
+  return action as EscalationCreate;
+}
+
+const CASE_NO = /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b/i;
+
+export function parseEscalationUpdate(ctx: Ctx): Action {
+  const no = CASE_NO.exec(ctx.text);
+  const id = no?.[1] ?? no?.[2];
+  if (!id) return ask('escalation.update.case');
+  const l = ctx.low;
+  const action: Extract<Action, { type: 'escalation.update' }> = { type: 'escalation.update', case: id };
+  if (/\bre-?open/.test(l)) action.status = 'reopened';
+  else if (/\b(?:resolv|close[ds]?\b|closing\b|fixed\b|solved\b|done\b|mark(?:ed)? (?:as )?(?:resolved|fixed|done))/.test(l)) action.status = 'resolved';
+  else if (/\b(?:ack|acknowledge|acknowledged|taking|take|on it|working on|picked up|pick up)\b/.test(l)) action.status = 'acknowledged';
+
+  const assignee = /\b(?:re-?assign(?:ed)?|assign(?:ed)?|give|hand(?:\s+(?:over|off))?|route|transfer|move)\b.*?\bto\s+/i.exec(ctx.text);
+  const person = assignee && takeEntity(ctx.text, assignee.index + assignee[0].length);
+  if (person && !/^(?:me|high|low|medium|urgent|critical)$/i.test(person.text)) action.assignee = person.text;
+  else if (/\bassign(?:ed)? (?:it |this )?to me\b|\b(?:i'?ll|i will) take\b/.test(l)) action.assignee = 'me';
+
+  const sev = /\b(?:severity|priority|sev|bump|raise|lower|downgrade|upgrade|escalate|set|make)\b.*\b(low|medium|high|urgent|critical)\b/.exec(l);
+  if (sev) action.severity = sev[1] === 'critical' ? 'urgent' : (sev[1] as Extract<Action, { type: 'escalation.update' }>['severity']);
+
+  if (!action.status && !action.assignee && !action.severity) return ask('escalation.update.status');
+  return action;
+}
+
+export function parseCaseMetrics(ctx: Ctx): Action {
+  const period = findPeriod(ctx.text, ctx.today);
+  const action: Extract<Action, { type: 'case.metrics' }> = { type: 'case.metrics' };
+  if (period?.from) action.from = period.from;
+  if (period?.to) action.to = period.to;
+  return action;
+}

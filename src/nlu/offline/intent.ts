@@ -1,0 +1,57 @@
+/**
+ * Decides which action a message asks for. Rules are tried in order; the order matters where phrasings
+ * overlap ("close case 12" is a case update, not a deal; "remind me to call Dana" is a task, not a call log).
+ * The text is already lower-cased and typo-corrected.
+ */
+import { AUDIT_RE, CHANNEL_CONFIG_RE } from './admin.ts';
+import { DATA_REQUEST_KINDS_RE } from './dataRequests.ts';
+
+export type Intent =
+  | 'pipeline.query' | 'activity.log' | 'deal.update' | 'deal.create' | 'contact.lookup' | 'contact.create'
+  | 'task.create' | 'task.list' | 'escalation.create' | 'escalation.update' | 'case.metrics' | 'data_request.create'
+  | 'data_request.list' | 'data_request.step' | 'lead.qualify' | 'channel.configure' | 'audit.query' | 'help' | 'unknown';
+
+const QUESTION_START = /^(?:what|whats|what's|how|which|show|list|give|get|any|are|do|did|is|total|count|top|find|display|pull|where|who'?s? (?:has|owns))\b/;
+const PIPELINE_WORDS =
+  /\bpipeline\b|\bforecast|\bwin[- ]?(?:rate|ratio)\b|\b(?:close|closing|conversion) rate\b|\bquota\b|\bdeals\b|\bopps\b|\bopportunities\b|\brevenue\b|\bbookings\b|\bstuck\b|\bstalled\b|\bstale\b|\bhow (?:much|many)\b|\bclosing\b|\bbiggest\b|\blargest\b|\btop \d+/;
+
+const RULES: [Intent, (t: string) => boolean][] = [
+  ['help', (t) =>
+    /^(?:help|commands|menu|usage)\b|^\?+$|what (?:can|do|else can) (?:you|u) do|what are (?:your|the) (?:commands|skills|options)|\bhow (?:do|can|should|would) (?:i|we)\b|^how to\b|\bhelp (?:me )?(?:with|on|about)\b|^(?:show|list) (?:me )?(?:the |your )?(?:commands|skills)|what (?:commands|skills)/.test(t)],
+  ['channel.configure', (t) => CHANNEL_CONFIG_RE.test(t)],
+  ['audit.query', (t) => AUDIT_RE.test(t)],
+  ['data_request.step', (t) =>
+    /\b(?:verify|verified|approve|approved|execute|executed|run|process|reject|rejected|deny|denied|decline)\b.*\brequest\s*(?:#|no\.?|number)?\s*#?\d+|\brequest\s*(?:#|no\.?|number)?\s*#?\d+\b.*\b(?:verif|approv|execut|reject|deny|denied)/.test(t)],
+  ['escalation.update', (t) => /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?\d{1,12}\b|(?:^|\s)#\d{1,12}\b/.test(t)],
+  ['data_request.list', (t) =>
+    /\b(?:open|pending|outstanding|active|list|show|all|any|current|new|my)\b.*\b(?:data|privacy|dsar|gdpr|ccpa|subject access|deletion|erasure)\s+requests\b|\bdsars\b|^(?:data|privacy|gdpr) requests\b/.test(t)],
+  ['case.metrics', (t) =>
+    /\bslas?\b|\b(?:support|case|ticket|escalation|cs)\s+(?:metrics|stats|statistics|kpis?|numbers|performance|dashboard)\b|\b(?:resolution|response|handle|handling) times?\b|\bcsat\b|\bmttr\b/.test(t)],
+  ['task.list', (t) =>
+    !/^(?:remind|add|create|new|set|make)\b|\btask:/.test(t) &&
+    /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b/.test(t)],
+  ['lead.qualify', (t) =>
+    /\b(?:sales|marketing)[- ]?qualified\b|\b(?:sql|mql)\b|\bdisqualif|\bunqualified\b|\bqualify (?:the )?(?:lead|\S+@)|\bconvert (?:the |this )?lead\b|\blead\b.*\b(?:as|to) (?:sql|mql|qualified)/.test(t)],
+  ['data_request.create', (t) => DATA_REQUEST_KINDS_RE.some(([, re]) => re.test(t)) || /\b(?:gdpr|ccpa|dsar|privacy request|data subject)\b/.test(t)],
+  ['task.create', (t) =>
+    /^(?:remind(?:er)?|todo|to-?do|task)\b|\bremind me\b|\bset (?:a |up a )?reminder\b|\b(?:add|create|make|new|set up) (?:a |an )?(?:new )?(?:task|todo|to-?do|reminder|follow[- ]?up task)\b|\bdon'?t let me forget\b|\bput (?:it |this )?on my (?:list|calendar|todo)/.test(t)],
+  ['escalation.create', (t) =>
+    /\bescalat|\b(?:open|create|raise|file|log|submit|start)\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b|\b(?:low|medium|normal|high|urgent|critical|top)[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?[0-4]\b|\bp[0-3]\b|\b(?:is|are|went|been|goes) down\b|\boutage\b|\bdata (?:leak|breach)\b|\bbreach\b|\bdouble[- ]charged\b|\bovercharged\b|^(?:urgent|critical|asap|emergency)\s*[:,!-]|\bcan'?t (?:log ?in|login|sign in|access)\b|\bcannot (?:log ?in|login|sign in|access)\b/.test(t)],
+  ['contact.create', (t) => /\b(?:add|create|new|save|enter|insert)\b:? (?:a |an )?(?:new )?contact\b|\badd\b.*\bas (?:a |an )?(?:new )?contact\b/.test(t)],
+  ['pipeline.query', (t) => QUESTION_START.test(t) && (PIPELINE_WORDS.test(t) || /\b(?:win|won|close|closed|sold|booked|lost)\b/.test(t))],
+  ['deal.create', (t) => /^(?:new|create|add|open|set up|start|register|enter)\b:? (?:a |an )?(?:new )?(?:deal|opportunity|opp|oppty)\b/.test(t)],
+  ['activity.log', (t) =>
+    /^(?:log|logged|logging|record|recorded)\b|\blog (?:a |an |my |the |this )?(?:\w+ )?(?:call|meeting|email|note|convo|conversation|chat|visit|demo)\b|\b(?:called|phoned|rang|spoke|talked|chatted|met|emailed|e-mailed|mailed|messaged|texted)\b|\b(?:call|meeting|chat|sync|demo|lunch|coffee|catch[- ]?up|conversation|convo|meet) (?:with|w\/)|^notes?\b|\bnotes? (?:on|for|about|re|to)\b|\b(?:call|meeting|demo) (?:notes?|recap|summary)\b|\bsent (?:an? |the )?(?:e-?mail|message|follow[- ]?up)\b|\badd (?:a )?note\b|\bleft (?:a )?voice ?mail|^voice ?mail\b|\bhad (?:a |an )(?:\w+ )?(?:call|meeting|chat|sync|demo|lunch|coffee|convo|conversation)\b|\bjust (?:got off|hung up|finished|wrapped)/.test(t)],
+  ['deal.create', (t) => /\b(?:new|create|add|open|log|set up|start|register|enter)\b:? (?:a |an )?(?:new )?(?:deal|opportunity|opp|oppty)\b/.test(t)],
+  ['deal.update', (t) =>
+    /^(?:move|moved|push|pushed|slip|slipped|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|close|closed|won|lost)\b|\b(?:is|are) now (?:at |in |worth )?(?:\$?\d|in\b|at\b|closed|won|lost|prospecting|qualification|discovery|proposal|negotiation)|\b(?:we|they|i) (?:just |finally )?(?:lost|won|closed|signed)\b|\b(?:moved|slipped|pushed|advanced|progressed|went) (?:to|into|out)\b|\b(?:close date|closing date)\b|\bamount\s+(?:to\s+|is\s+|=\s*)?\$?\d|\b(?:move|moved|push|advance)\b.*\bto (?:prospecting|qualification|discovery|proposal|negotiation|closed)|\bis (?:in|at) (?:prospecting|qualification|discovery|proposal|negotiation)\b|\bdeal\b.*\b(?:closed|won|lost|is now|moved|slipped)\b/.test(t)],
+  ['task.create', (t) => /^(?:i )?(?:need|have|got) to\b|^follow[- ]?up with\b|^(?:call|email|ping|chase|send)\b.*\b(?:by|on|tomorrow|today|next)\b/.test(t)],
+  ['contact.lookup', (t) =>
+    /^(?:who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)|tell me (?:about|everything)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on))\b|\bwhat(?:'?s| is) \S+(?: \S+)?'s (?:email|phone|number|title|role)|\bhow (?:do|can) i reach\b/.test(t)],
+  ['pipeline.query', (t) => PIPELINE_WORDS.test(t) || /\b(?:deal|deals|opp|opps)\b/.test(t)],
+];
+
+export function detectIntent(low: string): Intent {
+  for (const [intent, test] of RULES) if (test(low)) return intent;
+  return 'unknown';
+}

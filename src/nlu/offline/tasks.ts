@@ -1,0 +1,60 @@
+/** task.create ("remind me to call Dana on Friday") and task.list ("what's on my plate today"). */
+import type { Action } from '../../actions/schema.ts';
+import { ask } from './clarify.ts';
+import type { Ctx } from './context.ts';
+import { findDate } from './dates.ts';
+import { isPerson } from './names.ts';
+import { capitalised, cut, takeEntity, tidy } from './text.ts';
+
+type TaskCreate = Extract<Action, { type: 'task.create' }>;
+
+const TRIGGER =
+  /^(?:please\s+)?(?:remind(?:er)?(?:\s+me)?|todo|to-?do|task|(?:add|create|make|set up|new|set)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-?do|reminder|follow[- ]?up task)|don'?t let me forget|i\s+(?:need|have|got)\s+to|(?:need|have|got)\s+to)\b\s*(?:for me\s*)?[:,-]?\s*(?:to\s+)?/i;
+const TARGET =
+  /\b(?:call(?: back)?|email|e-mail|ping|text|meet(?: with)?|phone|follow up with|follow up on|check in with|check on|check in on|chase|reach out to|get back to|loop in|remind|send (?:it |this |the \w+ )?to|with|for)\s+/gi;
+
+// "the Hooli renewal" is about the account Hooli.
+const DEAL_NOUN = /\s+(?:renewal|expansion|upsell|proposal|contract|deal|account|team|deck|quote|invoice|po|order|demo|opportunity|opp)$/i;
+
+export function parseTaskCreate(ctx: Ctx): Action {
+  let text = ctx.text.replace(TRIGGER, '');
+  const action: Partial<TaskCreate> = { type: 'task.create' };
+  const date = findDate(text, ctx.today);
+  if (date) {
+    action.dueDate = date.date;
+    text = cut(text, date.start, date.end);
+  }
+  text = tidy(text.replace(/^\s*(?:to|that i|i should)\s+/i, '').replace(/\s+(?:to|for me)$/i, ''));
+  text = tidy(text.replace(/^to\s+/i, ''));
+  if (!text) return ask('task.create.text');
+  action.text = text;
+
+  TARGET.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let who: string | undefined;
+  let weak = false;
+  while (!who && (m = TARGET.exec(text))) {
+    who = takeEntity(text, m.index + m[0].length)?.text;
+    weak = /^(?:with|for)\b/i.test(m[0]);
+  }
+  if (!who) {
+    // A capitalised word inside the text ("send the Globex proposal") names a company or person.
+    const cap = /(?<=\s)\p{Lu}[\p{L}&.-]*(?:\s+\p{Lu}[\p{L}&.-]*)*/u.exec(text);
+    if (cap && takeEntity(cap[0])) who = takeEntity(cap[0])?.text;
+  }
+  if (who) {
+    const whoEnd = text.indexOf(who) + who.length;
+    const at = /^\s*(?:at|from|of)\s+/i.exec(text.slice(whoEnd));
+    const account = at ? takeEntity(text, whoEnd + at[0].length)?.text : undefined;
+    who = who.replace(DEAL_NOUN, '');
+    if (isPerson(who) || account) action.contact = who;
+    else if (capitalised(who) || (!weak && !/\s/.test(who))) action.account = who;
+    if (account) action.account = account.replace(DEAL_NOUN, '');
+  }
+  return action as TaskCreate;
+}
+
+export function parseTaskList(ctx: Ctx): Action {
+  const due = /\bweek\b/.test(ctx.low) ? 'week' : /\btoday\b|\btonight\b|\bplate\b|\bagenda\b/.test(ctx.low) ? 'today' : 'all';
+  return { type: 'task.list', due };
+}

@@ -1,0 +1,147 @@
+import type { ActionOf } from '../actions/schema.ts';
+import { defineSkill, type Prepared, type Reply, type SkillContext } from '../core/types.ts';
+import { caseTitle, deadlines, type CaseInfo } from '../support/notices.ts';
+import { inferCategory, inferSeverity, isGenericSummary, summaryFrom } from '../support/triage.ts';
+import { resolveParty } from './contacts.ts';
+import { resolveEntity } from './resolve.ts';
+
+type Result = Record<string, unknown> & { case: CaseInfo };
+
+/** escalation.create: a case from a message, with its account, severity and category made explicit before it is opened. */
+async function prepareCreate(action: ActionOf<'escalation.create'>, ctx: SkillContext): Promise<Prepared> {
+  const source = ctx.source?.text.trim() ? ctx.source : undefined;
+  const generic = isGenericSummary(action.summary);
+  if (generic && !source) return { question: 'What is the problem? Give me a sentence for the support case.' };
+  const summary = generic && source ? summaryFrom(source.text) : action.summary;
+  const said = `${action.summary}\n${source?.text ?? ''}`;
+  const severity = action.severity ?? inferSeverity(said);
+  const category = action.category ?? inferCategory(said);
+  const party = await resolveParty(ctx, action.contact, action.account);
+  if ('question' in party) return party;
+  const { contact, account } = party;
+
+  const payload = {
+    summary,
+    severity,
+    category,
+    ...(account ? { account_id: account.id } : {}),
+    ...(contact ? { contact_id: contact.id } : {}),
+    ...(source ? { source_text: source.text, ...(source.link ? { source_link: source.link } : {}) } : {}),
+  };
+  const inferred = (given: unknown) => (given ? '' : ' (inferred)');
+  const lines = [
+    'Open a support case:',
+    `  summary: ${summary}`,
+    `  account: ${account?.name || 'none (standard SLA)'}${contact ? ` · contact: ${contact.name}` : ''}`,
+    `  severity: ${severity}${inferred(action.severity)} · category: ${category}${inferred(action.category)}`,
+    ...(source?.link ? [`  from message: ${source.link}`] : []),
+  ];
+  return { payload, preview: lines.join('\n') };
+}
+
+function formatCreate(result: Result, ctx: SkillContext): Reply {
+  const c = result.case;
+  const who = c.assignee
+    ? `${c.assignee.name} has it${result.routing === 'fallback' ? ' (nobody with that skill was free on shift)' : ''}.`
+    : 'No support agent has room right now, so it waits in the support queue; the escalation channel has been told.';
+  return { kind: 'done', text: `Opened ${caseTitle(c)}. ${who}\n${deadlines(c, ctx.user.timezone)}.` };
+}
+
+/** escalation.update: acknowledge, resolve, reopen, reassign (capacity checked in SQL), change severity. */
+async function prepareUpdate(action: ActionOf<'escalation.update'>, ctx: SkillContext): Promise<Prepared> {
+  const found = await ctx.db.rpc<{ case: CaseInfo } | null>(ctx.user, 'case_brief', { case: action.case });
+  if (!found?.case) return { question: `I couldn't find case #${action.case}. Which case number do you mean?` };
+  const c = found.case;
+  if (!action.status && !action.assignee && !action.severity) {
+    return { question: `What should I do with ${caseTitle(c)}: acknowledge, resolve, reopen, reassign it (to whom?) or change its severity?` };
+  }
+  let assignee: { id: string; name: string } | undefined;
+  if (action.assignee) {
+    const r = await resolveEntity(ctx, 'user', action.assignee);
+    if ('question' in r) return r;
+    assignee = r.entity;
+  }
+  const steps = [
+    action.status === 'reopened' ? 'reopen it' : '',
+    assignee ? `reassign it to ${assignee.name}` : '',
+    action.severity ? `change its severity to ${action.severity} (deadlines recomputed)` : '',
+    action.status === 'acknowledged' ? 'acknowledge it' : '',
+    action.status === 'resolved' ? 'resolve it' : '',
+  ].filter(Boolean);
+  const payload = {
+    case: action.case,
+    ...(action.status ? { status: action.status } : {}),
+    ...(assignee ? { assignee_id: assignee.id } : {}),
+    ...(action.severity ? { severity: action.severity } : {}),
+  };
+  return { payload, preview: `${caseTitle(c)}: ${c.summary}\n${steps.join(', ')[0].toUpperCase()}${steps.join(', ').slice(1)}.` };
+}
+
+function formatUpdate(result: Result, ctx: SkillContext): Reply {
+  const c = result.case;
+  const changes = result.changes as string[];
+  const parts = changes.map((ch) => {
+    switch (ch) {
+      case 'reopened':
+        return `reopened${c.assignee ? ` with ${c.assignee.name}` : ', waiting in the support queue'}`;
+      case 'reassigned':
+        return `reassigned to ${c.assignee?.name}`;
+      case 'severity':
+        return `now ${c.severity}`;
+      default:
+        return ch;
+    }
+  });
+  const clock = changes.some((ch) => ch === 'reopened' || ch === 'severity') ? `\n${deadlines(c, ctx.user.timezone)}.` : '';
+  return { kind: 'done', text: `Case #${c.id} ${parts.join(', ')}.${clock}` };
+}
+
+interface Metrics {
+  from: string;
+  to: string;
+  open: Record<string, number>;
+  created: number;
+  response_met: number;
+  response_decided: number;
+  resolution_met: number;
+  resolution_decided: number;
+  median_first_response_minutes: number | null;
+}
+
+const percent = (met: number, of: number) => (of ? `${Math.round((1000 * met) / of) / 10}% (${met} of ${of})` : 'n/a (none due yet)');
+
+function formatMetrics(m: Metrics): Reply {
+  const severities = ['urgent', 'high', 'medium', 'low'];
+  const openTotal = severities.reduce((n, s) => n + (m.open[s] ?? 0), 0);
+  const median = m.median_first_response_minutes;
+  const lines = [
+    `Support cases: ${openTotal} open now.`,
+    `Opened ${m.from} to ${m.to}: ${m.created}.`,
+    `SLA attainment — first response: ${percent(m.response_met, m.response_decided)}; resolution: ${percent(m.resolution_met, m.resolution_decided)}.`,
+    `Median first-response time: ${median === null ? 'n/a (no responses yet)' : `${median} min`}.`,
+  ];
+  return {
+    kind: 'answer',
+    text: lines.join('\n'),
+    table: { columns: ['severity', 'open'], rows: severities.map((s) => [s, m.open[s] ?? 0]) },
+  };
+}
+
+const DAY = 86_400_000;
+
+export const escalations = defineSkill({
+  types: ['escalation.create', 'escalation.update', 'case.metrics'],
+  writes: (action) => action.type !== 'case.metrics',
+  async prepare(action, ctx) {
+    if (action.type === 'escalation.create') return prepareCreate(action, ctx);
+    if (action.type === 'escalation.update') return prepareUpdate(action, ctx);
+    const to = action.to ?? ctx.today;
+    const from = action.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY).toISOString().slice(0, 10);
+    return { payload: { from, to } };
+  },
+  format(result, ctx) {
+    if (result.action === 'escalation.create') return formatCreate(result as Result, ctx);
+    if (result.action === 'escalation.update') return formatUpdate(result as Result, ctx);
+    return formatMetrics(result as unknown as Metrics);
+  },
+});

@@ -1,0 +1,28 @@
+import type { CrmDb } from '../db/port.ts';
+import type { Notifier } from '../notify.ts';
+import type { JobHandler } from '../scheduler.ts';
+import { notifyBreach, notifyCaseAssigned, type BreachStep, type CaseInfo } from './notices.ts';
+
+type SlaCheck = { status: 'gone' | 'met' | 'done' | 'pending'; next_check_at?: string } | BreachStep;
+
+/**
+ * The scheduler jobs escalations leave behind (enqueued in SQL, in the same transaction as the case):
+ * - `sla.check` {case_id, check}: at a deadline, climbs the escalation chain one level if it was missed
+ *   (SQL `sla_check` records the step and schedules the next check, at most one step per level);
+ * - `case.assigned` {case_id}: tells the assignee and the escalation channel.
+ * Register them with `createScheduler(db, { ...supportJobs({ db, notifier, now }) }, now)`.
+ */
+export function supportJobs({ db, notifier, now = () => new Date() }: { db: CrmDb; notifier: Notifier; now?: () => Date }): Record<string, JobHandler> {
+  return {
+    'sla.check': async (payload) => {
+      const step = await db.serviceRpc<SlaCheck>('sla_check', {
+        case_id: payload.case_id, check: payload.check, now: now().toISOString(),
+      });
+      if (step.status === 'escalated' || step.status === 'breached') await notifyBreach(notifier, step);
+    },
+    'case.assigned': async (payload) => {
+      const result = await db.serviceRpc<{ case: CaseInfo } | null>('case_notice', { case_id: payload.case_id });
+      if (result?.case) await notifyCaseAssigned(notifier, result);
+    },
+  };
+}
