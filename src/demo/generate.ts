@@ -204,6 +204,10 @@ export function generateDemo({ deals: dealCount, seed = 42, today }: DemoOptions
     };
   });
 
+  // A marketing-qualified lead for the README's "Dana is sales-qualified now" (fixed id: no draw from the PRNG).
+  leads.push({ id: '00000000-0000-4000-8000-0000000da4a0', name: 'Dana Park', company: 'Initrode', email: 'dana.park@initrode.example',
+    status: 'mql', source: 'webinar', owner_id: demoRep.id, created_at: iso(now - 5 * DAY) });
+
   const cases: Row[] = [];
   const caseCount = Math.max(6, Math.round(accounts.length / 20));
   for (let i = 0; i < caseCount; i++) {

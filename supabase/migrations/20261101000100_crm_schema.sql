@@ -343,6 +343,18 @@ end $$;
 create trigger deals_fill before insert or update on public.deals
   for each row execute function private.deals_fill();
 
+-- A deal created by a user starts its stage history (bulk loads bring their own history).
+create function private.deals_first_stage() returns trigger language plpgsql security definer set search_path = public as $$
+begin
+  if auth.uid() is not null then
+    insert into public.deal_stage_history (deal_id, from_stage, to_stage, changed_by, changed_at)
+    values (new.id, null, new.stage, auth.uid(), new.created_at);
+  end if;
+  return null;
+end $$;
+create trigger deals_first_stage after insert on public.deals
+  for each row execute function private.deals_first_stage();
+
 create function private.owner_team() returns trigger language plpgsql security definer set search_path = public as $$
 begin
   select team into new.team from public.users where id = (to_jsonb(new) ->> tg_argv[0])::uuid;

@@ -104,6 +104,8 @@ begin
     return jsonb_build_object('replayed', true, 'action', v_action);
   end if;
 
+  -- The channel is context for the action functions (e.g. where an activity was logged from).
+  perform set_config('crm.channel', coalesce(v_channel, 'assistant'), true);
   execute format('select private.%I($1)', v_fn) using v_payload into v_result;
   perform private.audit(v_action, v_channel, v_request, v_result ->> 'target_type', v_result ->> 'target_id',
                         private.redact(v_payload - 'type'));

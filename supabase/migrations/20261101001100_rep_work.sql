@@ -133,7 +133,8 @@ begin
                                  owner_id, source_channel)
   values ((payload ->> 'kind')::public.activity_kind, payload ->> 'summary', payload ->> 'outcome',
           (payload ->> 'durationMinutes')::int, coalesce((payload ->> 'occurred_at')::timestamptz, now()),
-          (payload ->> 'contact_id')::uuid, v_account, v_deal, auth.uid(), 'assistant')
+          (payload ->> 'contact_id')::uuid, v_account, v_deal, auth.uid(),
+          coalesce(nullif(current_setting('crm.channel', true), ''), 'assistant'))
   returning * into a;
   perform private.touch_deal(a.id);
   if payload ? 'followUp' then
