@@ -15,11 +15,16 @@ export interface E2eRow {
 
 /** Message -> reply through the REPL core (no channel), per skill, `runs` times each. */
 export async function benchEndToEnd(db: SqlDb, runs: number, today: string): Promise<E2eRow[]> {
-  const assistant = createAssistant({ db, parser: offlineParser, now: () => new Date(`${today}T15:00:00Z`) });
+  const now = () => new Date(`${today}T15:00:00Z`);
+  const withCharts = createAssistant({ db, parser: offlineParser, now });
+  const textOnly = createAssistant({ db, parser: offlineParser, now, charts: false });
   const users = new Map<string, Requester>();
   const rows: E2eRow[] = [];
   let id = 0;
-  for (const s of SCENARIOS) {
+  const cases = SCENARIOS.flatMap((s) => (s.chart
+    ? [{ ...s, skill: `${s.skill}, no chart`, assistant: textOnly }, { ...s, skill: `${s.skill}, with chart`, assistant: withCharts }]
+    : [{ ...s, assistant: textOnly }]));
+  for (const { assistant, ...s } of cases) {
     if (!users.has(s.user)) users.set(s.user, (await db.serviceRpc<Requester>('user_for_channel', { name: s.user }))!);
     const user = users.get(s.user)!;
     const ask: number[] = [];

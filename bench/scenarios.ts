@@ -5,12 +5,14 @@ export interface Scenario {
   text: string;
   /** Answer `yes` to the confirmation and time that step too. */
   confirm?: boolean;
+  /** A grouped answer: timed without and with its chart image. */
+  chart?: boolean;
 }
 
 export const SCENARIOS: Scenario[] = [
-  { skill: 'pipeline (list, no chart)', user: 'Alex Morgan', text: "what's my pipeline this quarter" },
-  { skill: 'pipeline (total by stage, chart)', user: 'Marta Schulz', text: 'pipeline by stage for my team this quarter' },
-  { skill: 'pipeline (forecast by month, chart)', user: 'Marta Schulz', text: 'forecast by month for my team this quarter' },
+  { skill: 'pipeline (my list)', user: 'Alex Morgan', text: "what's my pipeline this quarter" },
+  { skill: 'pipeline (team total by stage)', user: 'Marta Schulz', text: 'pipeline by stage for my team this quarter', chart: true },
+  { skill: 'pipeline (team forecast by month)', user: 'Marta Schulz', text: 'forecast by month for my team this quarter', chart: true },
   { skill: 'pipeline (win rate)', user: 'Marta Schulz', text: 'what is our win rate this year' },
   { skill: 'pipeline (stuck deals)', user: 'Marta Schulz', text: 'which deals are stuck for more than 45 days' },
   { skill: 'contact 360', user: 'Alex Morgan', text: 'who is Dana Reyes' },

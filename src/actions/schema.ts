@@ -15,7 +15,7 @@ export const CATEGORIES = ['billing', 'technical', 'outage', 'security', 'accoun
 export const CASE_STATUSES = ['acknowledged', 'resolved', 'reopened'] as const;
 export const DATA_REQUEST_KINDS = ['access', 'erasure', 'rectification', 'restriction', 'portability', 'consent_withdrawal'] as const;
 export const LAWS = ['gdpr', 'ccpa'] as const;
-export const ROLES = ['rep', 'manager', 'support', 'privacy_officer', 'admin'] as const;
+export const ROLES = ['rep', 'manager', 'support', 'privacy_officer', 'admin', 'guest'] as const;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 const text = (max = 4000) => z.string().trim().min(1, 'must not be empty').max(max);

@@ -3,7 +3,7 @@ import { CrmError, toCrmError, type CrmDb, type Requester } from '../db/port.ts'
 import type { Parser } from '../nlu/parser.ts';
 import { SKILLS } from '../skills/index.ts';
 import { localDate } from './clock.ts';
-import { can, describeScopes, refusalFor, scopesAllow, type ChannelScope } from './permissions.ts';
+import { can, describeScopes, LINK_YOUR_ACCOUNT, refusalFor, scopesAllow, type ChannelScope } from './permissions.ts';
 import type { Inbound, Reply, Skill, SkillContext } from './types.ts';
 
 export interface AssistantOptions {
@@ -12,6 +12,8 @@ export interface AssistantOptions {
   now?: () => Date;
   /** What this bot installation may do at all; a user's rights are intersected with it. */
   botScopes?: readonly ChannelScope[];
+  /** Chart images in answers (default on). */
+  charts?: boolean;
 }
 
 type PerformResult = Record<string, unknown> & { action?: string; replayed?: boolean; error?: string; message?: string };
@@ -20,15 +22,22 @@ type PerformResult = Record<string, unknown> & { action?: string; replayed?: boo
  * The one action core every channel calls: text -> action -> permission -> confirmation -> skill,
  * each executed action audited and idempotent per request id (both enforced in `perform`, in SQL).
  */
-export function createAssistant({ db, parser, now = () => new Date(), botScopes = ['everything'] }: AssistantOptions) {
+export function createAssistant({ db, parser, now = () => new Date(), botScopes = ['everything'], charts = true }: AssistantOptions) {
   const context = (user: Requester, place: SkillContext['place'], source?: Inbound['source']): SkillContext => ({
-    db, user, now, source, place, today: localDate(now(), user.timezone),
+    db, user, now, source, place, charts, today: localDate(now(), user.timezone),
   });
   const isShared = (conversation?: string) => Boolean(conversation && conversation !== 'dm');
 
   /** Role ∩ what the bot is installed for ∩ what this shared channel is set up for. */
   async function refusal(action: Action, msg: Omit<Inbound, 'text'>): Promise<string | null> {
     if (!can(msg.user.role, action.type)) return refusalFor(msg.user.role, action.type);
+    if (msg.user.role === 'guest' && action.type !== 'help') {
+      // A guest's only write: a case raised on a customer's message, in a channel set up for escalations.
+      const scopes = isShared(msg.conversation)
+        ? await db.rpc<ChannelScope[] | null>(msg.user, 'channel_scopes', { channel: msg.channel, conversation: msg.conversation })
+        : null;
+      if (!msg.source || !scopes?.some((s) => s === 'escalations' || s === 'everything')) return LINK_YOUR_ACCOUNT;
+    }
     if (!scopesAllow(botScopes, action.type)) return `This assistant is set up for ${describeScopes(botScopes)} only.`;
     if (isShared(msg.conversation) && action.type !== 'channel.configure') {
       const scopes = await db.rpc<ChannelScope[] | null>(msg.user, 'channel_scopes', { channel: msg.channel, conversation: msg.conversation });

@@ -23,6 +23,8 @@ export const CAPABILITIES: Record<Role, ReadonlySet<ActionType>> = {
     ...EVERYONE, 'contact.lookup', 'task.create', 'task.list', 'escalation.create',
     'data_request.create', 'data_request.list', 'data_request.step', 'audit.query',
   ]),
+  // Someone in chat without a linked CRM account: help, and a case raised from a customer's message.
+  guest: new Set([...EVERYONE, 'escalation.create']),
   admin: new Set([
     ...EVERYONE, ...SALES, 'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step',
     'channel.configure', 'audit.query',
@@ -45,7 +47,11 @@ const WHAT: Partial<Record<ActionType, string>> = {
   'audit.query': 'read the audit trail (admins and privacy officers only)',
 };
 
+export const LINK_YOUR_ACCOUNT =
+  "I can't do that for you yet: your chat account isn't linked to a CRM user. Ask an admin to link it. Meanwhile you can use `help`, and raise a support case from a customer's message where the channel allows it.";
+
 export function refusalFor(role: Role, type: ActionType): string {
+  if (role === 'guest') return LINK_YOUR_ACCOUNT;
   return `Your role (${role.replace('_', ' ')}) can't ${WHAT[type] ?? `use ${type}`}. Ask an admin if you need it.`;
 }
 

@@ -51,6 +51,8 @@ export interface SkillContext {
   now: () => Date;
   /** The message being escalated, when the action was raised on one (data, never instructions). */
   source?: Inbound['source'];
+  /** Whether answers may carry chart images (off for text-only deployments and benchmarks). */
+  charts: boolean;
   /** Where the request was made (for settings about that place; skills do not render per channel). */
   place: { channel: ChannelKind; conversation?: string };
 }

@@ -20,7 +20,7 @@ export async function openDb(config: Config, log: (msg: string) => void = () => 
 }
 
 export async function seedIfEmpty(db: SqlDb, deals: number, today: string, log: (msg: string) => void = () => {}) {
-  const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from public.users');
+  const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from public.accounts');
   if (n > 0) return;
   log(`seeding a demo CRM with ${deals} deals…`);
   await loadDemo(db, generateDemo({ deals, today }));

@@ -17,8 +17,9 @@ async function prepareCreate(action: ActionOf<'escalation.create'>, ctx: SkillCo
   const severity = action.severity ?? inferSeverity(said);
   const category = action.category ?? inferCategory(said);
   const party = await resolveParty(ctx, action.contact, action.account);
-  if ('question' in party) return party;
-  const { contact, account } = party;
+  // A guest cannot see the CRM's records, so cannot answer "which one?": the case goes in unlinked.
+  if ('question' in party && ctx.user.role !== 'guest') return party;
+  const { contact, account } = 'question' in party ? { contact: undefined, account: undefined } : party;
 
   const payload = {
     summary,

@@ -72,7 +72,7 @@ export const pipeline = defineSkill({
     Object.assign(payload, scope);
     return { payload: Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined)) };
   },
-  format: async (raw) => {
+  format: async (raw, ctx) => {
     const r = raw as unknown as Result;
     const lines = [`${scopeLabel(r)}, ${periodLabel(r.query.from, r.query.to, r.metric)}: ${headline(r)}`];
     const filters = filtersApplied(r);
@@ -82,7 +82,7 @@ export const pipeline = defineSkill({
     const reply: Reply = { kind: 'answer', text: lines.join('\n'), sensitive: true };
     const table = r.groups ? groupTable(r) : r.rows ? dealTable(r) : undefined;
     if (table && table.rows.length) reply.table = table;
-    if (r.groups?.length) reply.files = [await chartOf(r)];
+    if (r.groups?.length && ctx.charts) reply.files = [await chartOf(r)];
     return reply;
   },
 });

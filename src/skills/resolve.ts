@@ -24,7 +24,9 @@ export async function resolveEntity(
   const q = typed.trim();
   if (kind === 'user' && /^(me|myself|i)$/i.test(q)) return { entity: { id: ctx.user.id, name: ctx.user.name } };
   const found = await ctx.db.rpc<Entity[]>(ctx.user, 'find_entities', { kind, q, limit: 6, ...filter });
-  if (found.length === 0) return { question: `I couldn't find a ${NOUN[kind]} called "${q}". Could you check the spelling or give the full name?` };
+  if (found.length === 0) {
+    return { question: `I couldn't find ${/^[aeiou]/.test(NOUN[kind]) ? 'an' : 'a'} ${NOUN[kind]} called "${q}". Could you check the spelling or give the full name?` };
+  }
   const lower = q.toLowerCase();
   const exact = found.filter((e) => e.name.toLowerCase() === lower);
   if (exact.length === 1) return { entity: exact[0] };

@@ -2,6 +2,7 @@ import type { App, BlockButtonAction, MessageShortcut, webApi } from '@slack/bol
 import type { Action } from '../../actions/schema.ts';
 import type { Assistant } from '../../core/assistant.ts';
 import type { Reply } from '../../core/types.ts';
+import { guestRequester } from '../../core/guest.ts';
 import type { CrmDb, Requester } from '../../db/port.ts';
 import { ACTION, VIEW, homeView, noticeView } from './blocks.ts';
 import { conversationOf, deliver, tell, type Place } from './deliver.ts';
@@ -21,12 +22,6 @@ interface Deps {
 }
 
 type Client = webApi.WebClient;
-
-/**
- * Help is local to the core and never touches the database, so people without a CRM account can
- * read it; this identity is used for nothing else.
- */
-const VISITOR: Requester = { id: '00000000-0000-0000-0000-000000000000', name: 'Visitor', email: '', role: 'rep', team: null, region: null };
 
 const HELP = /^\s*(?:help\b\s*(.*))?$/i;
 
@@ -56,16 +51,26 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
     }
   }
 
-  /** The CRM user behind a click or a shortcut, or a private note saying why there is none. */
-  async function requester(client: Client, place: Place, { membersOnly }: { membersOnly: boolean }): Promise<Requester | undefined> {
+  /** The CRM user behind a click on a member-only control, or a private note saying why there is none. */
+  async function member(client: Client, place: Place): Promise<Requester | undefined> {
     const who = await users.identify(place.user);
-    if (who.kind === 'member' || (!membersOnly && who.kind === 'read-only' && who.user)) return who.user;
+    if (who.kind === 'member') return who.user;
     await tell(client, place, who.kind === 'read-only' && who.user ? READ_ONLY : LINK_YOUR_ACCOUNT);
     return undefined;
   }
 
+  /**
+   * Whoever clicked or raised a case. Someone without a linked account acts as the guest user, whose
+   * only write (a case from a customer's message, where the channel allows it) the core decides.
+   */
+  async function actor(place: Place): Promise<Requester> {
+    const who = await users.identify(place.user);
+    if (who.kind !== 'unknown' && who.user) return who.user;
+    return guestRequester(db, await users.displayName(place.user));
+  }
+
   async function helpFor(who: SlackIdentity, topic: string | undefined, requestId: string): Promise<Reply> {
-    const user = who.kind === 'unknown' ? VISITOR : (who.user ?? VISITOR);
+    const user = who.kind !== 'unknown' && who.user ? who.user : await guestRequester(db);
     const reply = await assistant.run({ type: 'help', ...(topic ? { topic } : {}) }, { requestId, channel: 'slack', user });
     return who.kind === 'unknown' ? { ...reply, text: `${reply.text}\n\n${LINK_YOUR_ACCOUNT}` } : reply;
   }
@@ -87,8 +92,7 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
 
   /** Raises a support case from a customer's message (shortcut or reaction). */
   async function escalate(client: Client, place: Place, message: { text?: string; ts: string; user?: string }, requestId: string): Promise<void> {
-    const user = await requester(client, place, { membersOnly: false });
-    if (!user) return;
+    const user = await actor(place);
     const permalink = await client.chat.getPermalink({ channel: place.channel, message_ts: message.ts }).catch(() => undefined);
     const text = (message.text ?? '').trim();
     const author = message.user ? await users.displayName(message.user) : undefined;
@@ -163,8 +167,8 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
       await ack();
       const place = clickPlace(body, respond);
       await work(client, place, async () => {
-        const user = await requester(client, place, { membersOnly: false });
-        if (user) await deliver(client, place, await assistant.confirm(action.value ?? '', user, yes), { replace: true });
+        const user = await actor(place);
+        await deliver(client, place, await assistant.confirm(action.value ?? '', user, yes), { replace: true });
       });
     });
   }
@@ -173,8 +177,7 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
     await ack();
     const place = clickPlace(body, respond);
     await work(client, place, async () => {
-      const user = await requester(client, place, { membersOnly: false });
-      if (!user) return;
+      const user = await actor(place);
       const pending = await db.rpc<PendingRow | null>(user, 'pending_get', { id: action.value });
       if (!pending || pending.status !== 'pending') {
         await client.views.open({ trigger_id: body.trigger_id, view: noticeView('Nothing to edit', 'That request is no longer waiting for you: it was confirmed, cancelled or has expired.') });
@@ -200,8 +203,7 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
     await ack();
     const place: Place = { channel: origin.channel, user: body.user.id, threadTs: origin.threadTs };
     await work(client, place, async () => {
-      const user = await requester(client, place, { membersOnly: false });
-      if (!user) return;
+      const user = await actor(place);
       const pending = await db.rpc<PendingRow | null>(user, 'pending_get', { id: origin.pendingId });
       if (!pending || pending.status !== 'pending') return tell(client, place, 'That request is no longer waiting for you; nothing was changed.');
       const edited = editedAction(formValues(pending), origin, values);
@@ -222,7 +224,7 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
 
   // Buttons on escalation posts: each becomes an escalation.update that its clicker confirms.
   const caseUpdate = async (client: Client, place: Place, requestId: string, change: Omit<Extract<Action, { type: 'escalation.update' }>, 'type'>) => {
-    const user = await requester(client, place, { membersOnly: true });
+    const user = await member(client, place);
     if (!user) return;
     const reply = await assistant.run({ type: 'escalation.update', ...change }, { requestId, channel: 'slack', conversation: conversationOf(place.channel), user });
     await deliver(client, place, reply);
