@@ -281,6 +281,25 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
     expect(await activities()).toBe(before + 1);
   });
 
+  it('duplicate deliveries of one event and double clicks, all at once, write once', async () => {
+    const body = mention(alex, CALL_TEXT, 'C0SALES', 'EvBurst1');
+    const deliveries = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      send(body, 'json', i === 0 ? signed(body) : { ...signed(body), 'x-slack-retry-num': String(i), 'x-slack-retry-reason': 'http_timeout' })));
+    expect(deliveries.map((d) => d.status)).toEqual(Array(8).fill(200));
+    await settle();
+    const rows = await db.query<{ id: string }>(`select id from public.pending_actions where request_id = 'slack:event:EvBurst1'`);
+    expect(rows).toHaveLength(1);
+    const before = await activities();
+    const mark = api.calls.length;
+    const clicks = await Promise.all(Array.from({ length: 6 }, () => send(click(alex, ACTION.confirm, rows[0].id).body, 'form')));
+    expect(clicks.map((c) => c.status)).toEqual(Array(6).fill(200));
+    for (let waited = 0; api.since(mark, 'respond').length < 6 && waited < 15_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(api.since(mark, 'respond')).toHaveLength(6); // every click was answered (one "done", the rest "already done")
+    expect(await activities()).toBe(before + 1);
+    const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from public.audit_log where request_id = $1`, [`pending:${rows[0].id}`]);
+    expect(n).toBe(1);
+  });
+
   it('rejects a bad signature and a stale timestamp with 401, with no Slack call and no row', async () => {
     const countRows = async () => (await db.query<{ n: number }>(`select (select count(*) from public.pending_actions) + (select count(*) from public.processed_requests) as n`))[0].n;
     const rowsBefore = await countRows();
