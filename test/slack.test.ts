@@ -283,10 +283,13 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
 
   it('duplicate deliveries of one event and double clicks, all at once, write once', async () => {
     const body = mention(alex, CALL_TEXT, 'C0SALES', 'EvBurst1');
+    const burst = api.calls.length;
     const deliveries = await Promise.all(Array.from({ length: 8 }, (_, i) =>
       send(body, 'json', i === 0 ? signed(body) : { ...signed(body), 'x-slack-retry-num': String(i), 'x-slack-retry-reason': 'http_timeout' })));
     expect(deliveries.map((d) => d.status)).toEqual(Array(8).fill(200));
+    await api.waitFor(burst, (c) => c.method === 'chat.postEphemeral' && hasConfirm(c));
     await settle();
+    expect(api.since(burst).filter(hasConfirm)).toHaveLength(1);
     const rows = await db.query<{ id: string }>(`select id from public.pending_actions where request_id = 'slack:event:EvBurst1'`);
     expect(rows).toHaveLength(1);
     const before = await activities();

@@ -300,14 +300,20 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(await bot.notifier.toUser((await userNamed(db, 'Sam Okafor')).id, { kind: 'answer', text: 'x' })).toBe(false);
 
     standin.calls.length = 0;
+    script.set('post escalations here', { type: 'channel.configure', notices: 'escalations' });
     expect(await bot.notifier.toChannel('escalations', { kind: 'answer', text: 'x' })).toBe(false);
     await post(inChannel('Priya Shah', 'post escalations here', SUPPORT_CHANNEL));
     expect(standin.calls.map((c) => c.body.text).at(-1)).toBe("I've sent you my reply in a private chat.");
     expect(await bot.notifier.toChannel('escalations', { kind: 'answer', text: 'x' })).toBe(false);
 
+    // An admin's channel setting is a write like any other: confirmed privately, then in force.
     standin.calls.length = 0;
     await post(inChannel('Jordan Lee', 'post escalations here', SUPPORT_CHANNEL));
-    expect(standin.calls.map((c) => c.body.text)).toEqual(['Done: new and updated support cases will be posted in this channel.']);
+    const confirmCard = standin.calls.map(cardOf).find((c) => c?.actions?.[0]?.data?.pendingId);
+    expect(confirmCard).toBeDefined();
+    await post(invoke('Jordan Lee', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'confirm', data: confirmCard.actions[0].data }, trigger: 'manual' }));
+    const [setting] = await db.query<Json>(`select conversation, notices from public.channel_settings where channel = 'teams'`);
+    expect(setting).toEqual({ conversation: SUPPORT_CHANNEL, notices: 'escalations' });
     expect(jordan.role).toBe('admin');
     standin.calls.length = 0;
     expect(await bot.notifier.toChannel('escalations', { kind: 'answer', text: 'New case #1: Globex dashboard down' })).toBe(true);

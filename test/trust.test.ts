@@ -54,6 +54,18 @@ describe.each(TARGETS)('trust layer on %s', (target) => {
     expect(escalation.kind).toBe('confirm');
   });
 
+  it('an admin chooses the one channel that receives escalation notices', async () => {
+    expect(await db.serviceRpc('notice_target', { channel: 'slack', notices: 'escalations' })).toBeNull();
+    await yes(jordan, await say(jordan, 'post escalations here', 'C0SUPPORT'));
+    expect(await db.serviceRpc('notice_target', { channel: 'slack', notices: 'escalations' })).toBe('C0SUPPORT');
+    await yes(jordan, await say(jordan, 'send case notices to this channel', 'C0ONCALL'));
+    expect(await db.serviceRpc('notice_target', { channel: 'slack', notices: 'escalations' })).toBe('C0ONCALL');
+    expect(await db.serviceRpc('notice_target', { channel: 'teams', notices: 'escalations' })).toBeNull();
+    // the earlier "escalations only" setting of C0SUPPORT is kept
+    const refused = await say(alex, "what's my pipeline this quarter", 'C0SUPPORT');
+    expect(refused.text).toMatch(/escalations only/);
+  });
+
   it('the bot installation scopes narrow every user, admins included', async () => {
     const narrow = createAssistant({ db, parser: offlineParser, now, botScopes: ['pipeline'] });
     const reply = await narrow.handle({ requestId: 'scoped-1', channel: 'repl', user: jordan, text: 'log a call with Dana Reyes about pricing' });

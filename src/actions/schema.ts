@@ -146,8 +146,10 @@ export const CaseMetrics = z.strictObject({ type: z.literal('case.metrics'), fro
 export const CHANNEL_SCOPES = ['pipeline', 'logging', 'escalations', 'data_requests', 'everything'] as const;
 export const ChannelConfigure = z.strictObject({
   type: z.literal('channel.configure'),
-  allow: z.array(z.enum(CHANNEL_SCOPES)).min(1).max(CHANNEL_SCOPES.length),
-});
+  allow: z.array(z.enum(CHANNEL_SCOPES)).min(1).max(CHANNEL_SCOPES.length).optional(),
+  /** This channel receives the team's notices of that kind ("post escalations here"). */
+  notices: z.enum(['escalations']).optional(),
+}).refine((a) => a.allow !== undefined || a.notices !== undefined, { message: 'say what the channel is for, or which notices it gets' });
 /** Admins and privacy officers asking the audit trail: who did what, when, through which channel. */
 export const AuditQuery = z.strictObject({
   type: z.literal('audit.query'),

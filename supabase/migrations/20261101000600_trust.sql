@@ -3,11 +3,15 @@
 create table public.channel_settings (
   channel text not null check (channel in ('slack', 'teams', 'repl')),
   conversation text not null,
-  allow text[] not null check (allow <@ array['pipeline', 'logging', 'escalations', 'data_requests', 'everything']),
+  -- null: no restriction beyond the asker's role
+  allow text[] check (allow <@ array['pipeline', 'logging', 'escalations', 'data_requests', 'everything']),
+  -- the one conversation per chat platform that receives these notices (new cases, SLA breaches)
+  notices text check (notices in ('escalations')),
   updated_by uuid references public.users(id),
   updated_at timestamptz not null default now(),
   primary key (channel, conversation)
 );
+create unique index channel_settings_notices_idx on public.channel_settings (channel, notices) where notices is not null;
 alter table public.channel_settings enable row level security;
 grant select, insert, update, delete on public.channel_settings to authenticated, service_role;
 create policy channel_settings_read on public.channel_settings for select to authenticated using (true);
@@ -21,7 +25,10 @@ create function public.channel_scopes(args jsonb) returns jsonb language sql sta
 $$;
 
 create function private.act_channel_configure(payload jsonb) returns jsonb language plpgsql as $$
-declare v_allow text[] := array(select jsonb_array_elements_text(payload -> 'allow'));
+declare
+  v_allow text[] := case when payload ? 'allow' then array(select jsonb_array_elements_text(payload -> 'allow')) end;
+  v_notices text := payload ->> 'notices';
+  v_row public.channel_settings;
 begin
   if not private.has_role('admin') then
     raise exception 'Only an admin can change what a channel is used for.';
@@ -29,12 +36,29 @@ begin
   if payload ->> 'conversation' is null then
     raise exception 'Channel settings apply to a shared channel; in a direct message everything your role allows is available.';
   end if;
-  insert into public.channel_settings (channel, conversation, allow, updated_by)
-  values (payload ->> 'channel', payload ->> 'conversation', v_allow, auth.uid())
-  on conflict (channel, conversation) do update set allow = excluded.allow, updated_by = excluded.updated_by, updated_at = now();
-  return jsonb_build_object('target_type', 'channel', 'target_id', (payload ->> 'channel') || ':' || (payload ->> 'conversation'),
-                            'allow', to_jsonb(v_allow));
+  if v_notices is not null then
+    update public.channel_settings set notices = null
+    where channel = payload ->> 'channel' and notices = v_notices and conversation <> payload ->> 'conversation';
+  end if;
+  insert into public.channel_settings (channel, conversation, allow, notices, updated_by)
+  values (payload ->> 'channel', payload ->> 'conversation', v_allow, v_notices, auth.uid())
+  on conflict (channel, conversation) do update set
+    allow = coalesce(excluded.allow, channel_settings.allow),
+    notices = coalesce(excluded.notices, channel_settings.notices),
+    updated_by = excluded.updated_by, updated_at = now()
+  returning * into v_row;
+  return jsonb_build_object('target_type', 'channel', 'target_id', v_row.channel || ':' || v_row.conversation,
+                            'allow', to_jsonb(v_row.allow), 'notices', v_row.notices);
 end $$;
+
+-- Where a kind of notice goes on a chat platform (system work: the notifiers ask it).
+create function public.notice_target(args jsonb) returns jsonb language sql stable security definer
+set search_path = public as $$
+  select to_jsonb(conversation) from public.channel_settings
+  where channel = args ->> 'channel' and notices = args ->> 'notices'
+$$;
+revoke execute on function public.notice_target(jsonb) from public, anon, authenticated;
+grant execute on function public.notice_target(jsonb) to service_role;
 
 -- The account an audited record belongs to, whatever its type.
 create function private.audit_account(p_type text, p_id text) returns uuid language sql stable as $$

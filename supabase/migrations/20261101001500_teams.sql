@@ -1,13 +1,12 @@
 -- Microsoft Teams conversation references: how the bot reaches a conversation again later
 -- (proactive reminders, escalation notices, SLA breaches, private answers). A personal (1:1)
--- conversation belongs to one CRM user; a channel can be the named target of a notification
--- ("escalations"). Only the bot's service role reads or writes them.
+-- conversation belongs to one CRM user; a channel is reached by its id (e.g. the one whose
+-- channel_settings receive escalation notices). Only the bot's service role reads or writes them.
 
 create table public.teams_conversations (
   conversation_id text primary key,
   kind text not null check (kind in ('personal', 'groupChat', 'channel')),
   user_id uuid references public.users(id) on delete cascade,
-  purpose text unique,
   reference jsonb not null,
   updated_at timestamptz not null default now(),
   check (kind = 'personal' or user_id is null)
@@ -35,26 +34,14 @@ begin
   return jsonb_build_object('conversation_id', args ->> 'conversation_id');
 end $$;
 
--- Makes a conversation the one target of a named notification (e.g. 'escalations').
-create function public.teams_reference_set_purpose(args jsonb) returns jsonb language plpgsql security definer
-set search_path = public as $$
-begin
-  update public.teams_conversations set purpose = null where purpose = args ->> 'purpose';
-  update public.teams_conversations set purpose = args ->> 'purpose', updated_at = now()
-  where conversation_id = args ->> 'conversation_id';
-  return jsonb_build_object('set', found);
-end $$;
-
--- The stored reference for a CRM user's 1:1 chat (user_id) or a named target (purpose), or null.
+-- The stored reference for a CRM user's 1:1 chat (user_id) or a conversation (conversation_id), or null.
 create function public.teams_reference_load(args jsonb) returns jsonb language sql stable security definer
 set search_path = public as $$
   select t.reference from public.teams_conversations t
   where (args ? 'user_id' and t.kind = 'personal' and t.user_id = (args ->> 'user_id')::uuid)
-     or (args ? 'purpose' and t.purpose = args ->> 'purpose')
+     or (args ? 'conversation_id' and t.conversation_id = args ->> 'conversation_id')
   limit 1
 $$;
 
-revoke execute on function public.teams_reference_save(jsonb), public.teams_reference_set_purpose(jsonb),
-  public.teams_reference_load(jsonb) from public, anon, authenticated;
-grant execute on function public.teams_reference_save(jsonb), public.teams_reference_set_purpose(jsonb),
-  public.teams_reference_load(jsonb) to service_role;
+revoke execute on function public.teams_reference_save(jsonb), public.teams_reference_load(jsonb) from public, anon, authenticated;
+grant execute on function public.teams_reference_save(jsonb), public.teams_reference_load(jsonb) to service_role;

@@ -67,7 +67,10 @@ export async function startSlack({ config, assistant, db, escalationChannel, log
       const slackId = await users.slackIdOf(userId);
       return slackId ? post(slackId, reply) : false;
     },
-    toChannel: async (_channel, reply) => (escalationChannel ? post(escalationChannel, reply) : false),
+    async toChannel(notices, reply) {
+      const channel = escalationChannel ?? (await db.serviceRpc<string | null>('notice_target', { channel: 'slack', notices }));
+      return channel ? post(channel, reply) : false;
+    },
   };
 
   return { mode, port, notifier, close: () => app.stop() as Promise<void> };

@@ -17,7 +17,7 @@ import { cardAttachment, replyCard, type AdaptiveCard, type ConfirmData } from '
 import { acknowledgement, deliver, isPrivate, sendPrivately, type DeliveryDeps } from './delivery.ts';
 import { linkLargeFiles } from './files.ts';
 import { plainText } from './message-text.ts';
-import { channelOf, conversationKind, rememberConversation, setPurpose } from './references.ts';
+import { channelOf, conversationKind, rememberConversation } from './references.ts';
 import { crmUserFor, UNLINKED_TEXT } from './users.ts';
 
 export interface BotDeps extends DeliveryDeps {
@@ -28,8 +28,6 @@ export interface BotDeps extends DeliveryDeps {
 
 /** The message-extension command in manifest.json that raises a support case from a message. */
 export const ESCALATE_COMMAND = 'escalate';
-/** Said in a channel by an admin: escalation notices are posted there from now on. */
-const ESCALATIONS_HERE = /^(?:post|send) escalations here\.?$/i;
 
 const isConfirmData = (d: unknown): d is ConfirmData =>
   typeof d === 'object' && d !== null && ['confirm', 'cancel'].includes((d as ConfirmData).crm) && typeof (d as ConfirmData).pendingId === 'string';
@@ -71,23 +69,10 @@ export class CrmTeamsBot extends TeamsActivityHandler {
     const user = await crmUserFor(db, activity);
     await rememberConversation(db, activity, user?.id ?? null);
     if (!user) return deliver(context, { kind: 'refusal', text: UNLINKED_TEXT }, null, this.deps);
-    if (ESCALATIONS_HERE.test(text)) return this.routeEscalationsHere(context, user);
     const reply = text
       ? await assistant.handle({ ...place(activity), text, user })
       : await assistant.run({ type: 'help' }, { ...place(activity), user });
     await deliver(context, await linkLargeFiles(reply, user, this.deps.files), user.id, this.deps);
-  }
-
-  private async routeEscalationsHere(context: TurnContext, user: Requester): Promise<void> {
-    const activity = context.activity;
-    let reply: Reply;
-    if (user.role !== 'admin') reply = { kind: 'refusal', text: 'Only an admin can choose where escalation notices are posted.' };
-    else if (conversationKind(activity) === 'personal') reply = { kind: 'question', text: 'Say that in the channel that should receive escalation notices.' };
-    else {
-      await setPurpose(this.deps.db, activity.conversation.id, 'escalations');
-      reply = { kind: 'done', text: 'Done: new and updated support cases will be posted in this channel.' };
-    }
-    await deliver(context, reply, user.id, this.deps);
   }
 
   /** A Confirm/Cancel click on a chat card (Action.Execute): the card is replaced by the outcome. */

@@ -8,7 +8,8 @@ import { loadReference } from './references.ts';
 
 /**
  * Proactive messages through stored conversation references: a CRM user's 1:1 chat with the bot
- * (kept when they talk to it or get a private answer), or the channel an admin chose for a purpose.
+ * (kept when they talk to it or get a private answer), or the channel an admin chose for those notices
+ * ("post escalations here", a channel setting kept by the core).
  */
 export function teamsNotifier(adapter: CloudAdapter, appId: string, db: CrmDb): Notifier {
   const send = async (reference: Partial<ConversationReference> | null, reply: Reply) => {
@@ -25,6 +26,9 @@ export function teamsNotifier(adapter: CloudAdapter, appId: string, db: CrmDb): 
   };
   return {
     toUser: async (userId, reply) => send(await loadReference(db, { user_id: userId }), reply),
-    toChannel: async (channel, reply) => send(await loadReference(db, { purpose: channel }), reply),
+    async toChannel(notices, reply) {
+      const conversation = await db.serviceRpc<string | null>('notice_target', { channel: 'teams', notices });
+      return send(conversation ? await loadReference(db, { conversation_id: conversation }) : null, reply);
+    },
   };
 }

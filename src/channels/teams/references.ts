@@ -27,8 +27,5 @@ export async function saveReference(db: CrmDb, reference: Partial<ConversationRe
 export const rememberConversation = (db: CrmDb, activity: Partial<Activity>, userId: string | null) =>
   saveReference(db, TurnContext.getConversationReference(activity), conversationKind(activity as Activity), userId);
 
-export const loadReference = (db: CrmDb, by: { user_id: string } | { purpose: string }) =>
+export const loadReference = (db: CrmDb, by: { user_id: string } | { conversation_id: string }) =>
   db.serviceRpc<Partial<ConversationReference> | null>('teams_reference_load', by);
-
-export const setPurpose = (db: CrmDb, conversationId: string, purpose: string) =>
-  db.serviceRpc<{ set: boolean }>('teams_reference_set_purpose', { conversation_id: channelOf(conversationId), purpose });
