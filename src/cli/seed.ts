@@ -28,8 +28,13 @@ if (values.sql) {
   const db = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.pgliteDir);
   if (values.reset) await db.exec('drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;');
   await migrate(db);
-  const started = Date.now();
-  await loadDemo(db, data, (table, n) => console.log(`${table.padEnd(20)} ${n}`));
-  console.log(`seeded ${db.kind} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from public.accounts');
+  if (n > 0) {
+    console.log(`The ${db.kind} database already holds a CRM (${n} accounts); pass --reset to replace it with the demo data.`);
+  } else {
+    const started = Date.now();
+    await loadDemo(db, data, (table, rows) => console.log(`${table.padEnd(20)} ${rows}`));
+    console.log(`seeded ${db.kind} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
   await db.close();
 }
