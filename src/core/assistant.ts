@@ -31,19 +31,15 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
   /** Role ∩ what the bot is installed for ∩ what this shared channel is set up for. */
   async function refusal(action: Action, msg: Omit<Inbound, 'text'>): Promise<string | null> {
     if (!can(msg.user.role, action.type)) return refusalFor(msg.user.role, action.type);
-    if (msg.user.role === 'guest' && action.type !== 'help') {
-      // A guest's only write: a case raised on a customer's message, in a channel set up for escalations.
-      const scopes = isShared(msg.conversation)
-        ? await db.rpc<ChannelScope[] | null>(msg.user, 'channel_scopes', { channel: msg.channel, conversation: msg.conversation })
-        : null;
-      if (!msg.source || !scopes?.some((s) => s === 'escalations' || s === 'everything')) return LINK_YOUR_ACCOUNT;
-    }
     if (!scopesAllow(botScopes, action.type)) return `This assistant is set up for ${describeScopes(botScopes)} only.`;
-    if (isShared(msg.conversation) && action.type !== 'channel.configure') {
-      const scopes = await db.rpc<ChannelScope[] | null>(msg.user, 'channel_scopes', { channel: msg.channel, conversation: msg.conversation });
-      if (!scopesAllow(scopes, action.type)) {
-        return `This channel is set up for ${describeScopes(scopes!)} only. Ask me in a direct message instead.`;
-      }
+    const scopes = isShared(msg.conversation)
+      ? await db.rpc<ChannelScope[] | null>(msg.user, 'channel_scopes', { channel: msg.channel, conversation: msg.conversation })
+      : null;
+    // A guest's only write: a case raised on a customer's message, in a channel set up for escalations.
+    const guestMayEscalate = Boolean(msg.source && scopes?.some((s) => s === 'escalations' || s === 'everything'));
+    if (msg.user.role === 'guest' && action.type !== 'help' && !guestMayEscalate) return LINK_YOUR_ACCOUNT;
+    if (action.type !== 'channel.configure' && !scopesAllow(scopes, action.type)) {
+      return `This channel is set up for ${describeScopes(scopes!)} only. Ask me in a direct message instead.`;
     }
     return null;
   }
