@@ -37,6 +37,43 @@ describe.skipIf(!existsSync(DEV))('dev set', () => {
   });
 });
 
+// Hand-written chat phrasings (lowercase, typos, shorthand, Slack mentions) that are not in the dev set or the skills.
+const HOLDOUT = new URL('./fixtures/nlu-holdout.jsonl', import.meta.url);
+describe('held-out set', () => {
+  const cases = parseCases(readFileSync(HOLDOUT, 'utf8'));
+  it('has at least 240 cases covering every canonical action type', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(240);
+    const types = new Set(cases.map((c) => c.expected.type));
+    for (const t of ['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'task.create',
+      'escalation.create', 'escalation.update', 'data_request.create', 'help', 'clarify']) expect(types.has(t), t).toBe(true);
+    for (const c of cases) expect(validateAction(c.expected).ok || c.expected.type === 'clarify', c.text).toBe(true);
+  });
+  it('reaches type accuracy >= 95% and field accuracy >= 90%', async () => {
+    const report = await evaluate(cases, (text, today) => parseOffline(text, { today }));
+    expect(report.typeAccuracy.rate, JSON.stringify(report.misses.slice(0, 5))).toBeGreaterThanOrEqual(0.95);
+    expect(report.fieldAccuracy.rate).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('chat shorthand and entity boundaries', () => {
+  it.each([
+    ['whats the pipeline for Enterprise EMEA', { type: 'pipeline.query', metric: 'list', team: 'Enterprise EMEA' }],
+    ['pipeline for apac team', { type: 'pipeline.query', metric: 'list', team: 'apac' }],
+    ['acme checkout is down', { type: 'escalation.create', summary: 'checkout is down', account: 'acme', severity: 'urgent', category: 'outage' }],
+    ['note: Initech budget approved', { type: 'activity.log', kind: 'note', account: 'Initech', summary: 'budget approved' }],
+    ['spoke w lee chen 20m re api limits', { type: 'activity.log', kind: 'call', contact: 'lee chen', durationMinutes: 20, summary: 're api limits' }],
+    ['new deal w/ pied piper, half a mil', { type: 'deal.create', account: 'pied piper', amount: 500000 }],
+    ['initech renewal amt 95k', { type: 'deal.update', deal: 'initech renewal', amount: 95000 }],
+  ])('%s', (text, expected) => expect(parse(text)).toEqual(expected));
+
+  it('resolves "the 5th", shorthand weeks and close dates ahead', () => {
+    expect(findDate('on the 5th', '2026-11-23')?.date).toBe('2026-12-05');
+    expect(findDate('by the 31st', '2027-02-10')?.date).toBe('2027-03-31');
+    expect(parse('remind me nxt week to call dana')).toMatchObject({ dueDate: '2026-11-30', contact: 'dana' });
+    expect(parse('vandelay deal slipped to q2')).toMatchObject({ closeDate: '2027-06-30' });
+  });
+});
+
 describe('dates', () => {
   const today = '2026-11-23'; // a Monday
   it.each([

@@ -4,23 +4,25 @@ import type { Ctx } from './context.ts';
 import { findDate } from './dates.ts';
 import { findDuration } from './durations.ts';
 import { isPerson } from './names.ts';
-import { cut, takeEntity, tidy } from './text.ts';
+import { ask } from './clarify.ts';
+import { cut, EMAIL, isThingNoun, takeEntity, tidy } from './text.ts';
+import { isCommonWord } from './vocab.ts';
 
 type ActivityLog = Extract<Action, { type: 'activity.log' }>;
 
 const KINDS: [ActivityLog['kind'], RegExp][] = [
-  ['call', /\b(?:call(?:ed|s)?|phone(?:d)?|rang|spoke|speak|talked|talk|chatted|voice ?mail|dialed|convo|conversation)\b/],
-  ['meeting', /\b(?:met|meet|meeting|demo|lunch|coffee|onsite|on-site|visit(?:ed)?|workshop|presentation|sync|catch[- ]?up)\b/],
-  ['email', /\b(?:e-?mail(?:ed|s)?|mailed|wrote to|messaged|texted)\b/],
+  ['call', /\b(?:call(?:ed|s)?|phone(?:d)?|rang|spoke|speak|talked|talk|chatted|voice ?mail|dialed|convo|conversation|hung up|got off)\b/],
+  ['meeting', /\b(?:met|meet|meeting|demo|lunch|coffee|dinner|onsite|on-site|visit(?:ed)?|workshop|presentation|sync|catch[- ]?up)\b/],
+  ['email', /\b(?:e-?mail(?:ed|s)?|mailed|wrote to|messaged|texted|sent)\b/],
   ['note', /\bnotes?\b/],
 ];
 
 const ANCHOR =
-  /\b(?:with|w\/|w|(?:e-?mail|message|follow[- ]?up) to|notes?(?:\s+(?:on|for|about|re|to))?|called|call|phoned|rang|emailed|e-mailed|mailed|messaged|pinged|texted|met|spoke to|talked to|visited|wrote to|for)\s+/gi;
-const SECOND = /^\s*(?:at|from|of|@)\s+/i;
-const LEAD_IN = /^(?:(?:log(?:ged)?|record(?:ed)?|add(?:ed)?|just|had|made|a|an|the|my|quick|short|brief|long|good|great|new|today|yesterday|this morning|earlier)\s+)*(?:calls?|meetings?|emails?|notes?)?\s*[:,-]?\s*/i;
+  /\b(?:with|w\/|w|(?:e-?mail|message|follow[- ]?up)(?: sent)? to|sent (?:(?:the|a|an|our|over|it|this|them)\s+)?(?:[\w-]+\s+){0,2}?to|notes?(?:\s+(?:on|for|about|re|to))?|called|call|phoned|rang|emailed|e-mailed|mailed|messaged|pinged|texted|met|spoke to|talked to|visited|wrote to|for)\s+/gi;
+const SECOND = /^\s*(?:(?:at|from|of|@)\s+|\(\s*)/i;
+const LEAD_IN = /^(?:(?:log(?:ged)?|record(?:ed)?|add(?:ed)?|just|had|made|a|an|the|my|quick|short|brief|long|good|great|new|today|yesterday|this morning|earlier)\s+)*(?:(?:calls?|meetings?|emails?|notes?)\b)?\s*[:,-]?\s*/i;
 const OUTCOME =
-  /\b(?:left (?:a )?voice ?mail|no answer|(?:didn'?t|did not) (?:pick up|answer)|not interested|(?:very )?interested in \w+|went (?:well|great|badly|poorly|ok)|agreed to [^,.;]+|signed [^,.;]*|booked (?:a|the) [^,.;]+|declined|no[- ]show|rescheduled|verbal yes|said yes|said no)/i;
+  /\b(?:left (?:a )?(?:voice ?mail|message|vm)|no answer|(?:didn'?t|did not) (?:pick up|answer)|not interested|(?:very )?interested in \w+|went (?:well|great|badly|poorly|ok)|agreed to [^,.;]+|signed [^,.;]*|booked (?:a|the) [^,.;]+|declined|no[- ]show|rescheduled|verbal yes|said yes|said no)/i;
 const FOLLOW_UP_WANTS =
   /\b(?:wants|needs|asked for|requested|would like|is waiting for|are waiting for|want|need)\s+(?:to see\s+)?(?:the\s+|a\s+|an\s+|some\s+|our\s+|updated\s+)*([^,.;]+)/i;
 const FOLLOW_UP_DO =
@@ -64,10 +66,28 @@ export function parseActivity(ctx: Ctx): Action {
     }
     break;
   }
-  if (!action.contact && !action.account) rest = text.replace(LEAD_IN, '');
+  if (!action.contact && !action.account) {
+    rest = text.replace(LEAD_IN, '');
+    const subject = subjectEntity(rest);
+    if (subject) {
+      if (isPerson(subject.text)) action.contact = subject.text;
+      else action.account = subject.text;
+      if (tidy(rest.slice(subject.end))) rest = rest.slice(subject.end);
+    } else {
+      const at = /(?:^|\s)(?:at|from|@)\s+/i.exec(text);
+      const account = at && takeEntity(text, at.index + at[0].length);
+      if (account && !isCommonWord(account.text.split(' ')[0])) action.account = account.text;
+    }
+  }
+  const email = EMAIL.exec(text);
+  if (email && !action.contact?.includes('@') && (!action.contact || !isPerson(action.contact))) {
+    if (action.account && !action.contact && !/\s(?:at|from)\s+$/i.test(text.slice(0, text.indexOf(action.account)))) delete action.account;
+    action.contact = email[0];
+  }
 
   const summary = tidy(rest.replace(/^\W*(?:today|yesterday|this morning|this afternoon|earlier|just now)\b/i, ''));
-  action.summary = summary || tidy(text) || kind;
+  if (!summary && !action.contact && !action.account) return ask('activity.log.summary');
+  action.summary = summary || tidy(text);
 
   const outcome = OUTCOME.exec(action.summary);
   if (outcome) action.outcome = outcome[0].trim();
@@ -77,6 +97,20 @@ export function parseActivity(ctx: Ctx): Action {
   const followUp = followUpText(date ? cut(action.summary, date.start, date.end) : action.summary);
   if (followUp) action.followUp = followUp;
   return action as ActivityLog;
+}
+
+// The story's subject, when a note starts with it: "note: Initech budget approved", "recap: stark industries wants 3yr terms".
+const NOTE_LEAD = /^(?:(?:call|meeting|demo|qbr)\s+)?(?:notes?|recap|summary|debrief|update)\b\s*(?:(?:from|on|for|about|re)\s+)?(?:the\s+)?[:,-]?\s*/i;
+const SUBJECT_NEXT =
+  /^\s*(?:'s\b|is|are|was|were|has|have|had|wants?|needs?|said|says|asked|agreed|signed|approved|confirmed|went|looks?|seems?|will|won'?t|can'?t|cannot|just|still|plans?|prefers?|likes?|loves?|thinks?|[:,-])/i;
+
+function subjectEntity(s: string): { text: string; end: number } | undefined {
+  const lead = NOTE_LEAD.exec(s)?.[0].length ?? 0;
+  const p = takeEntity(s, lead);
+  if (!p || isCommonWord(p.text.split(' ')[0])) return undefined;
+  const next = s.slice(p.end);
+  const nextWord = /^\s*([\p{L}]+)/u.exec(next)?.[1] ?? '';
+  return SUBJECT_NEXT.test(next) || isThingNoun(nextWord) ? p : undefined;
 }
 
 function followUpText(s: string): string | undefined {

@@ -7,9 +7,16 @@ const UNIT: Record<string, number> = { k: 1e3, thousand: 1e3, grand: 1e3, m: 1e6
 const AMOUNT = /(?<![\w.#])([$€£]\s?)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|thousand|grand|mm|mil|million|m|bn|billion|b)?(?![\w@/-])/gi;
 const NOT_MONEY_AFTER = /^\s*(?:days?|weeks?|months?|years?|hours?|hrs?|mins?|minutes?|deals?|opps?|opportunities|%|percent|st|nd|rd|th|people|users|seats)\b/i;
 
+const SPOKEN = /\b(half|quarter)\s+(?:a\s+|of\s+a\s+)?(mil|million|mm|m)\b|\ba\s+(mil|million)\b/gi;
+
 /** Every amount in the text: a number with a currency sign, a unit (k, M, grand) or thousands separators, or >= 1000. */
 export function findAmounts(text: string): AmountHit[] {
   const hits: AmountHit[] = [];
+  SPOKEN.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = SPOKEN.exec(text)); ) {
+    const share = m[1] ? (m[1].toLowerCase() === 'half' ? 0.5 : 0.25) : 1;
+    hits.push({ value: share * 1e6, start: m.index, end: m.index + m[0].length });
+  }
   AMOUNT.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = AMOUNT.exec(text))) {
@@ -21,7 +28,7 @@ export function findAmounts(text: string): AmountHit[] {
     if (!unit && NOT_MONEY_AFTER.test(text.slice(end))) continue;
     if (Number.isFinite(value) && value <= 1e12) hits.push({ value: Math.round(value * 100) / 100, start: m.index, end });
   }
-  return hits;
+  return hits.sort((a, b) => a.start - b.start);
 }
 
 const MIN_WORDS = /\b(?:over|above|more than|greater than|bigger than|larger than|at least|minimum(?: of)?|min|exceeding|north of|upwards of)\s*$|>=?\s*$/i;

@@ -7,7 +7,7 @@ import { EMAIL, entityBefore, takeEntity, tidy } from './text.ts';
 type ContactCreate = Extract<Action, { type: 'contact.create' }>;
 
 const LOOKUP_LEAD =
-  /^(?:who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)(?: (?:about|on|for))?|tell me (?:about|everything about)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on)|how (?:do|can) i reach)\s+(?:the\s+)?(?:contact\s+)?/i;
+  /^(?:(?:phone|e-?mail|cell|mobile|number|contact)(?: number| address| info| details)? (?:for|of)|do we (?:have|know)|any(?:one)?|who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)(?: (?:about|on|for))?|tell me (?:about|everything about)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on)|how (?:do|can) i reach)\s+(?:the\s+)?(?:contact\s+)?/i;
 const POSSESSIVE_FIELD = /\bwhat(?:'?s| is) (?:the )?(.+?)'s (?:email|phone|number|title|role)\b/i;
 
 export function parseContactLookup(ctx: Ctx): Action {
@@ -16,14 +16,17 @@ export function parseContactLookup(ctx: Ctx): Action {
   const pos = POSSESSIVE_FIELD.exec(ctx.text);
   if (pos) return { type: 'contact.lookup', query: tidy(pos[1]) };
   const lead = LOOKUP_LEAD.exec(ctx.text);
-  const rest = lead ? ctx.text.slice(lead[0].length) : '';
+  const rest = (lead ? ctx.text.slice(lead[0].length) : ctx.text)
+    .replace(/^(?:(?:the|our|my|main|primary|contacts?|contact (?:info|details|card)|details|info|people|anyone|anybody|someone|champion|decision maker|poc|point of contact|person|buyer|do we (?:know|have)|we (?:know|have))\s+)+/i, '')
+    .replace(/\s+(?:contacts?|contact (?:info|details|card)|details|info|people)\s*\??$/i, '');
+  if (!lead && rest === ctx.text) return ask('contact.lookup.query');
   const query = tidy(rest.replace(/^(?:works?|is|are)\s+(?:at|for)\s+/i, '').replace(/^(?:(?:main |primary )?(?:contacts?|people|someone|anyone|person|poc|point of contact|champion|decision maker)\s+)?(?:at|from|in|for)\s+/i, '').replace(/'s\s+(?:email|phone|number|details|info|title)\b.*$/i, '').replace(/\?+$/, ''));
   if (!query) return ask('contact.lookup.query');
   return { type: 'contact.lookup', query: query.slice(0, 320) };
 }
 
-const CREATE_LEAD = /\b(?:add|create|new|save|enter|insert)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?contact\b\s*(?:for|called|named)?\s*:?\s*/i;
-const ADD_AS = /\badd\s+(.+?)\s+as\s+(?:a\s+|an\s+)?(?:new\s+)?contact\b/i;
+const CREATE_LEAD = /\b(?:add|create|new|save|enter|insert)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?contact\b\s*[-–:]?\s*(for|called|named)?\s*[-–:]?\s*/i;
+const ADD_AS = /\badd\s+(.+?)\s+(?:as\s+(?:a\s+|an\s+)?(?:new\s+)?contact|to\s+(?:my\s+|our\s+|the\s+)?contacts)\b/i;
 const PHONE = /(?:\+|\b)\(?\d[\d\s().-]{5,24}\d\b/;
 const TITLE_HINT =
   /\b(?:ceo|cto|cfo|coo|cmo|cio|ciso|cro|cpo|vp|svp|evp|founder|co-?founder|president|head|chief|director|manager|engineer|developer|analyst|consultant|buyer|architect|officer|admin|administrator|lead|counsel|specialist|coordinator|partner|owner|designer|recruiter|procurement)\b/i;
@@ -45,7 +48,13 @@ export function parseContactCreate(ctx: Ctx): Action {
   }
   const addAs = ADD_AS.exec(text);
   const lead = CREATE_LEAD.exec(text);
-  const name = addAs ? takeEntity(addAs[1]) : takeEntity(text, lead ? lead.index + lead[0].length : 0);
+  let name = addAs ? takeEntity(addAs[1]) : takeEntity(text, lead ? lead.index + lead[0].length : 0);
+  // "new contact for globex: kate wu" names the account first.
+  const colon = !addAs && lead?.[1]?.toLowerCase() === 'for' && name ? /^\s*:\s*/.exec(text.slice(name.end)) : null;
+  if (name && colon) {
+    action.account = name.text;
+    name = takeEntity(text, name.end + colon[0].length);
+  }
   if (!name) return ask('contact.create.name');
   action.name = name.text;
 
@@ -59,8 +68,9 @@ export function parseContactCreate(ctx: Ctx): Action {
     const title = /,\s*([^,]+?)\s*(?:,|$)/.exec(rest);
     if (title && TITLE_HINT.test(title[1]) && title[1].split(' ').length <= 5) action.title = tidy(title[1]);
     const at = ACCOUNT_AFTER.exec(rest);
-    const account = at && takeEntity(rest, at.index + at[0].length);
-    if (account) action.account = account.text;
+    // "nina petrova, cfo, globex": the company may simply follow the title.
+    const account = at ? takeEntity(rest, at.index + at[0].length) : action.title && title ? takeEntity(rest, title.index + title[0].length) : undefined;
+    if (account && !action.account) action.account = account.text;
   }
   return action as ContactCreate;
 }

@@ -3,13 +3,14 @@ import type { Action } from '../../actions/schema.ts';
 import { ask } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { EMAIL, entityBefore, takeEntity } from './text.ts';
+import { isCommonWord } from './vocab.ts';
 
 type Kind = 'access' | 'erasure' | 'rectification' | 'restriction' | 'portability' | 'consent_withdrawal';
 
 // Checked in this order: the more specific rights first ("export ... machine readable" is portability).
 export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
   ['consent_withdrawal', /\bwithdr(?:ew|aw|awn|aws|awing)\b.*\bconsent\b|\bconsent\b.*\bwithdr|\brevok(?:e|ed|es|ing)\b.*\bconsent\b|\bopt(?:ed|s)?[- ]out of (?:all )?(?:marketing|emails?|newsletters?|tracking|communications)\b|\bunsubscribe[sd]?\b.*\bmarketing\b|\bno longer consents?\b|\bstop (?:using|processing)\b.*\bfor marketing\b/],
-  ['portability', /\bmachine[- ]readable\b|\b(?:data|records|export\w*)\b.*\b(?:in|as) (?:a )?(?:csv|json|xml)\b|\bportab|\btransfer (?:his|her|their|all) (?:personal )?data\b|\bdata (?:export )?in (?:a )?(?:csv|json|portable)/],
+  ['portability', /\bmachine[- ]readable\b|\bdata\b.*\b(?:sent|send|transferr?ed|transfer|moved|move|ported|port)\b.*\bto (?:a |an |another |their |the )?(?:new |other |different )?(?:provider|vendor|service|controller|platform|company|crm)\b|\b(?:data|records|export\w*)\b.*\b(?:in|as) (?:a )?(?:csv|json|xml)\b|\bportab|\btransfer (?:his|her|their|all) (?:personal )?data\b|\bdata (?:export )?in (?:a )?(?:csv|json|portable)/],
   ['restriction', /\b(?:stop|restrict|pause|halt|suspend|freeze|limit)(?:s|ed|ing)? (?:all )?(?:the )?(?:data )?processing\b|\brestrict(?:ion)? (?:of )?(?:his|her|their) data\b|\brestriction (?:of processing|request)\b/],
   ['rectification', /\b(?:correct|rectify|fix)\b.*\b(?:phone|email|e-mail|address|name|surname|title|date of birth|dob|birthday)\b.*\bto\b|\b(?:update|change)\b.*'s (?:\w+ )?(?:phone|email|e-mail|address|name|surname|title|date of birth|dob|birthday)\b.*\bto\b|\brectification\b/],
   ['erasure', /\bforgotten\b|\bforget (?:me|him|her|them|about (?:me|him|her|them))\b|\berase\b|\berasure\b|\bdelet(?:e|ed|ing|ion)\b.*\b(?:data|request|everything|records?|information|info)\b|\b(?:data|records|information|info)\b.*\bdelet(?:e|ed|ing|ion)\b|\b(?:wipe|purge|remove) (?:all )?(?:of )?(?:his|her|their|the)? ?(?:personal )?(?:data|information|info|records)\b/],
@@ -17,7 +18,7 @@ export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
 ];
 
 const FIELD = String.raw`phone number|phone|mobile|e-mail address|email address|e-mail|email|postal address|mailing address|address|surname|last name|first name|full name|name|job title|title|date of birth|dob|birthday`;
-const CHANGE = new RegExp(String.raw`\b(${FIELD})\s+(?:to|=|->|should be)\s+(.+?)(?=\s*(?:,|;|\band\b\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:${FIELD})\b|$))`, 'gi');
+const CHANGE = new RegExp(String.raw`\b(${FIELD})\s+(?:(?:for|of|on)\s+[^,;]+?\s+)?(?:to|=|->|should be)\s+(.+?)(?=\s*(?:,|;|\band\b\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:${FIELD})\b|$))`, 'gi');
 const FIELD_KEY: Record<string, string> = {
   'phone number': 'phone', mobile: 'phone', 'e-mail address': 'email', 'email address': 'email', 'e-mail': 'email',
   'postal address': 'address', 'mailing address': 'address', 'last name': 'last_name', surname: 'last_name',
@@ -29,22 +30,31 @@ const SUBJECT_VERB =
 const SUBJECT_AFTER =
   /\b(?:for|from|of|on|about|regarding|re|subject|customer|user|contact|client|erase|delete|forget|export|remove|wipe|purge|restrict|anonymi[sz]e)\s*:?\s+(?:all\s+)?(?:(?:personal\s+)?data\s+(?:for|of|on|about)\s+)?/gi;
 
+const NOT_A_SUBJECT = /^(?:gdpr|ccpa|dsar|marketing|processing|data|him|her|them|request|access|access request|what|that|it|there|who|let|here|someone|he|she|they)$/i;
+const ROLE = /^(?:customer|user|client|subject|contact|lead|prospect|data subject)\s+/i;
+
+/** The person the request is about: the earliest name or email the sentence gives, not a generic word. */
 function subjectOf(ctx: Ctx): string | undefined {
+  const found: { at: number; name: string }[] = [];
+  const add = (at: number, name: string | undefined) => {
+    const clean = name?.replace(ROLE, '');
+    if (clean && !NOT_A_SUBJECT.test(clean) && !isCommonWord(clean.split(' ')[0])) found.push({ at, name: clean });
+  };
   const possessive = /'s\b/.exec(ctx.text);
-  const owner = possessive && entityBefore(ctx.text, possessive.index);
-  if (owner && !/^(?:what|that|it|there|who|let|here)$/i.test(owner)) return owner;
+  if (possessive) add(possessive.index, entityBefore(ctx.text, possessive.index));
   const email = EMAIL.exec(ctx.text);
-  if (email) return email[0];
+  if (email) add(email.index, email[0]);
   const verb = SUBJECT_VERB.exec(ctx.text);
-  const lead = verb && entityBefore(ctx.text, verb.index);
-  if (lead && !/^(?:gdpr|ccpa|dsar|customer|user|client|someone|he|she|they)$/i.test(lead)) return lead;
+  if (verb) add(verb.index, entityBefore(ctx.text, verb.index));
   SUBJECT_AFTER.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = SUBJECT_AFTER.exec(ctx.text))) {
-    const p = takeEntity(ctx.text, m.index + m[0].length);
-    if (p && !/^(?:gdpr|ccpa|dsar|marketing|processing|data|him|her|them)$/i.test(p.text)) return p.text;
-  }
-  return undefined;
+  while ((m = SUBJECT_AFTER.exec(ctx.text))) add(m.index + m[0].length, takeEntity(ctx.text, m.index + m[0].length)?.text);
+  // "right to erasure: ken adams", "ccpa delete request - jason lee"
+  const colon = /[:\-–]\s+(?=\S)/g;
+  while ((m = colon.exec(ctx.text))) add(m.index + m[0].length, takeEntity(ctx.text, m.index + m[0].length)?.text);
+  // A possessive ("Jane Doe's email") or an email names the person most surely; otherwise the earliest candidate.
+  const sure = (possessive ? found.find((f) => f.at === possessive.index) : undefined) ?? found.find((f) => f.name.includes('@'));
+  return (sure ?? found.sort((a, b) => a.at - b.at)[0])?.name;
 }
 
 export function parseDataRequest(ctx: Ctx): Action {

@@ -63,12 +63,12 @@ function weekdayIndex(word: string): number {
 }
 
 /** The year of a quarter or month named without a year: this year, or next year when it is over and the text looks ahead. */
-function inferYear(t: Date, endOfNamed: Date, text: string): number {
+function inferYear(t: Date, endOfNamed: Date, text: string, ahead = false): number {
   const y = t.getUTCFullYear();
   if (endOfNamed.getTime() >= t.getTime()) return y;
-  return LOOKS_AHEAD.test(text) && !LOOKS_BACK.test(text) ? y + 1 : y;
+  return ahead || (LOOKS_AHEAD.test(text) && !LOOKS_BACK.test(text)) ? y + 1 : y;
 }
-const LOOKS_AHEAD = /\b(closing|close|will|forecast|expected|upcoming|next|push|move|slip|due|remind|by)\b/;
+const LOOKS_AHEAD = /\b(closing|close|will|forecast|expected|upcoming|next|push|move|slip|due|remind|by(?! (?:reps?|owners?|stages?|regions?|months?|teams?)\b))\b/;
 const LOOKS_BACK = /\b(closed|did|won|lost|was|were|last|ago|previous)\b/;
 
 function yearOf(raw: string | undefined): number | undefined {
@@ -82,7 +82,7 @@ function yearOf(raw: string | undefined): number | undefined {
 const PREP = String.raw`(?:(?:by|on|before|until|till|due|for|no later than)\s+)?`;
 const WEEKDAY_SRC = String.raw`(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)`;
 
-type Rule = { re: RegExp; resolve: (m: RegExpExecArray, t: Date, text: string) => Date | undefined };
+type Rule = { re: RegExp; resolve: (m: RegExpExecArray, t: Date, text: string, ahead: boolean) => Date | undefined };
 
 const POINT_RULES: Rule[] = [
   {
@@ -135,10 +135,24 @@ const POINT_RULES: Rule[] = [
   },
   {
     re: new RegExp(String.raw`\b${PREP}(?:in\s+)?q([1-4])(?:\s*(?:of\s+)?((?:20)?\d{2}|'\d{2}))?\b`, 'i'),
-    resolve: (m, t, text) => {
+    resolve: (m, t, text, ahead) => {
       const q = Number(m[1]);
-      const y = yearOf(m[2]) ?? inferYear(t, quarterRange(t.getUTCFullYear(), q)[1], text);
+      const y = yearOf(m[2]) ?? inferYear(t, quarterRange(t.getUTCFullYear(), q)[1], text, ahead);
       return quarterRange(y, q)[1];
+    },
+  },
+  {
+    re: new RegExp(String.raw`\b${PREP}the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?${MONTH_SRC}\b)`, 'i'),
+    resolve: (m, t) => {
+      const day = Number(m[1]);
+      if (day < 1 || day > 31) return undefined;
+      for (let k = 0; k < 3; k++) {
+        const first = ymd(t.getUTCFullYear(), t.getUTCMonth() + 1 + k, 1);
+        if (lastOfMonth(first.getUTCFullYear(), first.getUTCMonth() + 1).getUTCDate() < day) continue;
+        const d = ymd(first.getUTCFullYear(), first.getUTCMonth() + 1, day);
+        if (d.getTime() >= t.getTime()) return d;
+      }
+      return undefined;
     },
   },
 ];
@@ -161,14 +175,17 @@ function absoluteDate(text: string, t: Date): DateHit | undefined {
   return undefined;
 }
 
-/** The first single date in the text, with the span it covers (including a leading "by"/"on"). */
-export function findDate(text: string, today: string): DateHit | undefined {
+/**
+ * The first single date in the text, with the span it covers (including a leading "by"/"on"). With `ahead`
+ * (due dates, close dates) a quarter named without a year that is already over means next year's.
+ */
+export function findDate(text: string, today: string, ahead = false): DateHit | undefined {
   const t = parseToday(today);
   let best: DateHit | undefined = absoluteDate(text, t);
   for (const rule of POINT_RULES) {
     const m = rule.re.exec(text);
     if (!m || (best && m.index >= best.start)) continue;
-    const d = rule.resolve(m, t, text.toLowerCase());
+    const d = rule.resolve(m, t, text.toLowerCase(), ahead);
     if (d && !Number.isNaN(d.getTime())) best = { date: iso(d), start: m.index, end: m.index + m[0].length };
   }
   return best;

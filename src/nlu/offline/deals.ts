@@ -11,18 +11,19 @@ type DealUpdate = Extract<Action, { type: 'deal.update' }>;
 type DealCreate = Extract<Action, { type: 'deal.create' }>;
 
 const VERB_FIRST =
-  /^(?:please\s+)?(?:move|moved|push|pushed|slip|slipped|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|close|closed|won|lost)\s+(?:the\s+|our\s+)?/i;
+  /^(?:please\s+)?(?:move|moved|moving|push|pushed|pushing|slip|slipped|slipping|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|give|hand|close|closed|won|lost)\s*:?\s+(?:the\s+|our\s+)?/i;
+const RESULT_ON = /\b(?:won|lost|closed(?:[- ]?(?:won|lost))?)\s+(?:on|for|with)\s+(?:the\s+)?/i;
 const FIELD_OF = /\b(?:amount|value|stage|close date|closing date|owner|size)\s+(?:on|of|for)\s+(?:the\s+)?/i;
 const WE_VERB = /\b(?:we|they|i)\s+(?:just\s+|finally\s+)?(?:lost|won|closed|signed)\s+(?:the\s+|our\s+)?/i;
 const DEAL_FOR = /\b(?:deal|opportunity|opp|oppty)\s+(?:for|with|at)\s+(?:the\s+)?/i;
-const SUBJECT_VERB = /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed)\b/i;
+const SUBJECT_VERB = /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|->|→|=>|at\s+\$?\d)/i;
 const FIELD_SUFFIX = /\s+(?:amount|value|stage|close date|closing date|owner|size)$/i;
 const FIELD_NEXT = /^\s*(?:the\s+)?(.+?)\s+(?:amount|value|close date|closing date|stage|owner)\b/i;
-const GENERIC = /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|close date)$/i;
-const OWNER = /\b(?:reassign|assign|give|hand(?:\s+(?:over|off))?|transfer)\b.*?\bto\s+|\bowner\s+(?:to|is now|=)\s+|\bowned by\s+/i;
+const GENERIC = /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|close date|won|lost|closed|owner)$/i;
+const OWNER = /\b(?:reassign|assign|give|hand(?:\s+(?:over|off))?|transfer)\b.*?\bto\s+|\bowner\s+(?:to|is now|=)\s+|\bowner\s+(?:of|on|for)\s+.+?\s+to\s+|\bowned by\s+/i;
 
 function dealName(text: string): string | undefined {
-  for (const re of [FIELD_OF, WE_VERB, VERB_FIRST, DEAL_FOR]) {
+  for (const re of [FIELD_OF, WE_VERB, RESULT_ON, VERB_FIRST, DEAL_FOR]) {
     const m = re.exec(text);
     if (!m) continue;
     const p = takeEntity(text, m.index + m[0].length);
@@ -47,7 +48,7 @@ export function parseDealUpdate(ctx: Ctx): Action {
       text = cut(text, owner.index + owner[0].length, p.end);
     }
   }
-  const date = findDate(text, ctx.today);
+  const date = findDate(text, ctx.today, true);
   if (date) {
     action.closeDate = date.date;
     text = cut(text, date.start, date.end);
@@ -72,7 +73,7 @@ const NAMED = /^(?:called|named|titled)?\s*["']?/i;
 export function parseDealCreate(ctx: Ctx): Action {
   let text = ctx.text;
   const action: Partial<DealCreate> = { type: 'deal.create' };
-  const date = findDate(text, ctx.today);
+  const date = findDate(text, ctx.today, true);
   if (date) {
     action.closeDate = date.date;
     text = cut(text, date.start, date.end);
@@ -86,14 +87,17 @@ export function parseDealCreate(ctx: Ctx): Action {
   if (stage) action.stage = stage;
 
   const lead = CREATE_LEAD.exec(text);
-  const from = lead ? lead.index + lead[0].length : 0;
+  const from = lead ? lead.index + lead[0].length + (/^\s*[-–:]\s*/.exec(text.slice(lead.index + lead[0].length))?.[0].length ?? 0) : 0;
+  const called = /\b(?:called|named|titled)\s+["']?/i.exec(text);
+  const calledName = called ? takeEntity(text, called.index + called[0].length) : undefined;
+  if (calledName) action.name = calledName.text.replace(/["']+$/, '');
   const forMatch = /\b(?:for|with|at)\s+/i.exec(text.slice(from));
   const account = forMatch ? takeEntity(text, from + forMatch.index + forMatch[0].length) : undefined;
   const named = takeEntity(text, from + (NAMED.exec(text.slice(from))?.[0].length ?? 0));
   if (account) {
     action.account = account.text;
-    if (named && forMatch && forMatch.index > 0) action.name = named.text.replace(/["']+$/, '');
-  } else if (named) {
+    if (!action.name && named && forMatch && forMatch.index > 0) action.name = named.text.replace(/["']+$/, '');
+  } else if (named && !calledName) {
     action.account = named.text;
   }
   if (!action.account) return ask('deal.create.account');

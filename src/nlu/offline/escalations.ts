@@ -4,7 +4,8 @@ import { ask } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { findPeriod } from './dates.ts';
 import { isPerson } from './names.ts';
-import { takeEntity, tidy } from './text.ts';
+import { isThingNoun, takeEntity, tidy } from './text.ts';
+import { isCommonWord } from './vocab.ts';
 
 type EscalationCreate = Extract<Action, { type: 'escalation.create' }>;
 type Severity = EscalationCreate['severity'];
@@ -20,20 +21,22 @@ const SEVERITY: [NonNullable<Severity>, RegExp][] = [
 // Order matters: a leak that also takes a site down is a security case.
 const CATEGORY: [NonNullable<Category>, RegExp][] = [
   ['security', /\bdata (?:leak|breach)\b|\bleak(?:ed|ing)?\b|\bbreach\b|\bhack(?:ed)?\b|\bphishing\b|\bunauthori[sz]ed\b|\bcompromised\b|\bsecurity\b|\bvulnerab/],
-  ['outage', /\b(?:is|are|went|been|goes|going) down\b|\boutage\b|\boffline\b|\bunreachable\b|\bunavailable\b|\bnot loading\b|\bcan'?t (?:access|reach|load)\b|\bnothing works\b/],
+  ['outage', /\b(?:is|are|went|been|goes|going) down\b|\b(?:site|app|platform|portal|servers?|prod|production|system|service|website|checkout|dashboard|everything)\s+(?:(?:is|are|was|went)\s+)?down\b|\boutage\b|\boffline\b|\bunreachable\b|\bunavailable\b|\bnot loading\b|\bcan'?t (?:access|reach|load)\b|\bnothing works\b/],
   ['account', /\b(?:change|update|add|remove)\b.*\b(?:billing )?(?:contact|admin|owner|users?|seats?)\b|\bpassword reset\b|\bsso\b|\b(?:can'?t|cannot|unable to) (?:log ?in|login|sign in)\b|\blocked out\b|\btransfer (?:the )?account\b|\bcancel(?:lation)?\b.*\b(?:account|subscription)\b/],
-  ['billing', /\binvoices?\b|\bcharged\b|\bovercharg|\brefund\b|\bbilling\b|\bpayments?\b|\bcredit card\b|\bpricing error\b/],
+  ['billing', /\binvoices?\b|\bcharged\b|\bbilled\b|\bovercharg|\brefund\b|\bbilling\b|\bpayments?\b|\bcredit card\b|\bpricing error\b/],
   ['technical', /\b[45]\d\d(?:s)?\b|\berrors?\b|\bbugs?\b|\bcrash(?:es|ed|ing)?\b|\bbroken\b|\bfail(?:s|ed|ing|ure)?\b|\btimeouts?\b|\btim(?:es?|ing) out\b|\bapi\b|\bintegration\b|\bslow\b|\bsync(?:ing)? (?:issue|problem)\b|\bnot working\b/],
 ];
 
 const TRIGGERS = [
+  /^\s*(?:(?:low|medium|normal|high|urgent|critical|top)(?:[- ](?:priority|severity|pri|sev))?|sev[- ]?[0-4]|p[0-3])\b[\s!:,\-–]*(?=\S)/i,
+  /^\s*(?:[\w']+\s+){0,3}?escalat\w*(?:\s+(?:this|that|it))?(?:\s+to\s+[\w-]+(?:\s+\d)?)?\s*[:\-–]\s*/i,
   /^\s*(?:please\s+)?escalat\w*(?:\s+(?:this|that|it))?(?:\s+to\s+(?:support|engineering|tier \d|l\d))?\s*[:,-]?\s*/i,
   /[\s,;.-]*(?:please\s+)?escalat\w*(?:\s+(?:this|that|it))?(?:\s+(?:please|asap|now))?[\s.!]*$/i,
   /^\s*(?:open|create|raise|file|log|submit|start)\s+(?:a\s+|an\s+|new\s+)*(?:[\w-]+\s+){0,2}?(?:case|ticket|incident|escalation)\b\s*/i,
   /^\s*(?:(?:low|medium|normal|high|urgent|critical|top)[- ](?:priority|severity|pri|sev)|sev[- ]?[0-4]|p[0-3]|urgent)\s*[:,-]\s*/i,
 ];
 const ACCOUNT_PREP = /^\s*(?:for|at|from|on behalf of|with)\s+/i;
-const REPORTS = /^\s*(?:says?|said|reports?|reported|is reporting|are reporting|mentions?|mentioned|tells us|told us|complain(?:s|ed)?(?: that)?|noticed|flagged|is seeing|are seeing|sees|has|have|was|were|is|are|cannot|can'?t|can not|wants?|needs?|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost|'s)\b\s*(?:that\s+)?/i;
+const REPORTS = /^\s*(?:says?|said|reports?|reported|reporting|is reporting|are reporting|thinks?|believes?|claims?|mentions?|mentioned|tells us|told us|complain(?:s|ed)?(?: that)?|noticed|flagged|is seeing|are seeing|sees|has|have|was|were|is|are|cannot|can'?t|can not|wants?|needs?|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost|got|'s)\b\s*(?:that\s+)?/i;
 const REPORTS_KEEP = /^\s*(?:cannot|can'?t|can not|wants?|needs?|is|are|has|have|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost)\b/i;
 
 export function parseEscalationCreate(ctx: Ctx): Action {
@@ -43,11 +46,18 @@ export function parseEscalationCreate(ctx: Ctx): Action {
   const action: Partial<EscalationCreate> = { type: 'escalation.create' };
 
   const prep = ACCOUNT_PREP.exec(text);
-  const who = takeEntity(text, prep ? prep[0].length : 0);
-  const verb = who && REPORTS.exec(text.slice(who.end));
+  const first = takeEntity(text, prep ? prep[0].length : 0);
+  const who = first && !isCommonWord(first.text.split(' ')[0]) ? first : undefined;
+  const after = who ? text.slice(who.end) : '';
+  const atAccount = who && /^\s*(?:at|from|of)\s+/i.exec(after);
+  const afterAt = atAccount ? after.slice((takeEntity(after, atAccount[0].length)?.end ?? 0)) : after;
+  const verb = who && REPORTS.exec(afterAt);
   const possessive = who && /'s$/i.test(text.slice(0, who.end));
-  if (who && possessive) {
+  // "acme checkout is down": a company followed by one of its things.
+  const thing = who && isThingNoun(/^\s*([\p{L}]+)/u.exec(after)?.[1] ?? '');
+  if (who && (possessive || thing)) {
     action.account = who.text;
+    if (thing) text = tidy(after);
   } else if (who && (prep || verb)) {
     if (isPerson(who.text)) action.contact = who.text;
     else action.account = who.text;
@@ -65,6 +75,14 @@ export function parseEscalationCreate(ctx: Ctx): Action {
     // "Acme is down" reads better whole than as "is down".
     text = tidy(/^\s*(?:is|are)\b/i.test(rest) ? `${who.text}${rest}` : rest);
   }
+  if (!action.account && !action.contact) {
+    const named = /\b(?:for|at|from)\s+/i.exec(text);
+    const account = named && takeEntity(text, named.index + named[0].length);
+    if (account && !isCommonWord(account.text.split(' ')[0])) {
+      if (isPerson(account.text)) action.contact = account.text;
+      else action.account = account.text;
+    }
+  }
   const summary = tidy(text.replace(/^(?:that|a|an)\s+/i, ''));
   if (!summary) return ask('escalation.create.summary');
   action.summary = summary;
@@ -78,15 +96,15 @@ export function parseEscalationCreate(ctx: Ctx): Action {
   return action as EscalationCreate;
 }
 
-const CASE_NO = /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b/i;
+const CASE_NO = /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b|^(?:re-?open|resolve|close|ack(?:nowledge)?)\s+(\d{1,12})\b/i;
 
 export function parseEscalationUpdate(ctx: Ctx): Action {
   const no = CASE_NO.exec(ctx.text);
-  const id = no?.[1] ?? no?.[2];
+  const id = no?.[1] ?? no?.[2] ?? no?.[3];
   if (!id) return ask('escalation.update.case');
   const l = ctx.low;
   const action: Extract<Action, { type: 'escalation.update' }> = { type: 'escalation.update', case: id };
-  if (/\bre-?open/.test(l)) action.status = 'reopened';
+  if (/\bre-?open|\bback open\b|\bopen again\b/.test(l)) action.status = 'reopened';
   else if (/\b(?:resolv|close[ds]?\b|closing\b|fixed\b|solved\b|done\b|mark(?:ed)? (?:as )?(?:resolved|fixed|done))/.test(l)) action.status = 'resolved';
   else if (/\b(?:ack|acknowledge|acknowledged|taking|take|on it|working on|picked up|pick up)\b/.test(l)) action.status = 'acknowledged';
 
@@ -96,7 +114,9 @@ export function parseEscalationUpdate(ctx: Ctx): Action {
   else if (/\bassign(?:ed)? (?:it |this )?to me\b|\b(?:i'?ll|i will) take\b/.test(l)) action.assignee = 'me';
 
   const sev = /\b(?:severity|priority|sev|bump|raise|lower|downgrade|upgrade|escalate|set|make)\b.*\b(low|medium|high|urgent|critical)\b/.exec(l);
-  if (sev) action.severity = sev[1] === 'critical' ? 'urgent' : (sev[1] as Extract<Action, { type: 'escalation.update' }>['severity']);
+  const plain = sev ?? /\b(low|medium|high|urgent|critical)(?:\s+(?:now|priority|severity))?\b|\bnow\s+(low|medium|high|urgent|critical)\b/.exec(l);
+  const level = plain && (plain[1] ?? plain[2]);
+  if (level) action.severity = level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
 
   if (!action.status && !action.assignee && !action.severity) return ask('escalation.update.status');
   return action;

@@ -4,30 +4,31 @@ import { findAmountFilter } from './amounts.ts';
 import type { Ctx } from './context.ts';
 import { findPeriod } from './dates.ts';
 import { isFirstName } from './names.ts';
+import { isCommonWord } from './vocab.ts';
 import { NUMBER_SRC, toNumber } from './numbers.ts';
 import { findStage } from './stages.ts';
-import { cut, takeEntity } from './text.ts';
+import { cut, entityBefore, takeEntity } from './text.ts';
 
 type PipelineQuery = Extract<Action, { type: 'pipeline.query' }>;
 
 const METRICS: [PipelineQuery['metric'], RegExp][] = [
   ['forecast', /\bforecast/],
   ['win_rate', /\bwin[- ]?(?:rate|ratio|%|percentage)|\b(?:close|closing|conversion) rate\b/],
-  ['stuck', /\b(?:stuck|stalled|stale|stagnant|idle|no activity|not moved|haven'?t moved|hasn'?t moved|no movement|untouched|neglected|gone quiet|going nowhere|no updates?)\b/],
+  ['stuck', /\b(?:stuck|stalled|stale|stagnant|idle|no activity|not moved|haven'?t moved|hasn'?t moved|no movement|untouched|neglected|gone (?:quiet|cold|silent)|going (?:nowhere|cold)|no updates?|(?:haven'?t|hasn'?t|not) (?:had|seen|got) (?:any )?(?:activity|updates?|touch(?:es)?)|without (?:any )?activity)\b/],
   ['top', /\btop\b|\bbiggest\b|\blargest\b|\bhighest\b/],
-  ['count', /\bhow many\b|\bnumber of\b|\bcount\b|\b# of\b/],
-  ['total', /\bhow much\b|\bwhat did we (?:win|close|book|sell)\b|\btotal\b|\bsum\b|\bvalue\b|\bworth\b|\bamount\b|\bbookings\b|\brevenue\b/],
+  ['count', /\bhow many\b|\bnumber of\b|\bcount\b|(?:^|\s)# of\b/],
+  ['total', /\bhow much\b|\bhow big\b|\bsize of\b|\bwhat did we (?:win|close|book|sell)\b|\btotal\b|\bsum\b|\bvalue\b|\bworth\b|\bamount\b|\bbookings\b|\brevenue\b/],
 ];
 
 const GROUP = /\b(?:by|per|broken down by|grouped by|split by|across)\s+(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?)\b|\b(monthly)\b/;
 const GROUP_KEY = (w: string) => (/^(rep|owner|sales|seller|ae|people)/.test(w) ? 'owner' : /^stage/.test(w) ? 'stage' : /^(region|territor|geo)/.test(w) ? 'region' : 'month');
 
-const REGIONS = /\b(emea|apac|latam|amer|americas|north america|south america|europe|dach|nordics|benelux|anz|mena|japan|india|canada|east coast|west coast|midwest|northeast|northwest|southeast|southwest)\b/i;
+const REGIONS = /\b(emea|apac|latam|amer|americas|west|east|north|south|central|eu|north america|south america|europe|dach|nordics|benelux|anz|mena|japan|india|canada|east coast|west coast|midwest|northeast|northwest|southeast|southwest)\b/i;
 const REGION_NAMED =
   /\b(?:the\s+)?(?!(?:in|for|the|of|from|at|by|each|per|every|my|our|which|what|a|this|that)\b)([a-z][\w-]*)\s+(?:region|territory)\b|\b(?:region|territory)\s+(?!(?:for|in|by|and|with)\b)([a-z][\w-]*)\b/i;
 const LIMIT = new RegExp(String.raw`\b(?:top|biggest|largest|highest)\s+(${NUMBER_SRC})\b|\b(\d+)\s+(?:biggest|largest|top|highest)\b`, 'i');
 const STALE = new RegExp(String.raw`(?:\b(?:in|for|over|more than|at least|>)\s+)*(${NUMBER_SRC})\s*(day|week|month)s?\b`, 'i');
-const OWNER_ME = /\bmy\b|\bmine\b|\bi (?:have|own|got)\b|\bi'?ve got\b|\b(?:assigned to|owned by) me\b/;
+const OWNER_ME = /\bmy\b|\bmine\b|\bfor me\b|\bi (?:have|own|got)\b|\bi'?ve got\b|\b(?:assigned to|owned by) me\b/;
 const OWNER_POSSESSIVE = /\b([\p{L}][\p{L}-]*)'s\s+(?:deals|pipeline|forecast|opps|opportunities|numbers|quota|book|win rate|accounts|stuck)\b/iu;
 const OWNER_AFTER = /\b(?:does|did|has|owned by|assigned to|for rep|rep|owner|for)\s+/gi;
 const ACCOUNT_AFTER = /\b(?:for|at|with|on|from|in)\s+/gi;
@@ -72,19 +73,15 @@ export function parsePipeline(ctx: Ctx): Action {
   const stage = findStage(text.toLowerCase());
   if (stage) q.stage = stage;
 
+  const team = findTeam(text);
+  if (team) {
+    q.team = team.name;
+    text = cut(text, team.start, team.end);
+  }
   const region = REGIONS.exec(text) ?? REGION_NAMED.exec(text);
   if (region) {
     q.region = (region[1] ?? region[2]).replace(/^the\s+/i, '');
     text = cut(text, region.index, region.index + region[0].length);
-  }
-  const team = /\b(?:my|our) team\b/i.exec(text);
-  const namedTeam = /\bteam\s+([\p{L}][\w-]*)|\b([\p{L}][\w-]*)\s+team\b/iu.exec(text);
-  if (team) {
-    q.team = 'mine';
-    text = cut(text, team.index, team.index + team[0].length);
-  } else if (namedTeam && !/^(?:the|a|whole|entire|sales|his|her|their|which|what|each|per|by|for)$/i.test(namedTeam[1] ?? namedTeam[2])) {
-    q.team = namedTeam[1] ?? namedTeam[2];
-    text = cut(text, namedTeam.index, namedTeam.index + namedTeam[0].length);
   }
   const lowText = text.toLowerCase();
   if (OWNER_ME.test(lowText.replace(/\bshow me\b|\bgive me\b|\btell me\b|\bget me\b/g, ''))) q.owner = 'me';
@@ -92,14 +89,59 @@ export function parsePipeline(ctx: Ctx): Action {
     const owner = ownerName(text);
     if (owner) q.owner = owner;
   }
-  const account = accountName(text, q.owner);
+  const account = accountName(text, q.owner) ?? accountBeforeDealNoun(text, q.owner);
   if (account) q.account = account;
   return q;
 }
 
+// Sales teams are usually a segment plus a territory ("Enterprise EMEA", "growth west"); a word before "team" names one too.
+const SEGMENT_TEAM =
+  /\b(?:enterprise|growth|mid-?market|smb|commercial|strategic|corporate|public sector|inside sales|field sales|majors|named accounts)\s+(?:emea|apac|latam|amer|americas|na|nam|east|west|north|south|central|europe|us|uk|dach|nordics|anz|japan|india|canada|global)\b/i;
+const NOT_A_TEAM = /^(?:the|a|my|our|your|his|her|their|whole|entire|sales|which|what|each|per|by|for|in|of|on|whose|this|that|every|same)$/i;
+
+function findTeam(text: string): { name: string; start: number; end: number } | undefined {
+  const mine = /\b(?:my|our) team\b/i.exec(text);
+  if (mine) return { name: 'mine', start: mine.index, end: mine.index + mine[0].length };
+  const before = /((?:[\p{L}][\w-]*\s+){0,2}[\p{L}][\w-]*)\s+team\b/iu.exec(text);
+  if (before) {
+    const words = before[1].split(/\s+/);
+    while (words.length && (NOT_A_TEAM.test(words[0]) || (isCommonWord(words[0]) && !REGIONS.test(words[0])))) words.shift();
+    if (words.length) return { name: words.join(' '), start: before.index + before[0].length - `${words.join(' ')} team`.length, end: before.index + before[0].length };
+  }
+  const after = /\bteam\s+([\p{L}][\w-]*)/iu.exec(text);
+  if (after && !NOT_A_TEAM.test(after[1]) && !isCommonWord(after[1])) return { name: after[1], start: after.index, end: after.index + after[0].length };
+  const segment = SEGMENT_TEAM.exec(text);
+  if (segment) return { name: segment[0], start: segment.index, end: segment.index + segment[0].length };
+  return undefined;
+}
+
+// "show acme deals", "total value of hooli opps": the account named right before the deals noun.
+const DEALS_NOUN = /\b(?:deals?|opps?|opportunit(?:y|ies)|pipeline|renewals?)\b/gi;
+
+function accountBeforeDealNoun(text: string, owner: string | undefined): string | undefined {
+  DEALS_NOUN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = DEALS_NOUN.exec(text))) {
+    const words = entityBefore(text, m.index)?.split(/\s+/) ?? [];
+    // Keep only the tail after the last ordinary word: "total value of hooli" -> "hooli".
+    for (let i = words.length - 1; i >= 0; i--) {
+      if (isCommonWord(words[i]) || NOT_AN_ACCOUNT.test(words[i]) || /^(?:of|many|much)$/i.test(words[i])) { words.splice(0, i + 1); break; }
+    }
+    const name = words.join(' ');
+    if (!name || name === owner || /'s$/.test(name) || isFirstName(words[0])) continue;
+    if (REGIONS.test(name) || findStage(name.toLowerCase())) continue;
+    return name;
+  }
+  return undefined;
+}
+
+const OWNER_NO_APOSTROPHE = /\b([\p{L}][\p{L}-]*)s\s+(?:deals|pipeline|forecast|opps|opportunities|numbers|quota|book|win rate|accounts)\b/iu;
+
 function ownerName(text: string): string | undefined {
   const pos = OWNER_POSSESSIVE.exec(text);
   if (pos && !/^(?:what|that|it|who|there|team|today|company|everyone)$/i.test(pos[1])) return pos[1];
+  const bare = OWNER_NO_APOSTROPHE.exec(text);
+  if (bare && isFirstName(bare[1])) return bare[1];
   OWNER_AFTER.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = OWNER_AFTER.exec(text))) {
@@ -109,6 +151,16 @@ function ownerName(text: string): string | undefined {
     if (via === 'for' && !isFirstName(p.text.split(' ')[0])) continue;
     if ((via === 'does' || via === 'did' || via === 'has') && !/^\s*(?:have|got|own|closed|won)\b/i.test(text.slice(p.end))) continue;
     return p.text;
+  }
+  // A rep's first name anywhere in a pipeline question ("how much is marco carrying") is the owner.
+  const first = /[\p{L}]+/gu;
+  let w: RegExpExecArray | null;
+  while ((w = first.exec(text))) {
+    if (!isFirstName(w[0]) || isCommonWord(w[0])) continue;
+    const before = text.slice(Math.max(0, w.index - 12), w.index);
+    if (/\b(?:at|with|from|of)\s+$/i.test(before)) continue;
+    const surname = /^\s+(\p{Lu}[\p{L}-]+)/u.exec(text.slice(w.index + w[0].length));
+    return surname ? `${w[0]} ${surname[1]}` : w[0];
   }
   return undefined;
 }

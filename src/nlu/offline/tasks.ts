@@ -4,7 +4,8 @@ import { ask } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { findDate } from './dates.ts';
 import { isPerson } from './names.ts';
-import { capitalised, cut, takeEntity, tidy } from './text.ts';
+import { capitalised, cut, entityBefore, takeEntity, tidy } from './text.ts';
+import { isCommonWord } from './vocab.ts';
 
 type TaskCreate = Extract<Action, { type: 'task.create' }>;
 
@@ -25,7 +26,7 @@ export function parseTaskCreate(ctx: Ctx): Action {
     text = cut(text, date.start, date.end);
   }
   text = tidy(text.replace(/^\s*(?:to|that i|i should)\s+/i, '').replace(/\s+(?:to|for me)$/i, ''));
-  text = tidy(text.replace(/^to\s+/i, ''));
+  text = tidy(text.replace(/^(?:asap|urgently|quickly)\s+(?:to\s+)?/i, '').replace(/^to\s+/i, ''));
   if (!text) return ask('task.create.text');
   action.text = text;
 
@@ -48,10 +49,32 @@ export function parseTaskCreate(ctx: Ctx): Action {
     const account = at ? takeEntity(text, whoEnd + at[0].length)?.text : undefined;
     who = who.replace(DEAL_NOUN, '');
     if (isPerson(who) || account) action.contact = who;
-    else if (capitalised(who) || (!weak && !/\s/.test(who))) action.account = who;
+    else if (capitalised(who) || !weak || !isCommonWord(who.split(' ')[0])) action.account = who;
     if (account) action.account = account.replace(DEAL_NOUN, '');
   }
+  if (!action.account) {
+    const passing = accountInPassing(text);
+    if (passing && passing !== action.contact) action.account = passing;
+  }
   return action as TaskCreate;
+}
+
+// "the stark deal", "renew soylent contract", "send acme the msa": a company named next to one of its deal things.
+const THING = /\b(?:renewal|expansion|upsell|proposal|contract|deal|account|deck|quote|invoice|po|order|opportunity|opp|msa|sow|nda|pricing|forecast|qbr|pilot|rollout|onboarding|kickoff)\b/gi;
+const SEND_TO = /\b(?:send|forward|give|show|email)\s+(?=\S+(?:\s+\S+)?\s+(?:the|a|an|our|some|their)\b)/i;
+
+function accountInPassing(text: string): string | undefined {
+  const send = SEND_TO.exec(text);
+  const recipient = send && takeEntity(text, send.index + send[0].length);
+  if (recipient && !isCommonWord(recipient.text.split(' ')[0]) && !isPerson(recipient.text)) return recipient.text;
+  THING.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = THING.exec(text))) {
+    const words = entityBefore(text, m.index)?.split(/\s+/) ?? [];
+    for (let i = words.length - 1; i >= 0; i--) if (isCommonWord(words[i])) { words.splice(0, i + 1); break; }
+    if (words.length && !isPerson(words.join(' '))) return words.join(' ');
+  }
+  return undefined;
 }
 
 export function parseTaskList(ctx: Ctx): Action {

@@ -32,7 +32,20 @@ const STOP = new Set(
     'cto ceo cfo coo cmo cio vp svp evp director head manager engineer founder lead owner w/ w withdrew withdraws requested requests complained complains confirmed agreed promised wrote thinks ' +
     "thought seems likes cannot can't won't didn't doesn't does did got gets cant wont didnt doesnt went go goes looks look " +
     'qbr msa nda sow po rfp rfq roi poc sla crm api eod asap ' +
-    'while pending asking requesting getting seeing having experiencing facing keeps keep').split(' '),
+    'while pending asking requesting getting seeing having experiencing facing keeps keep back per recap debrief ' +
+    'thinks believes claims reporting').split(' '),
+);
+
+/**
+ * Nouns that, right after a company name in lower-case chat, name the company's team or thing rather than
+ * continue its name: "globex procurement team", "acme checkout is down", "initech users", "hooli qbr".
+ */
+const THING_NOUNS = new Set(
+  ('team teams folks people guys procurement finance legal exec execs leadership board office offices hq users customers ' +
+    'checkout site website portal dashboard dashboards app apps prod production login logins sso server servers qbr dept ' +
+    'department budget pricing champion usage outage outages issue issues problem problems bug bugs error errors msa sow deck ' +
+    'contract po invoice invoices quote forecast proposal reports webhook webhooks integration data sync api churn risk rollout migration implementation onboarding adoption ' +
+    'health status roadmap renewals').split(' '),
 );
 
 const COMPANY_END = /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;
@@ -64,6 +77,7 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
     }
     if (words.length === 0 && low === 'the') continue;
     if (!tok || STOP.has(low) || !/\p{L}/u.test(tok)) break;
+    if (THING_NOUNS.has(low) && !/^\p{Lu}/u.test(tok)) break;
     if (/^\d|^q[1-4]$|^#/.test(low) || /^\$/.test(tok)) break;
     // A lower-case past-tense word after a name is the start of the story: "hooli demo went", "acme signed".
     if (words.length > 0 && /^\p{Ll}+ed$/u.test(tok) && tok.length > 4) break;
@@ -109,6 +123,11 @@ export function tidy(s: string): string {
     .replace(/^[\s,;:.!?\-–—]+|[\s,;:\-–—]+$/g, '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** True when the word names a team or thing of a company ("checkout", "procurement"), never the company. */
+export function isThingNoun(word: string): boolean {
+  return THING_NOUNS.has(word.toLowerCase());
 }
 
 export function capitalised(word: string): boolean {

@@ -24,7 +24,8 @@ const KNOWN = new Set(KEYWORDS);
 const ORDINARY =
   'there where these those stock state store later water mouth worth close closes clone dealt mark maria marco hours ' +
   'house forget forgot lower power tower sooner order orders other another taken token spoken spike stale staled owned ' +
-  'quote quotes contacted correctly closer rates dealing stages owners amounts totals weekly accept opened thank';
+  'quote quotes contacted correctly closer rates dealing stages owners amounts totals weekly accept opened thank ' +
+  'updated thinks think things owner costs coast reach teach speak spent sends';
 for (const w of ORDINARY.split(' ')) KNOWN.add(w);
 
 const cache = new Map<string, string>();
