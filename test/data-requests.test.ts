@@ -218,6 +218,21 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     expect(JSON.stringify(done.result)).not.toMatch(/jane/i);
   });
 
+  it('shows progress to the asker while a large export is written', async () => {
+    const paul = await person('Paul Smith');
+    const [{ owner }] = await db.query<{ owner: string }>(`select owner_id::text as owner from public.accounts where id = $1`, [paul.account_id]);
+    await db.query(
+      `insert into public.activities (kind, summary, contact_id, account_id, owner_id)
+       select 'email', 'newsletter ' || n, $1, $2, $3 from generate_series(1, 260) n`, [paul.id, paul.account_id, owner]);
+    const id = await fileAndApprove({ kind: 'portability', subject: paul.email }, rep);
+    const preview = await ask({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
+    const progress: string[] = [];
+    const reply = await assistant.confirm(preview.confirm!.pendingId, officer, true, (t) => progress.push(t));
+    expect(reply.kind).toBe('done');
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.some((p) => /^Exporting activities: [\d,]+ of [\d,]+ rows…$/.test(p))).toBe(true);
+  });
+
   it('reports export progress a chunk at a time', () => {
     const data = { contacts: [{ id: 'c1', name: '=HYPERLINK("x")', active: true }], activities: Array.from({ length: 5 }, (_, i) => ({ id: `a${i}`, detail: { n: i } })) };
     const seen: ExportProgress[] = [];

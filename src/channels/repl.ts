@@ -50,7 +50,7 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
     } else if (pending && (YES.test(line) || NO.test(line))) {
       const id = pending;
       pending = undefined;
-      await show(await assistant.confirm(id, user, YES.test(line)));
+      await show(await assistant.confirm(id, user, YES.test(line), (text) => say(`  … ${text}`)));
     } else if (line) {
       if (pending) await assistant.confirm(pending, user, false);
       await show(await assistant.handle({ requestId: `repl:${session}:${++counter}`, channel: 'repl', text: line, user }));

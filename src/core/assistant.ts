@@ -23,8 +23,8 @@ type PerformResult = Record<string, unknown> & { action?: string; replayed?: boo
  * each executed action audited and idempotent per request id (both enforced in `perform`, in SQL).
  */
 export function createAssistant({ db, parser, now = () => new Date(), botScopes = ['everything'], charts = true }: AssistantOptions) {
-  const context = (user: Requester, place: SkillContext['place'], source?: Inbound['source']): SkillContext => ({
-    db, user, now, source, place, charts, today: localDate(now(), user.timezone),
+  const context = (user: Requester, place: SkillContext['place'], source?: Inbound['source'], progress?: Inbound['progress']): SkillContext => ({
+    db, user, now, source, place, charts, today: localDate(now(), user.timezone), progress: progress ?? (() => {}),
   });
   const isShared = (conversation?: string) => Boolean(conversation && conversation !== 'dm');
 
@@ -64,7 +64,7 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     const skill = skillFor(action.type);
     if (!skill) return { kind: 'refusal', text: `I can't do "${action.type}" yet.` };
     const place = { channel: msg.channel, conversation: isShared(msg.conversation) ? msg.conversation : undefined };
-    const ctx = context(msg.user, place, msg.source);
+    const ctx = context(msg.user, place, msg.source, msg.progress);
     return guarded(async () => {
       const refused = await refusal(action, msg);
       if (refused) return { kind: 'refusal', text: refused };
@@ -109,7 +109,7 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     },
 
     /** The author's answer to a pending write: yes runs it once, no cancels it. */
-    async confirm(pendingId: string, user: Requester, yes: boolean): Promise<Reply> {
+    async confirm(pendingId: string, user: Requester, yes: boolean, progress?: Inbound['progress']): Promise<Reply> {
       return guarded(async () => {
         if (!yes) {
           const r = await db.rpc<{ cancelled: boolean }>(user, 'pending_cancel', { id: pendingId });
@@ -117,7 +117,7 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
             ? { kind: 'done', text: 'Cancelled. Nothing was written.' }
             : { kind: 'refusal', text: 'There was nothing of yours waiting to cancel.' };
         }
-        return finish(await db.rpc<PerformResult>(user, 'perform', { pending_id: pendingId }), context(user, { channel: 'repl' }));
+        return finish(await db.rpc<PerformResult>(user, 'perform', { pending_id: pendingId }), context(user, { channel: 'repl' }, undefined, progress));
       });
     },
   };

@@ -14,6 +14,8 @@ export interface Inbound {
   user: Requester;
   /** The customer message an escalation is raised from (Slack shortcut/reaction, Teams message action). */
   source?: { text: string; link?: string; author?: string };
+  /** Where a long-running step reports progress ("exporting activities: 500 of 2,000 rows"). */
+  progress?: (text: string) => void;
 }
 
 export interface Table {
@@ -51,6 +53,8 @@ export interface SkillContext {
   now: () => Date;
   /** The message being escalated, when the action was raised on one (data, never instructions). */
   source?: Inbound['source'];
+  /** Reports progress of a long step to the asker, where the channel can show it. */
+  progress: (text: string) => void;
   /** Whether answers may carry chart images (off for text-only deployments and benchmarks). */
   charts: boolean;
   /** Where the request was made (for settings about that place; skills do not render per channel). */

@@ -139,9 +139,20 @@ function formatStep(result: Record<string, unknown>, ctx: SkillContext): Reply {
   const text = completionNotice(r);
   const data = result.export as SubjectExport | undefined;
   if (!data) return { kind: 'done', text, sensitive: true };
-  const files = buildExport(data, { requestId: r.id, generatedAt: ctx.now() });
+  let reported = '';
+  const files = buildExport(data, {
+    requestId: r.id, generatedAt: ctx.now(),
+    onProgress: ({ table, rowsDone, rowsTotal }) => {
+      if (rowsTotal < LARGE_EXPORT_ROWS || table === reported) return;
+      reported = table;
+      ctx.progress(`Exporting ${table}: ${rowsDone.toLocaleString('en-US')} of ${rowsTotal.toLocaleString('en-US')} rows…`);
+    },
+  });
   return { kind: 'done', text: `${text}\nRows per table: ${rowCounts(data)}.`, files, sensitive: true };
 }
+
+/** Exports at least this big report progress per table while the files are written. */
+const LARGE_EXPORT_ROWS = 200;
 
 function formatList(rows: DataRequest[]): Reply {
   if (!rows.length) return { kind: 'answer', text: 'No open data requests.' };

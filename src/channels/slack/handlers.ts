@@ -168,7 +168,8 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
       const place = clickPlace(body, respond);
       await work(client, place, async () => {
         const user = await actor(place);
-        await deliver(client, place, await assistant.confirm(action.value ?? '', user, yes), { replace: true });
+        const progress = (text: string) => void tell(client, place, text).catch(() => undefined);
+        await deliver(client, place, await assistant.confirm(action.value ?? '', user, yes, progress), { replace: true });
       });
     });
   }
