@@ -26,5 +26,5 @@ export async function scaleDeals(db: SqlDb, target: number, log: (m: string) => 
       if (c % 10 === 0) log(`  … ${Math.min(target, base * (c + 1))} deals`);
     }
   });
-  await db.query('analyze public.deals');
+  await db.query('vacuum analyze public.deals'); // index-only scans need the visibility map
 }
