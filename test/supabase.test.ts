@@ -62,7 +62,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
     const err = await caught(forged.rpc(alex, 'pending_put', { request_id: 'sb-forged', channel: 'slack', action: { type: 'help' }, preview: 'x' }));
     await forged.close();
     expect(err).toBeInstanceOf(CrmError);
-    expect((err as CrmError).code).toBe('unavailable');
+    expect((err as CrmError).code).toBe('internal');
     expect(since(mark).map((r) => [r.status, r.code, r.role])).toEqual([[401, 'PGRST301', undefined]]);
     expect(await count('public.pending_actions')).toBe(before);
 
@@ -82,7 +82,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
     const db = openSupabase({ ...s.cfg, url: later.url });
     const before = await count('public.pending_actions');
     const err = await caught(db.rpc(alex, 'pending_put', { request_id: 'sb-expired', channel: 'slack', action: { type: 'help' }, preview: 'x' }));
-    expect((err as CrmError).code).toBe('unavailable');
+    expect((err as CrmError).code).toBe('internal');
     expect(later.requests.map((r) => [r.status, r.code])).toEqual([[401, 'PGRST303']]);
     expect(await count('public.pending_actions')).toBe(before);
     // ... while the service key (a long-lived project key) still works there.

@@ -50,8 +50,11 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
       return await work();
     } catch (err) {
       const e = toCrmError(err);
-      if (e.code === 'unavailable' && !(err instanceof CrmError)) console.error('[assistant]', err);
-      return { kind: e.code === 'unavailable' ? 'error' : 'refusal', text: e.message };
+      if (e.code === 'internal' || e.code === 'unavailable') {
+        console.error('[assistant]', err);
+        return { kind: 'error', text: e.message };
+      }
+      return { kind: 'refusal', text: e.message };
     }
   }
 

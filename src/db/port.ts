@@ -38,11 +38,20 @@ export interface SqlTx {
   exec(sql: string): Promise<void>;
 }
 
-/** A failure the user can act on (bad input, not allowed), as opposed to an outage. */
+/**
+ * A failure, sorted by what the user can do about it: rephrase (refused, invalid), ask for rights
+ * (forbidden), retry later (unavailable: the database could not be reached), or nothing (internal).
+ */
 export class CrmError extends Error {
-  constructor(message: string, readonly code: 'refused' | 'forbidden' | 'invalid' | 'unavailable') {
+  constructor(message: string, readonly code: 'refused' | 'forbidden' | 'invalid' | 'unavailable' | 'internal') {
     super(message);
   }
+}
+
+/** Connection failures: SQLSTATE class 08, an administrator shutdown (57P0x), or the socket itself. */
+function isConnectionFailure(e: { code?: string; message?: string }): boolean {
+  return /^(08|57P0)/.test(e.code ?? '') || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|AI_AGAIN)$/.test(e.code ?? '') ||
+    /connection terminated|terminating connection|fetch failed|socket hang up|not queryable/i.test(e.message ?? '');
 }
 
 export function claimsFor(as: Requester, ttlSeconds = 300): Record<string, unknown> {
@@ -77,9 +86,8 @@ export function toCrmError(err: unknown): CrmError {
     case '23514':
       return new CrmError(`That request could not be applied: ${msg}`, 'invalid');
     default:
-      return new CrmError(
-        'The CRM database is not reachable right now, so nothing was changed. Please try again in a moment.',
-        'unavailable',
-      );
+      return isConnectionFailure(e)
+        ? new CrmError('The CRM database is not reachable right now, so nothing was changed. Please try again in a moment.', 'unavailable')
+        : new CrmError('Something went wrong on my side, so nothing was changed. The team has been told; please try again later.', 'internal');
   }
 }
