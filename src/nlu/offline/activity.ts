@@ -12,13 +12,13 @@ type ActivityLog = Extract<Action, { type: 'activity.log' }>;
 
 const KINDS: [ActivityLog['kind'], RegExp][] = [
   ['call', /\b(?:call(?:ed|s)?|phone(?:d)?|rang|spoke|speak|talked|talk|chatted|voice ?mail|dialed|convo|conversation|hung up|got off)\b/],
-  ['meeting', /\b(?:met|meet|meeting|demo|lunch|coffee|dinner|onsite|on-site|visit(?:ed)?|workshop|presentation|sync|catch[- ]?up)\b/],
+  ['meeting', /\b(?:met|meet|meeting|demo|lunch|coffee|dinner|onsite|on-site|visit(?:ed)?|workshop|presentation|sync|catch[- ]?up|zoom|webex|hangout|video call)\b/],
   ['email', /\b(?:e-?mail(?:ed|s)?|mailed|wrote to|messaged|texted|sent)\b/],
   ['note', /\bnotes?\b/],
 ];
 
 const ANCHOR =
-  /\b(?:with|w\/|w|(?:e-?mail|message|follow[- ]?up)(?: sent)? to|sent (?:(?:the|a|an|our|over|it|this|them)\s+)?(?:[\w-]+\s+){0,2}?to|notes?(?:\s+(?:on|for|about|re|to))?|called|call|phoned|rang|emailed|e-mailed|mailed|messaged|pinged|texted|met|spoke to|talked to|visited|wrote to|for)\s+/gi;
+  /\b(?:with|w\/|w|(?:e-?mail|message|follow[- ]?up)(?: sent)? to|(?:e-?mail|message|call|voice ?mail|reply|text) from|sent (?:(?:the|a|an|our|over|it|this|them)\s+)?(?:[\w-]+\s+){0,2}?to|notes?(?:\s+(?:on|for|about|re|to))?|called|call|phoned|rang|emailed|e-mailed|mailed|messaged|pinged|texted|met|spoke to|talked to|visited|wrote to|for)\s+/gi;
 const SECOND = /^\s*(?:(?:at|from|of|@)\s+|\(\s*)/i;
 const LEAD_IN = /^(?:(?:log(?:ged)?|record(?:ed)?|add(?:ed)?|just|had|made|a|an|the|my|quick|short|brief|long|good|great|new|today|yesterday|this morning|earlier)\s+)*(?:(?:calls?|meetings?|emails?|notes?)\b)?\s*[:,-]?\s*/i;
 const OUTCOME =
@@ -51,7 +51,8 @@ export function parseActivity(ctx: Ctx): Action {
   let m: RegExpExecArray | null;
   while ((m = ANCHOR.exec(text))) {
     const e1 = takeEntity(text, m.index + m[0].length);
-    if (!e1) continue;
+    // "call notes - Globex": an ordinary word after the anchor is not who the activity was with.
+    if (!e1 || isCommonWord(e1.text.split(' ')[0])) continue;
     const after = text.slice(e1.end);
     const second = SECOND.exec(after);
     const e2 = second ? takeEntity(text, e1.end + second[0].length) : undefined;
@@ -89,8 +90,9 @@ export function parseActivity(ctx: Ctx): Action {
   if (!summary && !action.contact && !action.account) return ask('activity.log.summary');
   action.summary = summary || tidy(text);
 
-  const outcome = OUTCOME.exec(action.summary);
-  if (outcome) action.outcome = outcome[0].trim();
+  const labelled = /\b(?:outcome|result)\s*[:=-]\s*([^.;]+)/i.exec(action.summary);
+  const outcome = labelled?.[1] ?? OUTCOME.exec(action.summary)?.[0];
+  if (outcome?.trim()) action.outcome = outcome.trim();
 
   const date = findDate(action.summary, ctx.today);
   if (date && date.date > ctx.today) action.followUpDate = date.date;
@@ -102,7 +104,7 @@ export function parseActivity(ctx: Ctx): Action {
 // The story's subject, when a note starts with it: "note: Initech budget approved", "recap: stark industries wants 3yr terms".
 const NOTE_LEAD = /^(?:(?:call|meeting|demo|qbr)\s+)?(?:notes?|recap|summary|debrief|update)\b\s*(?:(?:from|on|for|about|re)\s+)?(?:the\s+)?[:,-]?\s*/i;
 const SUBJECT_NEXT =
-  /^\s*(?:'s\b|is|are|was|were|has|have|had|wants?|needs?|said|says|asked|agreed|signed|approved|confirmed|went|looks?|seems?|will|won'?t|can'?t|cannot|just|still|plans?|prefers?|likes?|loves?|thinks?|[:,-])/i;
+  /^\s*(?:'s\b|is|are|was|were|has|have|had|called|phoned|rang|emailed|texted|messaged|pinged|replied|responded|wrote|reached out|got back|came back|wants?|needs?|said|says|asked|agreed|signed|approved|confirmed|went|looks?|seems?|will|won'?t|can'?t|cannot|just|still|plans?|prefers?|likes?|loves?|thinks?|[:,-])/i;
 
 function subjectEntity(s: string): { text: string; end: number } | undefined {
   const lead = NOTE_LEAD.exec(s)?.[0].length ?? 0;

@@ -3,11 +3,12 @@ import type { Action } from '../../actions/schema.ts';
 import { ask } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { EMAIL, entityBefore, takeEntity, tidy } from './text.ts';
+import { isCommonWord } from './vocab.ts';
 
 type ContactCreate = Extract<Action, { type: 'contact.create' }>;
 
 const LOOKUP_LEAD =
-  /^(?:(?:phone|e-?mail|cell|mobile|number|contact)(?: number| address| info| details)? (?:for|of)|do we (?:have|know)|any(?:one)?|who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)(?: (?:about|on|for))?|tell me (?:about|everything about)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on)|how (?:do|can) i reach)\s+(?:the\s+)?(?:contact\s+)?/i;
+  /^(?:(?:phone|e-?mail|cell|mobile|number|contact)(?: number| address| info| details| #| no\.?)? (?:for|of)|(?:what'?s |what is )?the (?:best |right |easiest )?way to (?:reach|contact|get (?:in touch with|hold of))|do we (?:have|know)|any(?:one)?|who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)(?: (?:about|on|for))?|tell me (?:about|everything about)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on)|how (?:do|can) i reach)\s+(?:the\s+)?(?:contact\s+)?/i;
 const POSSESSIVE_FIELD = /\bwhat(?:'?s| is) (?:the )?(.+?)'s (?:email|phone|number|title|role)\b/i;
 
 export function parseContactLookup(ctx: Ctx): Action {
@@ -18,7 +19,7 @@ export function parseContactLookup(ctx: Ctx): Action {
   const lead = LOOKUP_LEAD.exec(ctx.text);
   const rest = (lead ? ctx.text.slice(lead[0].length) : ctx.text)
     .replace(/^(?:(?:the|our|my|main|primary|contacts?|contact (?:info|details|card)|details|info|people|anyone|anybody|someone|champion|decision maker|poc|point of contact|person|buyer|do we (?:know|have)|we (?:know|have))\s+)+/i, '')
-    .replace(/\s+(?:contacts?|contact (?:info|details|card)|details|info|people)\s*\??$/i, '');
+    .replace(/(?:'s)?\s+(?:contacts?|contact (?:info|details|card)|details|info|people|e-?mail|phone|cell|mobile|number|title)(?: address| number)?\s*\?*$/i, '');
   if (!lead && rest === ctx.text) return ask('contact.lookup.query');
   const query = tidy(rest.replace(/^(?:works?|is|are)\s+(?:at|for)\s+/i, '').replace(/^(?:(?:main |primary )?(?:contacts?|people|someone|anyone|person|poc|point of contact|champion|decision maker)\s+)?(?:at|from|in|for)\s+/i, '').replace(/'s\s+(?:email|phone|number|details|info|title)\b.*$/i, '').replace(/\?+$/, ''));
   if (!query) return ask('contact.lookup.query');
@@ -26,12 +27,14 @@ export function parseContactLookup(ctx: Ctx): Action {
 }
 
 const CREATE_LEAD = /\b(?:add|create|new|save|enter|insert)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?contact\b\s*[-–:]?\s*(for|called|named)?\s*[-–:]?\s*/i;
-const ADD_AS = /\badd\s+(.+?)\s+(?:as\s+(?:a\s+|an\s+)?(?:new\s+)?contact|to\s+(?:my\s+|our\s+|the\s+)?contacts)\b/i;
+const ADD_AS = /\b(?:add|save|store|put|enter|create)\s+(.+?)\s+(?:as\s+(?:a\s+|an\s+)?(?:new\s+)?contact|to\s+(?:my\s+|our\s+|the\s+)?contacts)\b/i;
 const PHONE = /(?:\+|\b)\(?\d[\d\s().-]{5,24}\d\b/;
 const TITLE_HINT =
   /\b(?:ceo|cto|cfo|coo|cmo|cio|ciso|cro|cpo|vp|svp|evp|founder|co-?founder|president|head|chief|director|manager|engineer|developer|analyst|consultant|buyer|architect|officer|admin|administrator|lead|counsel|specialist|coordinator|partner|owner|designer|recruiter|procurement)\b/i;
 const TITLE_THEN_ACCOUNT = /^\s*[,(-]?\s*(?:(?:the|a|an|is|as|our)\s+)?([^,@()]+)\s+(?:at|from|of|@|with)\s+/i;
-const ACCOUNT_AFTER = /(?:^|\s)(?:at|from|@|with|of)\s+/i;
+const ACCOUNT_AFTER = /(?:^|\s)(?:at|from|@|with|of|for|to)\s+/gi;
+// "Head of IT", "VP of Sales": a department after "of" is part of the title, not the company.
+const DEPARTMENT = /^(?:it|sales|marketing|engineering|finance|product|operations|ops|procurement|hr|people|legal|security|data|growth|partnerships|customer success|support|design|research|technology|strategy|revenue|it security)\b/i;
 
 export function parseContactCreate(ctx: Ctx): Action {
   let text = ctx.text;
@@ -60,19 +63,34 @@ export function parseContactCreate(ctx: Ctx): Action {
 
   const rest = addAs ? `${addAs[1].slice(name.end)} ${text.slice(addAs.index + addAs[0].length)}` : text.slice(name.end);
   const titled = TITLE_THEN_ACCOUNT.exec(rest);
-  if (titled && TITLE_HINT.test(titled[1])) {
+  const ofDepartment = titled && /\bof\s+$/i.test(titled[0]) && DEPARTMENT.test(rest.slice(titled[0].length));
+  const segments = rest.split(/[,;]/).map((x) => x.trim());
+  if (ofDepartment && segments.length > 1 && TITLE_HINT.test(segments[1])) {
+    // "Raj Patel, Head of IT, Soylent": comma-separated title, then company.
+    action.title = tidy(segments[1]);
+    const account = segments[2] ? takeEntity(segments[2]) : undefined;
+    if (account) action.account = account.text;
+  } else if (titled && TITLE_HINT.test(titled[1]) && !ofDepartment) {
     action.title = tidy(titled[1]);
     const account = takeEntity(rest, titled[0].length);
     if (account) action.account = account.text;
   } else {
     const title = /,\s*([^,]+?)\s*(?:,|$)/.exec(rest);
     if (title && TITLE_HINT.test(title[1]) && title[1].split(' ').length <= 5) action.title = tidy(title[1]);
-    const at = ACCOUNT_AFTER.exec(rest);
     // "nina petrova, cfo, globex": the company may simply follow the title.
-    const account = at ? takeEntity(rest, at.index + at[0].length) : action.title && title ? takeEntity(rest, title.index + title[0].length) : undefined;
+    const account = accountAfter(rest) ?? (action.title && title ? takeEntity(rest, title.index + title[0].length) : undefined);
     if (account && !action.account) action.account = account.text;
   }
   return action as ContactCreate;
+}
+
+function accountAfter(rest: string): { text: string } | undefined {
+  ACCOUNT_AFTER.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = ACCOUNT_AFTER.exec(rest)); ) {
+    const p = takeEntity(rest, m.index + m[0].length);
+    if (p && !isCommonWord(p.text.split(' ')[0])) return p;
+  }
+  return undefined;
 }
 
 export function parseLeadQualify(ctx: Ctx): Action {

@@ -16,7 +16,8 @@ const RESULT_ON = /\b(?:won|lost|closed(?:[- ]?(?:won|lost))?)\s+(?:on|for|with)
 const FIELD_OF = /\b(?:amount|value|stage|close date|closing date|owner|size)\s+(?:on|of|for)\s+(?:the\s+)?/i;
 const WE_VERB = /\b(?:we|they|i)\s+(?:just\s+|finally\s+)?(?:lost|won|closed|signed)\s+(?:the\s+|our\s+)?/i;
 const DEAL_FOR = /\b(?:deal|opportunity|opp|oppty)\s+(?:for|with|at)\s+(?:the\s+)?/i;
-const SUBJECT_VERB = /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|->|→|=>|at\s+\$?\d)/i;
+// "Acme Logistics - bump to $1.2M": a name set off by a dash or colon at the start is the deal.
+const SUBJECT_VERB = /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|->|→|=>|at\s+\$?\d|[-–:](?=\s))/i;
 const FIELD_SUFFIX = /\s+(?:amount|value|stage|close date|closing date|owner|size)$/i;
 const FIELD_NEXT = /^\s*(?:the\s+)?(.+?)\s+(?:amount|value|close date|closing date|stage|owner)\b/i;
 const GENERIC = /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|close date|won|lost|closed|owner)$/i;
@@ -84,7 +85,11 @@ export function parseDealCreate(ctx: Ctx): Action {
     text = cut(text, amount.start, amount.end);
   }
   const stage = findStage(text.toLowerCase().replace(/\bclos(?:ing|e)\b/g, ''));
-  if (stage) action.stage = stage;
+  if (stage) {
+    action.stage = stage;
+    // "new deal soylent 5k qualification": the stage word is not part of the account's name.
+    text = text.replace(/\b(?:(?:in|at)\s+)?(?:the\s+)?(?:stage\s+)?(?:prospecting|qualification|discovery|proposal|negotiation)(?:\s+stage)?\b/i, ' ');
+  }
 
   const lead = CREATE_LEAD.exec(text);
   const from = lead ? lead.index + lead[0].length + (/^\s*[-–:]\s*/.exec(text.slice(lead.index + lead[0].length))?.[0].length ?? 0) : 0;

@@ -12,10 +12,10 @@ type Severity = EscalationCreate['severity'];
 type Category = EscalationCreate['category'];
 
 const SEVERITY: [NonNullable<Severity>, RegExp][] = [
-  ['urgent', /\burgent\b|\bcritical\b|\bsev[- ]?[01]\b|\bp[01]\b|\basap\b|\bemergency\b|\bblocker\b|\btop[- ]priority\b/],
+  ['urgent', /(?<!\bnot )\burgent\b|(?<!\bnot )\bcritical\b|\bsev[- ]?[01]\b|\bp[01]\b|\basap\b|\bemergency\b|\bblocker\b|\btop[- ]priority\b/],
   ['high', /\bhigh[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?2\b|\bp2\b/],
   ['medium', /\b(?:medium|normal|moderate)[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?3\b|\bp3\b/],
-  ['low', /\blow[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?4\b|\bminor\b|\bnot urgent\b/],
+  ['low', /\bnot (?:urgent|critical)\b|\blow[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?4\b|\bminor\b|\bnot urgent\b/],
 ];
 
 // Order matters: a leak that also takes a site down is a security case.
@@ -36,6 +36,9 @@ const TRIGGERS = [
   /^\s*(?:(?:low|medium|normal|high|urgent|critical|top)[- ](?:priority|severity|pri|sev)|sev[- ]?[0-4]|p[0-3]|urgent)\s*[:,-]\s*/i,
 ];
 const ACCOUNT_PREP = /^\s*(?:for|at|from|on behalf of|with)\s+/i;
+const ROLE_BEFORE_NAME = /^\s*(?:(?:the|our|a|one)\s+)?(?:customer|client|user|contact)\s+(?!(?:success|support|service|care|team|at|from|of|for|is|was|are|were|says?|said|reports?|reported|writes|wrote|has|had|can'?t|cannot)\b)(?=[\p{L}])/iu;
+// "globex - suspected breach": a name set off by a dash or colon opens the story.
+const SET_OFF = /^\s*[-–:]\s+/;
 const REPORTS = /^\s*(?:says?|said|reports?|reported|reporting|is reporting|are reporting|thinks?|believes?|claims?|mentions?|mentioned|tells us|told us|complain(?:s|ed)?(?: that)?|noticed|flagged|is seeing|are seeing|sees|has|have|was|were|is|are|cannot|can'?t|can not|wants?|needs?|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost|got|'s)\b\s*(?:that\s+)?/i;
 const REPORTS_KEEP = /^\s*(?:cannot|can'?t|can not|wants?|needs?|is|are|has|have|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost)\b/i;
 
@@ -45,6 +48,8 @@ export function parseEscalationCreate(ctx: Ctx): Action {
   text = tidy(text);
   const action: Partial<EscalationCreate> = { type: 'escalation.create' };
 
+  // "Customer Paul Smith at Soylent ...": the role word before a name is not part of it.
+  text = text.replace(ROLE_BEFORE_NAME, '');
   const prep = ACCOUNT_PREP.exec(text);
   const first = takeEntity(text, prep ? prep[0].length : 0);
   const who = first && !isCommonWord(first.text.split(' ')[0]) ? first : undefined;
@@ -58,7 +63,7 @@ export function parseEscalationCreate(ctx: Ctx): Action {
   if (who && (possessive || thing)) {
     action.account = who.text;
     if (thing) text = tidy(after);
-  } else if (who && (prep || verb)) {
+  } else if (who && (prep || verb || SET_OFF.test(after))) {
     if (isPerson(who.text)) action.contact = who.text;
     else action.account = who.text;
     let rest = text.slice(who.end);
@@ -70,6 +75,7 @@ export function parseEscalationCreate(ctx: Ctx): Action {
         rest = rest.slice(account.end);
       }
     }
+    rest = rest.replace(SET_OFF, ' ');
     const v = REPORTS.exec(rest);
     if (v && !REPORTS_KEEP.test(rest)) rest = rest.slice(v[0].length);
     // "Acme is down" reads better whole than as "is down".
@@ -77,7 +83,9 @@ export function parseEscalationCreate(ctx: Ctx): Action {
   }
   if (!action.account && !action.contact) {
     const named = /\b(?:for|at|from)\s+/i.exec(text);
-    const account = named && takeEntity(text, named.index + named[0].length);
+    // "... reports Acme's SSO is broken": a possessive names whose thing it is.
+    const owner = /(?:^|\s)([\p{L}][\p{L}&.-]*)'s\s/u.exec(text);
+    const account = (named && takeEntity(text, named.index + named[0].length)) || (owner ? { text: owner[1] } : undefined);
     if (account && !isCommonWord(account.text.split(' ')[0])) {
       if (isPerson(account.text)) action.contact = account.text;
       else action.account = account.text;
@@ -96,11 +104,12 @@ export function parseEscalationCreate(ctx: Ctx): Action {
   return action as EscalationCreate;
 }
 
-const CASE_NO = /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b|^(?:re-?open|resolve|close|ack(?:nowledge)?)\s+(\d{1,12})\b/i;
+// "ESC-1042" is a ticket key whose number is the case number.
+const CASE_NO = /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b|^(?:re-?open|resolve|close|ack(?:nowledge)?)\s+(\d{1,12})\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-(\d{1,12})\b|\b(?:severity|status|assignee) (?:of|on|for) #?(\d{1,12})\b/i;
 
 export function parseEscalationUpdate(ctx: Ctx): Action {
   const no = CASE_NO.exec(ctx.text);
-  const id = no?.[1] ?? no?.[2] ?? no?.[3];
+  const id = no?.[1] ?? no?.[2] ?? no?.[3] ?? no?.[4] ?? no?.[5];
   if (!id) return ask('escalation.update.case');
   const l = ctx.low;
   const action: Extract<Action, { type: 'escalation.update' }> = { type: 'escalation.update', case: id };
@@ -108,9 +117,10 @@ export function parseEscalationUpdate(ctx: Ctx): Action {
   else if (/\b(?:resolv|close[ds]?\b|closing\b|fixed\b|solved\b|done\b|mark(?:ed)? (?:as )?(?:resolved|fixed|done))/.test(l)) action.status = 'resolved';
   else if (/\b(?:ack|acknowledge|acknowledged|taking|take|on it|working on|picked up|pick up)\b/.test(l)) action.status = 'acknowledged';
 
-  const assignee = /\b(?:re-?assign(?:ed)?|assign(?:ed)?|give|hand(?:\s+(?:over|off))?|route|transfer|move)\b.*?\bto\s+/i.exec(ctx.text);
+  const assignee = /\b(?:re-?assign(?:ed)?|assign(?:ed)?|give|hand(?:\s+(?:over|off))?|route|transfer|move)\b.*?\bto\s+|\d\s*(?:->|→|=>)\s*/i.exec(ctx.text);
   const person = assignee && takeEntity(ctx.text, assignee.index + assignee[0].length);
-  if (person && !/^(?:me|high|low|medium|urgent|critical)$/i.test(person.text)) action.assignee = person.text;
+  if (person && /^me$/i.test(person.text)) action.assignee = 'me';
+  else if (person && !/^(?:high|low|medium|urgent|critical)$/i.test(person.text)) action.assignee = person.text;
   else if (/\bassign(?:ed)? (?:it |this )?to me\b|\b(?:i'?ll|i will) take\b/.test(l)) action.assignee = 'me';
 
   const sev = /\b(?:severity|priority|sev|bump|raise|lower|downgrade|upgrade|escalate|set|make)\b.*\b(low|medium|high|urgent|critical)\b/.exec(l);

@@ -16,18 +16,18 @@ const METRICS: [PipelineQuery['metric'], RegExp][] = [
   ['win_rate', /\bwin[- ]?(?:rate|ratio|%|percentage)|\b(?:close|closing|conversion) rate\b/],
   ['stuck', /\b(?:stuck|stalled|stale|stagnant|idle|no activity|not moved|haven'?t moved|hasn'?t moved|no movement|untouched|neglected|gone (?:quiet|cold|silent)|going (?:nowhere|cold)|no updates?|(?:haven'?t|hasn'?t|not) (?:had|seen|got) (?:any )?(?:activity|updates?|touch(?:es)?)|without (?:any )?activity)\b/],
   ['top', /\btop\b|\bbiggest\b|\blargest\b|\bhighest\b/],
-  ['count', /\bhow many\b|\bnumber of\b|\bcount\b|(?:^|\s)# of\b/],
+  ['count', /\bhow many\b|\bnumber of\b|\bcount\b|(?:^|\s)# of\b|\b(?:most|fewest|least) (?:deals|opps|opportunities)\b/],
   ['total', /\bhow much\b|\bhow big\b|\bsize of\b|\bwhat did we (?:win|close|book|sell)\b|\btotal\b|\bsum\b|\bvalue\b|\bworth\b|\bamount\b|\bbookings\b|\brevenue\b/],
 ];
 
-const GROUP = /\b(?:by|per|broken down by|grouped by|split by|across)\s+(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?)\b|\b(monthly)\b/;
+const GROUP = /(?:\b(?:by|per|broken down by|grouped by|split by|across)\s+|^(?:which|what)\s+)(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?)\b|\b(monthly)\b/;
 const GROUP_KEY = (w: string) => (/^(rep|owner|sales|seller|ae|people)/.test(w) ? 'owner' : /^stage/.test(w) ? 'stage' : /^(region|territor|geo)/.test(w) ? 'region' : 'month');
 
-const REGIONS = /\b(emea|apac|latam|amer|americas|west|east|north|south|central|eu|north america|south america|europe|dach|nordics|benelux|anz|mena|japan|india|canada|east coast|west coast|midwest|northeast|northwest|southeast|southwest)\b/i;
+const REGIONS = /\b(emea|apac|latam|amer|americas|na|nam|noram|uk|west|east|north|south|central|eu|north america|south america|europe|dach|nordics|benelux|anz|mena|japan|india|canada|east coast|west coast|midwest|northeast|northwest|southeast|southwest)\b/i;
 const REGION_NAMED =
   /\b(?:the\s+)?(?!(?:in|for|the|of|from|at|by|each|per|every|my|our|which|what|a|this|that)\b)([a-z][\w-]*)\s+(?:region|territory)\b|\b(?:region|territory)\s+(?!(?:for|in|by|and|with)\b)([a-z][\w-]*)\b/i;
 const LIMIT = new RegExp(String.raw`\b(?:top|biggest|largest|highest)\s+(${NUMBER_SRC})\b|\b(\d+)\s+(?:biggest|largest|top|highest)\b`, 'i');
-const STALE = new RegExp(String.raw`(?:\b(?:in|for|over|more than|at least|>)\s+)*(${NUMBER_SRC})\s*(day|week|month)s?\b`, 'i');
+const STALE = new RegExp(String.raw`(?:\b(?:in|for|over|more than|at least|>)\s+)*(${NUMBER_SRC})\+?\s*(day|week|month)s?\b`, 'i');
 const OWNER_ME = /\bmy\b|\bmine\b|\bfor me\b|\bi (?:have|own|got)\b|\bi'?ve got\b|\b(?:assigned to|owned by) me\b/;
 const OWNER_POSSESSIVE = /\b([\p{L}][\p{L}-]*)'s\s+(?:deals|pipeline|forecast|opps|opportunities|numbers|quota|book|win rate|accounts|stuck)\b/iu;
 const OWNER_AFTER = /\b(?:does|did|has|owned by|assigned to|for rep|rep|owner|for)\s+/gi;
@@ -78,7 +78,8 @@ export function parsePipeline(ctx: Ctx): Action {
     q.team = team.name;
     text = cut(text, team.start, team.end);
   }
-  const region = REGIONS.exec(text) ?? REGION_NAMED.exec(text);
+  // "US" only in capitals: lower-case "us" is the pronoun.
+  const region = REGIONS.exec(text) ?? /\b(US|USA)\b/.exec(text) ?? REGION_NAMED.exec(text);
   if (region) {
     q.region = (region[1] ?? region[2]).replace(/^the\s+/i, '');
     text = cut(text, region.index, region.index + region[0].length);
@@ -102,6 +103,9 @@ const NOT_A_TEAM = /^(?:the|a|my|our|your|his|her|their|whole|entire|sales|which
 function findTeam(text: string): { name: string; start: number; end: number } | undefined {
   const mine = /\b(?:my|our) team\b/i.exec(text);
   if (mine) return { name: 'mine', start: mine.index, end: mine.index + mine[0].length };
+  // "marta's team": the team is named after its manager.
+  const whose = /\b([\p{L}][\p{L}-]*)'s team\b/iu.exec(text);
+  if (whose && !NOT_A_TEAM.test(whose[1])) return { name: whose[1], start: whose.index, end: whose.index + whose[0].length };
   const before = /((?:[\p{L}][\w-]*\s+){0,2}[\p{L}][\w-]*)\s+team\b/iu.exec(text);
   if (before) {
     const words = before[1].split(/\s+/);
@@ -139,7 +143,11 @@ const OWNER_NO_APOSTROPHE = /\b([\p{L}][\p{L}-]*)s\s+(?:deals|pipeline|forecast|
 
 function ownerName(text: string): string | undefined {
   const pos = OWNER_POSSESSIVE.exec(text);
-  if (pos && !/^(?:what|that|it|who|there|team|today|company|everyone)$/i.test(pos[1])) return pos[1];
+  if (pos && !/^(?:what|that|it|who|there|team|today|company|everyone)$/i.test(pos[1])) {
+    // "Marco Rossi's win rate": a first name right before the possessive surname belongs to it.
+    const first = /([\p{L}]+)\s+$/u.exec(text.slice(0, pos.index))?.[1];
+    return first && isFirstName(first) ? `${first} ${pos[1]}` : pos[1];
+  }
   const bare = OWNER_NO_APOSTROPHE.exec(text);
   if (bare && isFirstName(bare[1])) return bare[1];
   OWNER_AFTER.lastIndex = 0;

@@ -11,7 +11,7 @@ const SHORTHAND: Record<string, string> = {
   pipe: 'pipeline', oppty: 'opportunity', opptys: 'opportunities', fwd: 'forward', req: 'request', reqs: 'requests',
   pri: 'priority', prio: 'priority', vm: 'voicemail', lvm: 'left voicemail', msg: 'message', msgs: 'messages',
   rn: 'right now', u: 'you', ur: 'your', r: 'are', pls: '', plz: '', pl0x: '', thx: '', ty: '', w: 'with', wo: 'without',
-  convo: 'conversation', acct: 'account', accts: 'accounts', cust: 'customer', mgr: 'manager',
+  convo: 'conversation', addr: 'address', tel: 'phone', acct: 'account', accts: 'accounts', cust: 'customer', mgr: 'manager',
 };
 
 // Single letters only mean something in context: "spoke w dana", "deals r closing", "3 mo".

@@ -24,7 +24,7 @@ const STOP = new Set(
   ('about regarding re for on at from with to that who which and but because since today yesterday tomorrow tonight ' +
     'this last next she he they we i it you said says say wants want wanted needs need is was are were has had have will ' +
     'would can could should by in via after before during until till her him his their them our my your its asked asks ' +
-    'reported reports reporting mentioned left just called emailed as so then also plus over under worth closing quick ' +
+    'reported reports reporting mentioned left just called emailed as so then also plus over under worth close closing quick ' +
     'briefly minutes mins hours min hour the a an - -- if when where how what why not no yes all any some every ' +
     'monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri ' +
     'january february march april june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec ' +
@@ -33,7 +33,7 @@ const STOP = new Set(
     "thought seems likes cannot can't won't didn't doesn't does did got gets cant wont didnt doesnt went go goes looks look " +
     'qbr msa nda sow po rfp rfq roi poc sla crm api eod asap ' +
     'while pending asking requesting getting seeing having experiencing facing keeps keep back per recap debrief ' +
-    'thinks believes claims reporting').split(' '),
+    'thinks believes claims reporting writes write replied replies responded').split(' '),
 );
 
 /**
@@ -45,7 +45,8 @@ const THING_NOUNS = new Set(
     'checkout site website portal dashboard dashboards app apps prod production login logins sso server servers qbr dept ' +
     'department budget pricing champion usage outage outages issue issues problem problems bug bugs error errors msa sow deck ' +
     'contract po invoice invoices quote forecast proposal reports webhook webhooks integration data sync api churn risk rollout migration implementation onboarding adoption ' +
-    'health status roadmap renewals').split(' '),
+    'health status roadmap renewals eng engineering ops devops infra it security support sales marketing product ' +
+    'onsite offsite trip travel visit kickoff workshop event dinner lunch meeting call').split(' '),
 );
 
 const COMPANY_END = /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;

@@ -25,7 +25,14 @@ const ORDINARY =
   'there where these those stock state store later water mouth worth close closes clone dealt mark maria marco hours ' +
   'house forget forgot lower power tower sooner order orders other another taken token spoken spike stale staled owned ' +
   'quote quotes contacted correctly closer rates dealing stages owners amounts totals weekly accept opened thank ' +
-  'updated thinks think things owner costs coast reach teach speak spent sends';
+  'updated thinks think things owner costs coast reach teach speak spent sends losing loses posing rising ' +
+  'changed changes charmed cloning clothing closet caller calmed lodged logger jogged walked balked tanked smoke stoke ' +
+  'melting rewind remainder court mount county stake stable scale scaled stick stack struck billion billions trillion ' +
+  'terror terrors crush clash trash brash crushing clashing trashing broker brokers outrage beach bleach breath revolve ' +
+  'expert experts content contents contend remote scales tales males saves lease leased leases place places placed plane ' +
+  'slate fellow hollow crate ideals meals seals cells falls halls walls talks tanks masks concert headline headlines ' +
+  'contrast proposed propose proposes prospective discover discovered discovers match matches marsh yours tours pours ' +
+  'expansive seeks';
 for (const w of ORDINARY.split(' ')) KNOWN.add(w);
 
 const cache = new Map<string, string>();
@@ -71,5 +78,7 @@ function correctWord(word: string): string {
 
 /** Rewrites misspelt keywords ("pipline", "forcast", "escalte") to their correct spelling. */
 export function fixTypos(s: string): string {
-  return s.replace(/(?<![\w@.'-])[A-Za-z]{5,}(?![\w@'])/g, correctWord);
+  return s.replace(/(?<![\w@.'-])[A-Za-z]{5,}(?![\w@'])/g, (word, offset: number) =>
+    // A capitalised word inside a sentence is a name ("call with Tom Marsh"), not a misspelt keyword.
+    /^[A-Z][a-z]/.test(word) && !/(?:^|[.!?:]\s*)$/.test(s.slice(0, offset).trimEnd()) ? word : correctWord(word));
 }
