@@ -20,7 +20,11 @@ const RENAME_DEAL_ACTION = `
     update public.deals set name = payload ->> 'name' where id = (payload ->> 'deal_id')::uuid returning id into v_id;
     if v_id is null then raise exception 'You can only rename deals you own.'; end if;
     return jsonb_build_object('target_type', 'deal', 'target_id', v_id, 'name', payload ->> 'name');
-  end $$;`;
+  end $$;
+  -- registered as every action is: runs as the writer role, allowed for reps
+  alter function private.act_test_rename_deal(jsonb) security definer set search_path = public, private;
+  alter function private.act_test_rename_deal(jsonb) owner to crm_writer;
+  insert into private.capabilities (role, action) values ('rep', 'test.rename_deal') on conflict do nothing;`;
 
 describe.each(DATA_TARGETS)('data layer on %s', (target) => {
   let db: CrmDb;

@@ -5,6 +5,7 @@ import { evaluate, parseCases, wrongFields } from '../src/nlu/evaluate.ts';
 import { findAmountFilter, findAmounts } from '../src/nlu/offline/amounts.ts';
 import { findDate, findPeriod } from '../src/nlu/offline/dates.ts';
 import { findDuration } from '../src/nlu/offline/durations.ts';
+import { spokenNumbersToDigits } from '../src/nlu/offline/numbers.ts';
 import { parseOffline } from '../src/nlu/offline/index.ts';
 import { loadSkills } from '../src/nlu/skills.ts';
 
@@ -74,6 +75,45 @@ describe('blind set 2', () => {
   });
 });
 
+// A third blind set, written from the contract alone before the parser was read, as a different population types:
+// non-native English (dropped articles), voice dictation (no punctuation, numbers as words), one- or two-word
+// commands, greetings and sign-offs, text pasted from email, British day-month dates, managers' multi-filter questions.
+const BLIND_3 = new URL('./fixtures/nlu-blind-3.jsonl', import.meta.url);
+describe('blind set 3', () => {
+  const cases = parseCases(readFileSync(BLIND_3, 'utf8'));
+  it('has 150 valid cases covering every canonical action type', () => {
+    expect(cases.length).toBe(150);
+    const types = new Set(cases.map((c) => c.expected.type));
+    for (const t of ['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'task.create',
+      'escalation.create', 'escalation.update', 'data_request.create', 'help', 'clarify']) expect(types.has(t), t).toBe(true);
+    for (const c of cases) expect(validateAction(c.expected).ok || c.expected.type === 'clarify', c.text).toBe(true);
+  });
+  it('reaches type accuracy >= 95% and field accuracy >= 90%', async () => {
+    const report = await evaluate(cases, (text, today) => parseOffline(text, { today }));
+    expect(report.typeAccuracy.rate, JSON.stringify(report.misses.slice(0, 5))).toBeGreaterThanOrEqual(0.95);
+    expect(report.fieldAccuracy.rate).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('dictated numbers', () => {
+  it.each([
+    ['fifty thousand', '50000'],
+    ['a hundred and twenty thousand', '120000'],
+    ['one point five million', '1500000'],
+    ['twenty five minutes', '25 minutes'],
+    ['forty-five mins', '45 mins'],
+    ['ten deals', '10 deals'],
+    ['the other one', 'the other one'],
+    ['one of my deals', 'one of my deals'],
+    ['1.2 million', '1.2 million'],
+  ])('%s -> %s', (text, out) => expect(spokenNumbersToDigits(text)).toBe(out));
+
+  it('reads dictated sums and durations in whole commands', () => {
+    expect(parse('initech renewal now a hundred and twenty thousand')).toEqual({ type: 'deal.update', deal: 'initech renewal', amount: 120000 });
+    expect(parse('call with jane doe hooli twenty five minutes she is happy')).toMatchObject({ contact: 'jane doe', account: 'hooli', durationMinutes: 25 });
+  });
+});
+
 describe('chat shorthand and entity boundaries', () => {
   it.each([
     ['whats the pipeline for Enterprise EMEA', { type: 'pipeline.query', metric: 'list', team: 'Enterprise EMEA' }],
@@ -122,6 +162,8 @@ describe('dates', () => {
     ['1st of feb', '2027-02-01'],
     ['2027-04-30', '2027-04-30'],
     ['closing in Q1', '2027-03-31'],
+    ['closing end of march', '2027-03-31'],
+    ['by the end of december', '2026-12-31'],
   ])('%s -> %s', (text, date) => expect(findDate(text, today)?.date).toBe(date));
 
   it('is Friday itself when today is Friday', () => expect(findDate('by friday', '2027-01-08')?.date).toBe('2027-01-08'));

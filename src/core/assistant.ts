@@ -51,7 +51,7 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     } catch (err) {
       const e = toCrmError(err);
       if (e.code === 'internal' || e.code === 'unavailable') {
-        console.error('[assistant]', err);
+        console.error('[assistant]', e.cause ?? err);
         return { kind: 'error', text: e.message };
       }
       return { kind: 'refusal', text: e.message };

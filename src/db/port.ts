@@ -43,8 +43,8 @@ export interface SqlTx {
  * (forbidden), retry later (unavailable: the database could not be reached), or nothing (internal).
  */
 export class CrmError extends Error {
-  constructor(message: string, readonly code: 'refused' | 'forbidden' | 'invalid' | 'unavailable' | 'internal') {
-    super(message);
+  constructor(message: string, readonly code: 'refused' | 'forbidden' | 'invalid' | 'unavailable' | 'internal', options?: ErrorOptions) {
+    super(message, options);
   }
 }
 
@@ -87,7 +87,7 @@ export function toCrmError(err: unknown): CrmError {
       return new CrmError(`That request could not be applied: ${msg}`, 'invalid');
     default:
       return isConnectionFailure(e)
-        ? new CrmError('The CRM database is not reachable right now, so nothing was changed. Please try again in a moment.', 'unavailable')
-        : new CrmError('Something went wrong on my side, so nothing was changed. The team has been told; please try again later.', 'internal');
+        ? new CrmError('The CRM database is not reachable right now, so nothing was changed. Please try again in a moment.', 'unavailable', { cause: err })
+        : new CrmError('Something went wrong on my side, so nothing was changed. The team has been told; please try again later.', 'internal', { cause: err });
   }
 }

@@ -267,22 +267,25 @@ create index data_requests_open_idx on public.data_requests (status, due_date);
 -- The assistant's own bookkeeping.
 create table public.pending_actions (
   id uuid primary key default gen_random_uuid(),
-  request_id text not null unique,
+  request_id text not null,
   user_id uuid not null references public.users(id),
   channel text not null,
   action jsonb not null,
   preview text not null,
   status text not null default 'pending' check (status in ('pending', 'confirmed', 'cancelled')),
   created_at timestamptz not null default now(),
-  expires_at timestamptz not null default now() + interval '1 day'
+  expires_at timestamptz not null default now() + interval '1 day',
+  unique (user_id, request_id)
 );
 
+-- Request ids come from the channels (Slack event ids, …): unique per user, so nobody can
+-- pre-empt someone else's request by guessing its id.
 create table public.processed_requests (
-  request_id text primary key,
   user_id uuid not null references public.users(id),
+  request_id text not null,
   action text not null,
-  result jsonb,
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  primary key (user_id, request_id)
 );
 
 -- Append-only: who did what, through which channel, when. Free text is stored hashed.
@@ -307,6 +310,8 @@ begin
 end $$;
 create trigger audit_log_append_only before update or delete on public.audit_log
   for each row execute function private.audit_log_is_append_only();
+create trigger audit_log_no_truncate before truncate on public.audit_log
+  for each statement execute function private.audit_log_is_append_only();
 
 -- A durable job queue polled with FOR UPDATE SKIP LOCKED (reminders, SLA checks): jobs survive restarts.
 create table public.jobs (

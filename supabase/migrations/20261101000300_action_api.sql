@@ -28,6 +28,32 @@ $$;
 revoke execute on function private.audit(text, text, text, text, text, jsonb) from public;
 grant execute on function private.audit(text, text, text, text, text, jsonb) to authenticated, service_role;
 
+-- What each role may run through `perform`: the same matrix as src/core/permissions.ts (a test
+-- keeps the two equal). Actions answered without the database (help, clarify) are not listed.
+create table private.capabilities (
+  role text not null,
+  action text not null,
+  primary key (role, action)
+);
+insert into private.capabilities (role, action)
+select r, a from (values
+  ('rep', array['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
+                'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create']),
+  ('manager', array['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
+                    'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create',
+                    'escalation.update', 'case.metrics']),
+  ('support', array['contact.lookup', 'contact.create', 'activity.log', 'task.create', 'task.list',
+                    'escalation.create', 'escalation.update', 'case.metrics', 'data_request.create']),
+  ('privacy_officer', array['contact.lookup', 'task.create', 'task.list', 'escalation.create',
+                            'data_request.create', 'data_request.list', 'data_request.step', 'audit.query']),
+  ('admin', array['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
+                  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create',
+                  'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step', 'channel.configure', 'audit.query']),
+  ('guest', array['escalation.create'])
+) m(r, actions), unnest(actions) a;
+grant usage on schema private to authenticated, service_role;
+grant select on private.capabilities to authenticated, service_role;
+
 -- Who is asking, as the database sees it (auth.uid() and the claims).
 create function public.whoami(args jsonb default '{}') returns jsonb language sql stable as $$
   select jsonb_build_object('uid', auth.uid(), 'role', auth.jwt() ->> 'crm_role', 'team', auth.jwt() ->> 'team',
@@ -40,8 +66,8 @@ declare v public.pending_actions;
 begin
   insert into public.pending_actions (request_id, user_id, channel, action, preview)
   values (args ->> 'request_id', auth.uid(), args ->> 'channel', args -> 'action', args ->> 'preview')
-  on conflict (request_id) do nothing;
-  select * into v from public.pending_actions where request_id = args ->> 'request_id';
+  on conflict (user_id, request_id) do nothing;
+  select * into v from public.pending_actions where user_id = auth.uid() and request_id = args ->> 'request_id';
   return jsonb_build_object('id', v.id, 'status', v.status, 'preview', v.preview);
 end $$;
 
@@ -89,17 +115,17 @@ begin
     v_channel := v_pending.channel;
   end if;
 
-  if v_request is null or v_action is null or v_action !~ '^[a-z_]+\.[a-z_]+$' then
+  if v_request is null or v_action is null or not exists (select 1 from private.capabilities where action = v_action) then
     raise exception 'perform needs request_id and a known action' using errcode = '22023';
   end if;
-  v_fn := 'act_' || replace(v_action, '.', '_');
-  if not exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                 where n.nspname = 'private' and p.proname = v_fn) then
-    raise exception 'unknown action %', v_action using errcode = '22023';
+  -- The core checks the same table first; this holds for anyone calling the API directly.
+  if not exists (select 1 from private.capabilities where action = v_action and role = auth.jwt() ->> 'crm_role') then
+    raise exception 'role % may not %', coalesce(auth.jwt() ->> 'crm_role', 'none'), v_action using errcode = '42501';
   end if;
+  v_fn := 'act_' || replace(v_action, '.', '_');
 
   insert into public.processed_requests (request_id, user_id, action)
-  values (v_request, auth.uid(), v_action) on conflict (request_id) do nothing;
+  values (v_request, auth.uid(), v_action) on conflict (user_id, request_id) do nothing;
   if not found then
     return jsonb_build_object('replayed', true, 'action', v_action);
   end if;

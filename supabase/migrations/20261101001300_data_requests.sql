@@ -231,11 +231,11 @@ begin
     'kept', '[]'::jsonb, 'counts', v_counts, 'export', v_export);
 end $$;
 
--- Bookkeeping the requester's policies do not reach: everyone's pending and processed messages, the
--- job queue, case events. Definer rights, so it checks the caller's role itself.
+-- Bookkeeping the requester's policies do not reach: everyone's pending messages, the job queue,
+-- case events. Definer rights, so it checks the caller's role itself.
 create function private.erase_bookkeeping(p_patterns text[], p_held bigint[]) returns jsonb language plpgsql
 security definer set search_path = public as $$
-declare n_pending int; n_processed int; n_jobs int; n_events int;
+declare n_pending int; n_jobs int; n_events int;
 begin
   if not private.has_role('privacy_officer', 'admin') then
     raise exception 'Only a privacy officer or an admin may erase personal data.';
@@ -243,16 +243,13 @@ begin
   update public.pending_actions set action = private.scrub_jsonb(action, p_patterns), preview = private.scrub_text(preview, p_patterns)
   where private.mentions(action::text, p_patterns) or private.mentions(preview, p_patterns);
   get diagnostics n_pending = row_count;
-  update public.processed_requests set result = private.scrub_jsonb(result, p_patterns)
-  where private.mentions(result::text, p_patterns);
-  get diagnostics n_processed = row_count;
   update public.jobs set payload = private.scrub_jsonb(payload, p_patterns), last_error = private.scrub_text(last_error, p_patterns)
   where private.mentions(payload::text, p_patterns) or private.mentions(last_error, p_patterns);
   get diagnostics n_jobs = row_count;
   update public.case_events set detail = private.scrub_jsonb(detail, p_patterns)
   where case_id <> all (p_held) and private.mentions(detail::text, p_patterns);
   get diagnostics n_events = row_count;
-  return jsonb_build_object('pending_actions', n_pending, 'processed_requests', n_processed, 'jobs', n_jobs, 'case_events', n_events);
+  return jsonb_build_object('pending_actions', n_pending, 'jobs', n_jobs, 'case_events', n_events);
 end $$;
 revoke execute on function private.erase_bookkeeping(text[], bigint[]) from public, anon;
 grant execute on function private.erase_bookkeeping(text[], bigint[]) to authenticated, service_role;
@@ -332,7 +329,7 @@ begin
 
   v_book := private.erase_bookkeeping(v_all, v_held);
   v_counts := v_counts || jsonb_build_object(
-    'pending messages scrubbed', (v_book ->> 'pending_actions')::int + (v_book ->> 'processed_requests')::int,
+    'pending messages scrubbed', (v_book ->> 'pending_actions')::int,
     'jobs scrubbed', (v_book ->> 'jobs')::int, 'case events scrubbed', (v_book ->> 'case_events')::int);
 
   return jsonb_build_object(

@@ -3,9 +3,9 @@ import type { Action } from '../../actions/schema.ts';
 import type { Ctx } from './context.ts';
 import { findDate } from './dates.ts';
 import { findDuration } from './durations.ts';
-import { isPerson } from './names.ts';
+import { isPerson, splitPersonCompany } from './names.ts';
 import { ask } from './clarify.ts';
-import { cut, EMAIL, isThingNoun, takeEntity, tidy } from './text.ts';
+import { capitalised, cut, EMAIL, isThingNoun, takeEntity, tidy, type Phrase } from './text.ts';
 import { isCommonWord } from './vocab.ts';
 
 type ActivityLog = Extract<Action, { type: 'activity.log' }>;
@@ -19,14 +19,14 @@ const KINDS: [ActivityLog['kind'], RegExp][] = [
 
 const ANCHOR =
   /\b(?:with|w\/|w|(?:e-?mail|message|follow[- ]?up)(?: sent)? to|(?:e-?mail|message|call|voice ?mail|reply|text) from|sent (?:(?:the|a|an|our|over|it|this|them)\s+)?(?:[\w-]+\s+){0,2}?to|notes?(?:\s+(?:on|for|about|re|to))?|called|call|phoned|rang|emailed|e-mailed|mailed|messaged|pinged|texted|met|spoke to|talked to|visited|wrote to|for)\s+/gi;
-const SECOND = /^\s*(?:(?:at|from|of|@)\s+|\(\s*)/i;
+const SECOND = /^\s*(?:(?:today|yesterday|this morning|this afternoon|earlier|last week)\s+)?(?:(?:at|from|of|@)\s+|\(\s*)/i;
 const LEAD_IN = /^(?:(?:log(?:ged)?|record(?:ed)?|add(?:ed)?|just|had|made|a|an|the|my|quick|short|brief|long|good|great|new|today|yesterday|this morning|earlier)\s+)*(?:(?:calls?|meetings?|emails?|notes?)\b)?\s*[:,-]?\s*/i;
 const OUTCOME =
   /\b(?:left (?:a )?(?:voice ?mail|message|vm)|no answer|(?:didn'?t|did not) (?:pick up|answer)|not interested|(?:very )?interested in \w+|went (?:well|great|badly|poorly|ok)|agreed to [^,.;]+|signed [^,.;]*|booked (?:a|the) [^,.;]+|declined|no[- ]show|rescheduled|verbal yes|said yes|said no)/i;
 const FOLLOW_UP_WANTS =
   /\b(?:wants|needs|asked for|requested|would like|is waiting for|are waiting for|want|need)\s+(?:to see\s+)?(?:the\s+|a\s+|an\s+|some\s+|our\s+|updated\s+)*([^,.;]+)/i;
 const FOLLOW_UP_DO =
-  /\b(send|share|schedule|book|set up|prepare|draft|follow up|ping|call back|check in|circle back|get back|email)\b([^,.;]*)/i;
+  /\b(send|share|schedule|book|set up|prepare|draft|follow up|ping|call (?:(?:him|her|them)\s+)?back|check in|circle back|get back|email)\b([^,.;]*)/i;
 
 export function parseActivity(ctx: Ctx): Action {
   let text = ctx.text;
@@ -55,14 +55,13 @@ export function parseActivity(ctx: Ctx): Action {
     if (!e1 || isCommonWord(e1.text.split(' ')[0])) continue;
     const after = text.slice(e1.end);
     const second = SECOND.exec(after);
-    const e2 = second ? takeEntity(text, e1.end + second[0].length) : undefined;
+    const e2 = second ? takeEntity(text, e1.end + second[0].length) : companyAfterComma(text, e1);
     if (e2) {
       action.contact = e1.text;
       action.account = e2.text;
       rest = text.slice(e2.end);
     } else {
-      if (isPerson(e1.text)) action.contact = e1.text;
-      else action.account = e1.text;
+      setWho(action, e1.text);
       rest = after;
     }
     break;
@@ -71,8 +70,7 @@ export function parseActivity(ctx: Ctx): Action {
     rest = text.replace(LEAD_IN, '');
     const subject = subjectEntity(rest);
     if (subject) {
-      if (isPerson(subject.text)) action.contact = subject.text;
-      else action.account = subject.text;
+      setWho(action, subject.text);
       if (tidy(rest.slice(subject.end))) rest = rest.slice(subject.end);
     } else {
       const at = /(?:^|\s)(?:at|from|@)\s+/i.exec(text);
@@ -101,18 +99,49 @@ export function parseActivity(ctx: Ctx): Action {
   return action as ActivityLog;
 }
 
+function setWho(action: Partial<ActivityLog>, phrase: string): void {
+  const split = splitPersonCompany(phrase);
+  if (split) {
+    action.contact = split.person;
+    action.account = split.company;
+  } else if (isPerson(phrase)) action.contact = phrase;
+  else action.account = phrase;
+}
+
+// "email from Jane Doe, Hooli asking ...": a capitalised company right after a person's name and a comma.
+function companyAfterComma(text: string, person: Phrase): Phrase | undefined {
+  const comma = /^\s*,\s*/.exec(text.slice(person.end));
+  if (!comma || !isPerson(person.text)) return undefined;
+  const company = takeEntity(text, person.end + comma[0].length);
+  if (!company || isPerson(company.text) || !company.text.split(' ').every(capitalised)) return undefined;
+  return isCommonWord(company.text.split(' ')[0]) ? undefined : company;
+}
+
 // The story's subject, when a note starts with it: "note: Initech budget approved", "recap: stark industries wants 3yr terms".
 const NOTE_LEAD = /^(?:(?:call|meeting|demo|qbr)\s+)?(?:notes?|recap|summary|debrief|update)\b\s*(?:(?:from|on|for|about|re)\s+)?(?:the\s+)?[:,-]?\s*/i;
-const SUBJECT_NEXT =
-  /^\s*(?:'s\b|is|are|was|were|has|have|had|called|phoned|rang|emailed|texted|messaged|pinged|replied|responded|wrote|reached out|got back|came back|wants?|needs?|said|says|asked|agreed|signed|approved|confirmed|went|looks?|seems?|will|won'?t|can'?t|cannot|just|still|plans?|prefers?|likes?|loves?|thinks?|[:,-])/i;
+const SUBJECT_VERBS = String.raw`is|are|was|were|has|have|had|called|phoned|rang|emailed|texted|messaged|pinged|replied|responded|wrote|reached out|got back|came back|wants?|needs?|said|says|asked|agreed|signed|approved|confirmed|went|looks?|seems?|will|won'?t|can'?t|cannot|just|still|plans?|prefers?|likes?|loves?|thinks?`;
+const SUBJECT_NEXT = new RegExp(String.raw`^\s*(?:'s\b|${SUBJECT_VERBS}|with\b|w\/|[:,-])`, 'i');
+const SUBJECT_VERB_WORD = new RegExp(String.raw`^(?:${SUBJECT_VERBS})$`, 'i');
 
 function subjectEntity(s: string): { text: string; end: number } | undefined {
   const lead = NOTE_LEAD.exec(s)?.[0].length ?? 0;
-  const p = takeEntity(s, lead);
+  const p = verbCut(s, takeEntity(s, lead));
   if (!p || isCommonWord(p.text.split(' ')[0])) return undefined;
   const next = s.slice(p.end);
   const nextWord = /^\s*([\p{L}]+)/u.exec(next)?.[1] ?? '';
   return SUBJECT_NEXT.test(next) || isThingNoun(nextWord) ? p : undefined;
+}
+
+/** "dana prefers whatsapp": a phrase read up to a stop word may run into the subject's verb; it ends there. */
+function verbCut(s: string, p: Phrase | undefined): Phrase | undefined {
+  if (!p) return p;
+  const words = p.text.split(' ');
+  let at = s.lastIndexOf(p.text, p.end);
+  for (let i = 1; i < words.length; i++) {
+    at = s.indexOf(words[i], at + words[i - 1].length);
+    if (at > 0 && SUBJECT_VERB_WORD.test(words[i])) return { text: words.slice(0, i).join(' '), end: at };
+  }
+  return p;
 }
 
 function followUpText(s: string): string | undefined {

@@ -8,7 +8,7 @@ import { isCommonWord } from './vocab.ts';
 type ContactCreate = Extract<Action, { type: 'contact.create' }>;
 
 const LOOKUP_LEAD =
-  /^(?:(?:phone|e-?mail|cell|mobile|number|contact)(?: number| address| info| details| #| no\.?)? (?:for|of)|(?:what'?s |what is )?the (?:best |right |easiest )?way to (?:reach|contact|get (?:in touch with|hold of))|do we (?:have|know)|any(?:one)?|who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)(?: (?:about|on|for))?|tell me (?:about|everything about)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on)|how (?:do|can) i reach)\s+(?:the\s+)?(?:contact\s+)?/i;
+  /^(?:(?:(?:what'?s|whats|what is)\s+(?:the\s+|his\s+|her\s+)?)?(?:phone|e-?mail|cell|mobile|number|contact)(?: number| address| info| details| #| no\.?)? (?:for|of)|contacts?(?:\s+(?:at|from|in|for|of))?|(?:what'?s |what is )?the (?:best |right |easiest )?way to (?:reach|contact|get (?:in touch with|hold of))|do we (?:have|know)|any(?:one)?|who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)(?: (?:about|on|for))?|tell me (?:about|everything about)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on)|how (?:do|can) i reach|(?:show|give|get|send)(?: me)?(?: the)?)\s+(?:the\s+)?(?:contact\s+)?/i;
 const POSSESSIVE_FIELD = /\bwhat(?:'?s| is) (?:the )?(.+?)'s (?:email|phone|number|title|role)\b/i;
 
 export function parseContactLookup(ctx: Ctx): Action {
@@ -26,7 +26,15 @@ export function parseContactLookup(ctx: Ctx): Action {
   return { type: 'contact.lookup', query: query.slice(0, 320) };
 }
 
-const CREATE_LEAD = /\b(?:add|create|new|save|enter|insert)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?contact\b\s*[-–:]?\s*(for|called|named)?\s*[-–:]?\s*/i;
+const CREATE_LEAD = /\b(?:add|create|new|save|enter|insert)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?(?:contact|person)\b\s*[-–:]?\s*(?:called|named)?\s*[-–:]?\s*/i;
+// "new contact for globex: kate wu", "new contact at acme logistics called peter novak": the company first.
+const COMPANY_FIRST = /^\s*(?:for|at|from|@)\s+([^:,]+?)\s*(?::|,?\s+(?:called|named)\b)\s*/i;
+// "save tom hardy from initech ...": a bare verb then the person.
+const VERB_LEAD = /^(?:add|save|store|enter|create)\s+(?:(?:a|an|the)\s+)?(?:new\s+)?/i;
+// "his email", "phone:" right before a detail label it; the label is not part of the name.
+const DETAIL_LABEL = /\s*(?:(?:his|her|their)\s+)?(?:e-?mail|phone|cell|mobile|tel|number)(?:\s+(?:number|address))?\s*(?:is\s*|[:=]\s*)?$/i;
+const AS_TITLE = /\bas\s+(?:(?:a|an|the|our|their)\s+)?([^,;.!?()]+)/i;
+
 const ADD_AS = /\b(?:add|save|store|put|enter|create)\s+(.+?)\s+(?:as\s+(?:a\s+|an\s+)?(?:new\s+)?contact|to\s+(?:my\s+|our\s+|the\s+)?contacts)\b/i;
 const PHONE = /(?:\+|\b)\(?\d[\d\s().-]{5,24}\d\b/;
 const TITLE_HINT =
@@ -36,28 +44,37 @@ const ACCOUNT_AFTER = /(?:^|\s)(?:at|from|@|with|of|for|to)\s+/gi;
 // "Head of IT", "VP of Sales": a department after "of" is part of the title, not the company.
 const DEPARTMENT = /^(?:it|sales|marketing|engineering|finance|product|operations|ops|procurement|hr|people|legal|security|data|growth|partnerships|customer success|support|design|research|technology|strategy|revenue|it security)\b/i;
 
+/** Takes an email or phone out of the text, leaving a comma so the words around it stay apart. */
+function takeDetail(text: string, re: RegExp): { value: string; text: string; after: string } | undefined {
+  const m = re.exec(text);
+  if (!m) return undefined;
+  const after = text.slice(m.index + m[0].length);
+  return { value: m[0].trim(), text: `${text.slice(0, m.index).replace(DETAIL_LABEL, '')} , ${after}`, after };
+}
+
 export function parseContactCreate(ctx: Ctx): Action {
   let text = ctx.text;
   const action: Partial<ContactCreate> = { type: 'contact.create' };
-  const email = EMAIL.exec(text);
+  const email = takeDetail(text, EMAIL);
   if (email) {
-    action.email = email[0];
-    text = text.slice(0, email.index) + text.slice(email.index + email[0].length);
+    action.email = email.value;
+    text = email.text;
   }
-  const phone = PHONE.exec(text);
+  const phone = takeDetail(text, PHONE);
   if (phone) {
-    action.phone = phone[0].trim();
-    text = text.slice(0, phone.index) + text.slice(phone.index + phone[0].length);
+    action.phone = phone.value;
+    text = phone.text;
   }
   const addAs = ADD_AS.exec(text);
   const lead = CREATE_LEAD.exec(text);
-  let name = addAs ? takeEntity(addAs[1]) : takeEntity(text, lead ? lead.index + lead[0].length : 0);
-  // "new contact for globex: kate wu" names the account first.
-  const colon = !addAs && lead?.[1]?.toLowerCase() === 'for' && name ? /^\s*:\s*/.exec(text.slice(name.end)) : null;
-  if (name && colon) {
-    action.account = name.text;
-    name = takeEntity(text, name.end + colon[0].length);
-  }
+  let start = lead ? lead.index + lead[0].length : (VERB_LEAD.exec(text)?.[0].length ?? 0);
+  const first = addAs ? null : COMPANY_FIRST.exec(text.slice(start));
+  const company = first ? takeEntity(first[1]) : undefined;
+  if (first && company) {
+    action.account = company.text;
+    start += first[0].length;
+  } else start += /^\s*for\s+/i.exec(text.slice(start))?.[0].length ?? 0;
+  const name = addAs ? takeEntity(addAs[1]) : takeEntity(text, start);
   if (!name) return ask('contact.create.name');
   action.name = name.text;
 
@@ -81,6 +98,12 @@ export function parseContactCreate(ctx: Ctx): Action {
     const account = accountAfter(rest) ?? (action.title && title ? takeEntity(rest, title.index + title[0].length) : undefined);
     if (account && !action.account) action.account = account.text;
   }
+  const as = action.title ? null : AS_TITLE.exec(rest);
+  if (as && TITLE_HINT.test(as[1]) && as[1].trim().split(/\s+/).length <= 5) action.title = tidy(as[1]);
+  // "add contact john baker john@acme.com acme": a bare company name closing the message after the email.
+  const tail = email && !action.account ? email.after.replace(/^[\s,;]+/, '').trim() : '';
+  const trailing = tail ? takeEntity(tail) : undefined;
+  if (trailing && trailing.end === tail.length && !TITLE_HINT.test(trailing.text) && !isCommonWord(trailing.text.split(' ')[0])) action.account = trailing.text;
   return action as ContactCreate;
 }
 

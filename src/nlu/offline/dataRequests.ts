@@ -26,10 +26,12 @@ const FIELD_KEY: Record<string, string> = {
 };
 
 const SUBJECT_VERB =
-  /\s(?:wants|would like|has|have|is|asked|asks|requested|requests|withdrew|withdraws|withdrawn|revoked|revokes|no longer|opted|unsubscribed|wrote|says|said|needs|demands|demanded)\b/i;
+  /\s(?:wants|would like|has|have|is|asked|asks|requested|requests|withdrew|withdraws|withdrawn|revoked|revokes|no longer|doesn'?t|does not|don'?t|do not|opted|unsubscribed|wrote|says|said|needs|demands|demanded)\b/i;
 const SUBJECT_AFTER =
   /\b(?:for|from|of|on|about|regarding|re|subject|customer|user|contact|client|erase|delete|forget|export|remove|wipe|purge|restrict|anonymi[sz]e)\s*:?\s+(?:all\s+)?(?:(?:personal\s+)?data\s+(?:for|of|on|about)\s+)?/gi;
 
+const NEW_VALUE_BEFORE = new RegExp(String.raw`\b(?:${FIELD})\b[^@]*(?:\b(?:should|must|needs? to|has to|is now|changed|updated|corrected|to)|=|->)\s*(?:be\s+)?$`, 'i');
+const FIELD_AFTER_NAME = new RegExp(String.raw`(?:'s)?\s+(?:${FIELD})$`, 'i');
 const NOT_A_SUBJECT = /^(?:gdpr|ccpa|dsar|marketing|processing|data|him|her|them|request|access|access request|what|that|it|there|who|let|here|someone|he|she|they)$/i;
 const ROLE = /^(?:customer|user|client|subject|contact|lead|prospect|data subject)\s+/i;
 
@@ -37,13 +39,15 @@ const ROLE = /^(?:customer|user|client|subject|contact|lead|prospect|data subjec
 function subjectOf(ctx: Ctx): string | undefined {
   const found: { at: number; name: string }[] = [];
   const add = (at: number, name: string | undefined) => {
-    const clean = name?.replace(ROLE, '');
+    // "jane doe email should be ...": the field being changed is not part of the name.
+    const clean = name?.replace(ROLE, '').replace(FIELD_AFTER_NAME, '');
     if (clean && !NOT_A_SUBJECT.test(clean) && !isCommonWord(clean.split(' ')[0])) found.push({ at, name: clean });
   };
   const possessive = /'s\b/.exec(ctx.text);
   if (possessive) add(possessive.index, entityBefore(ctx.text, possessive.index));
   const email = EMAIL.exec(ctx.text);
-  if (email) add(email.index, email[0]);
+  // An email given as the corrected value ("email should be x@y.com") is not who the request is about.
+  if (email && !NEW_VALUE_BEFORE.test(ctx.text.slice(0, email.index))) add(email.index, email[0]);
   const verb = SUBJECT_VERB.exec(ctx.text);
   if (verb) add(verb.index, entityBefore(ctx.text, verb.index));
   SUBJECT_AFTER.lastIndex = 0;

@@ -95,6 +95,14 @@ const POINT_RULES: Rule[] = [
     },
   },
   {
+    re: new RegExp(String.raw`\b${PREP}(?:the\s+)?end\s+of\s+(${MONTH_SRC})\b(?:\s+(20\d{2}))?`, 'i'),
+    resolve: (m, t, text, ahead) => {
+      const month = MONTHS.indexOf(m[1].toLowerCase().slice(0, 3)) + 1;
+      const y = yearOf(m[2]) ?? inferYear(t, lastOfMonth(t.getUTCFullYear(), month), text, ahead);
+      return lastOfMonth(y, month);
+    },
+  },
+  {
     re: new RegExp(String.raw`\b${PREP}(eod|eow|eom|eoq|eoy)\b`, 'i'),
     resolve: (m, t) => {
       const k = m[1].toLowerCase();

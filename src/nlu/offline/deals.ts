@@ -5,7 +5,7 @@ import { ask } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { findDate } from './dates.ts';
 import { findStage } from './stages.ts';
-import { cut, takeEntity } from './text.ts';
+import { cut, takeEntity, type Phrase } from './text.ts';
 
 type DealUpdate = Extract<Action, { type: 'deal.update' }>;
 type DealCreate = Extract<Action, { type: 'deal.create' }>;
@@ -17,7 +17,7 @@ const FIELD_OF = /\b(?:amount|value|stage|close date|closing date|owner|size)\s+
 const WE_VERB = /\b(?:we|they|i)\s+(?:just\s+|finally\s+)?(?:lost|won|closed|signed)\s+(?:the\s+|our\s+)?/i;
 const DEAL_FOR = /\b(?:deal|opportunity|opp|oppty)\s+(?:for|with|at)\s+(?:the\s+)?/i;
 // "Acme Logistics - bump to $1.2M": a name set off by a dash or colon at the start is the deal.
-const SUBJECT_VERB = /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|->|→|=>|at\s+\$?\d|[-–:](?=\s))/i;
+const SUBJECT_VERB = /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|won\b|lost\b|(?:to|into)\s+(?:prospecting|qualification|discovery|proposal|negotiation|closed)|->|→|=>|at\s+\$?\d|[-–:](?=\s))/i;
 const FIELD_SUFFIX = /\s+(?:amount|value|stage|close date|closing date|owner|size)$/i;
 const FIELD_NEXT = /^\s*(?:the\s+)?(.+?)\s+(?:amount|value|close date|closing date|stage|owner)\b/i;
 const GENERIC = /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|close date|won|lost|closed|owner)$/i;
@@ -27,15 +27,21 @@ function dealName(text: string): string | undefined {
   for (const re of [FIELD_OF, WE_VERB, RESULT_ON, VERB_FIRST, DEAL_FOR]) {
     const m = re.exec(text);
     if (!m) continue;
-    const p = takeEntity(text, m.index + m[0].length);
+    const p = withNumber(text, takeEntity(text, m.index + m[0].length));
     if (p && !GENERIC.test(p.text)) return p.text.replace(FIELD_SUFFIX, '');
   }
   const field = FIELD_NEXT.exec(text);
   const named = field && takeEntity(field[1]);
   if (named && !GENERIC.test(named.text)) return named.text;
-  const subject = takeEntity(text, 0);
+  const subject = withNumber(text, takeEntity(text, 0));
   if (subject && !GENERIC.test(subject.text) && SUBJECT_VERB.test(text.slice(subject.end))) return subject.text;
   return undefined;
+}
+
+// "acme 360 to negotiation": a short number right after a name, before the verb, is part of the deal's name.
+function withNumber(text: string, p: Phrase | undefined): Phrase | undefined {
+  const n = p && /^\s+(\d{1,4})(?=\s+(?:to|into|is|was|now|moved|deal|opp)\b)/i.exec(text.slice(p.end));
+  return p && n ? { text: `${p.text} ${n[1]}`, end: p.end + n[0].length } : p;
 }
 
 export function parseDealUpdate(ctx: Ctx): Action {
@@ -69,6 +75,12 @@ export function parseDealUpdate(ctx: Ctx): Action {
 }
 
 const CREATE_LEAD = /\b(?:new|create|add|open|log|set up|start|register|enter)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?(?:deal|opportunity|opp|oppty)\b\s*:?\s*/i;
+/** A "field: value" pair of a form-like message ("create deal: account Globex, name Globex Renewal 2027"). */
+function formField(text: string, keys: string): string | undefined {
+  const m = new RegExp(String.raw`(?:^|[,;:]\s*)(?:${keys})\s*[:=]?\s+([^,;]+)`, 'i').exec(text);
+  return m?.[1].trim().replace(/[.!?]+$/, '') || undefined;
+}
+
 const NAMED = /^(?:called|named|titled)?\s*["']?/i;
 
 export function parseDealCreate(ctx: Ctx): Action {
@@ -99,7 +111,11 @@ export function parseDealCreate(ctx: Ctx): Action {
   const forMatch = /\b(?:for|with|at)\s+/i.exec(text.slice(from));
   const account = forMatch ? takeEntity(text, from + forMatch.index + forMatch[0].length) : undefined;
   const named = takeEntity(text, from + (NAMED.exec(text.slice(from))?.[0].length ?? 0));
-  if (account) {
+  const form = { account: formField(ctx.text, 'account|company|customer'), name: formField(ctx.text, 'name|deal name|title') };
+  if (form.account) {
+    action.account = form.account;
+    if (form.name) action.name = form.name;
+  } else if (account) {
     action.account = account.text;
     if (!action.name && named && forMatch && forMatch.index > 0) action.name = named.text.replace(/["']+$/, '');
   } else if (named && !calledName) {

@@ -61,7 +61,9 @@ export function parseEscalationCreate(ctx: Ctx): Action {
   // "acme checkout is down": a company followed by one of its things.
   const thing = who && isThingNoun(/^\s*([\p{L}]+)/u.exec(after)?.[1] ?? '');
   if (who && (possessive || thing)) {
-    action.account = who.text;
+    // "jane doe issue", "acme checkout": whose thing it is, a person or a company.
+    if (isPerson(who.text)) action.contact = who.text;
+    else action.account = who.text;
     if (thing) text = tidy(after);
   } else if (who && (prep || verb || SET_OFF.test(after))) {
     if (isPerson(who.text)) action.contact = who.text;
@@ -82,7 +84,7 @@ export function parseEscalationCreate(ctx: Ctx): Action {
     text = tidy(/^\s*(?:is|are)\b/i.test(rest) ? `${who.text}${rest}` : rest);
   }
   if (!action.account && !action.contact) {
-    const named = /\b(?:for|at|from)\s+/i.exec(text);
+    const named = /\b(?:for|at|from|with)\s+/i.exec(text);
     // "... reports Acme's SSO is broken": a possessive names whose thing it is.
     const owner = /(?:^|\s)([\p{L}][\p{L}&.-]*)'s\s/u.exec(text);
     const account = (named && takeEntity(text, named.index + named[0].length)) || (owner ? { text: owner[1] } : undefined);

@@ -16,6 +16,7 @@ import { detectIntent, type Intent } from './intent.ts';
 import { parsePipeline } from './pipeline.ts';
 import { parseTaskCreate, parseTaskList } from './tasks.ts';
 import { normalize } from './text.ts';
+import { spokenNumbersToDigits } from './numbers.ts';
 import { expandShorthand } from './slang.ts';
 import { fixTypos } from './typos.ts';
 
@@ -46,7 +47,7 @@ const TODAY = /^\d{4}-\d{2}-\d{2}$/;
 export function parseOffline(text: string, opts: { today: string }): CanonicalAction | Action {
   try {
     const today = TODAY.test(opts?.today ?? '') ? opts.today : new Date().toISOString().slice(0, 10);
-    const clean = fixTypos(expandShorthand(normalize(typeof text === 'string' ? text : '')));
+    const clean = fixTypos(spokenNumbersToDigits(expandShorthand(normalize(typeof text === 'string' ? text : ''))));
     if (!/[\p{L}\p{N}?]/u.test(clean)) return { type: 'clarify', question: NOT_UNDERSTOOD };
     const ctx: Ctx = { text: clean, low: clean.toLowerCase(), today };
     return finalize(EXTRACTORS[detectIntent(ctx.low)](ctx));

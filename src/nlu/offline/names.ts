@@ -40,3 +40,17 @@ export function isPerson(phrase: string): boolean {
 export function isFirstName(word: string): boolean {
   return FIRST_NAMES.has(word.toLowerCase());
 }
+
+const NAME_PARTICLE = /^(?:van|von|der|den|de|da|di|del|della|dos|du|la|le|bin|ibn|al|el|st|ter|ten)$/i;
+
+/**
+ * "paul smith soylent", "dana whitfield acme logistics": in run-on chat a first name and a surname are
+ * followed by the company. A person's name is taken as two words unless the second is another first name
+ * ("mary ann ...") or a particle ("jan van dijk"); the rest is the company.
+ */
+export function splitPersonCompany(phrase: string): { person: string; company: string } | undefined {
+  const words = phrase.split(/\s+/);
+  if (words.length < 3 || !isFirstName(words[0]) || COMPANY_SUFFIX.test(words[1])) return undefined;
+  if (isFirstName(words[1]) || words[1].length < 2 || words.slice(1, 3).some((w) => NAME_PARTICLE.test(w))) return undefined;
+  return { person: words.slice(0, 2).join(' '), company: words.slice(2).join(' ') };
+}

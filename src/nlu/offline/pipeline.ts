@@ -23,7 +23,8 @@ const METRICS: [PipelineQuery['metric'], RegExp][] = [
 const GROUP = /(?:\b(?:by|per|broken down by|grouped by|split by|across)\s+|^(?:which|what)\s+)(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?)\b|\b(monthly)\b/;
 const GROUP_KEY = (w: string) => (/^(rep|owner|sales|seller|ae|people)/.test(w) ? 'owner' : /^stage/.test(w) ? 'stage' : /^(region|territor|geo)/.test(w) ? 'region' : 'month');
 
-const REGIONS = /\b(emea|apac|latam|amer|americas|na|nam|noram|uk|west|east|north|south|central|eu|north america|south america|europe|dach|nordics|benelux|anz|mena|japan|india|canada|east coast|west coast|midwest|northeast|northwest|southeast|southwest)\b/i;
+// Longer names first: "north america" is one region, not "north".
+const REGIONS = /\b(north america|south america|east coast|west coast|emea|apac|latam|amer|americas|na|nam|noram|uk|west|east|north|south|central|eu|europe|dach|nordics|benelux|anz|mena|japan|india|canada|midwest|northeast|northwest|southeast|southwest)\b/i;
 const REGION_NAMED =
   /\b(?:the\s+)?(?!(?:in|for|the|of|from|at|by|each|per|every|my|our|which|what|a|this|that)\b)([a-z][\w-]*)\s+(?:region|territory)\b|\b(?:region|territory)\s+(?!(?:for|in|by|and|with)\b)([a-z][\w-]*)\b/i;
 const LIMIT = new RegExp(String.raw`\b(?:top|biggest|largest|highest)\s+(${NUMBER_SRC})\b|\b(\d+)\s+(?:biggest|largest|top|highest)\b`, 'i');
@@ -116,6 +117,9 @@ function findTeam(text: string): { name: string; start: number; end: number } | 
   if (after && !NOT_A_TEAM.test(after[1]) && !isCommonWord(after[1])) return { name: after[1], start: after.index, end: after.index + after[0].length };
   const segment = SEGMENT_TEAM.exec(text);
   if (segment) return { name: segment[0], start: segment.index, end: segment.index + segment[0].length };
+  // "team forecast", "the whole team's pipeline": a manager's unnamed team is their own.
+  const unnamed = /^(?:the\s+)?team(?:'s)?\b|\b(?:the|whole|entire)\s+team(?:'s)?\b/i.exec(text);
+  if (unnamed) return { name: 'mine', start: unnamed.index, end: unnamed.index + unnamed[0].length };
   return undefined;
 }
 

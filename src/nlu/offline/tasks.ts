@@ -12,7 +12,7 @@ type TaskCreate = Extract<Action, { type: 'task.create' }>;
 const TRIGGER =
   /^(?:please\s+)?(?:remind(?:er)?(?:\s+me)?|todo|to-?do|task|(?:add|create|make|set up|new|set)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-?do|reminder|follow[- ]?up task)|don'?t let me forget|i\s+(?:need|have|got)\s+to|(?:need|have|got)\s+to)\b\s*(?:for me\s*)?[:,-]?\s*(?:to\s+)?/i;
 const TARGET =
-  /\b(?:call(?: back)?|email|e-mail|ping|text|meet(?: with)?|phone|follow up with|follow up on|check in with|check on|check in on|chase|reach out to|get back to|loop in|remind|send (?:[\w-]+ ){0,3}?to|with|for)\s+/gi;
+  /\b(?:call(?: back)?|email|e-mail|ping|text|meet(?: with)?|phone|follow up with|follow up on|check in with|check on|check in on|chase|reach out to|get back to|loop in|remind|send (?:[\w-]+ ){0,3}?to|send(?=\s+\S+(?:\s+\S+)?\s+(?:the|a|an|our|some|their)\s)|with|for)\s+/gi;
 
 // "the Hooli renewal" is about the account Hooli.
 const DEAL_NOUN = /\s+(?:renewal|expansion|upsell|proposal|contract|deal|account|team|deck|quote|invoice|po|order|demo|opportunity|opp)$/i;

@@ -5,7 +5,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u20
 const SLACK_MENTION = /<[@#!][^>\s]*>/g;
 const SLACK_LINK = /<(?:mailto:|tel:|https?:\/\/)?([^>|\s]+)(?:\|([^>]*))?>/g;
 const LEADING_FILLER =
-  /^(?:(?:@?(?:crm-?bot|crmbot|crm|bot|assistant|salesbot|hey|hi|hello|yo|ok|okay|please|pls|plz|can you|could you|would you|will you|i need you to|i want you to|i'?d like to|i want to|let'?s|lets)\b[\s,:;!.-]*)+)/i;
+  /^(?:(?:@?(?:crm-?bot|crmbot|crm|bot|assistant|salesbot|hey|hi|hiya|hello|yo|ok|okay|please|pls|plz|(?:can|could|would|will) (?:you|u)|i need you to|i want you to|i'?d like to|i want to|let'?s|lets)\b[\s,:;!.-]*|(?:good\s+)?(?:morning|afternoon|evening)\b\s*[,:;!.-]+\s*|good\s+(?:morning|afternoon|evening|day)\b\s*)+)/i;
 const TRAILING_FILLER = /[\s,;.!]*\b(?:please|pls|plz|thanks|thank you|thx|ty)\b[\s.!]*$/i;
 
 /** Makes raw chat text safe and uniform: no Slack tokens, control chars, bot names or politeness. */
@@ -24,7 +24,7 @@ const STOP = new Set(
   ('about regarding re for on at from with to that who which and but because since today yesterday tomorrow tonight ' +
     'this last next she he they we i it you said says say wants want wanted needs need is was are were has had have will ' +
     'would can could should by in via after before during until till her him his their them our my your its asked asks ' +
-    'reported reports reporting mentioned left just called emailed as so then also plus over under worth close closing quick ' +
+    'reported reports reporting mentioned left just called emailed as so then also plus over under worth close closes closing quick won lost ' +
     'briefly minutes mins hours min hour the a an - -- if when where how what why not no yes all any some every ' +
     'monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri ' +
     'january february march april june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec ' +
@@ -46,7 +46,7 @@ const THING_NOUNS = new Set(
     'department budget pricing champion usage outage outages issue issues problem problems bug bugs error errors msa sow deck ' +
     'contract po invoice invoices quote forecast proposal reports webhook webhooks integration data sync api churn risk rollout migration implementation onboarding adoption ' +
     'health status roadmap renewals eng engineering ops devops infra it security support sales marketing product ' +
-    'onsite offsite trip travel visit kickoff workshop event dinner lunch meeting call').split(' '),
+    'onsite offsite trip travel visit kickoff workshop event dinner lunch meeting call system billing payments export feature').split(' '),
 );
 
 const COMPANY_END = /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_TYPES_IN_DB } from './support/actions.ts';
+import { CAPABILITIES } from '../src/core/permissions.ts';
+import type { Requester } from '../src/db/port.ts';
+import { freshDb, TARGETS, userNamed, userWithRole, type TestDb } from './support/db.ts';
+
+/** Runs SQL as a token with the given claims would through PostgREST: role `authenticated`, claims set. */
+async function asClaims(db: TestDb, claims: Record<string, unknown>, sql: string, params: unknown[] = []) {
+  return db.transaction(async (tx) => {
+    await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [JSON.stringify(claims)]);
+    return tx.query<Record<string, unknown>>(sql, params);
+  });
+}
+const claimsOf = (u: Requester) => ({ sub: u.id, role: 'authenticated', crm_role: u.role, team: u.team });
+
+describe.each(TARGETS)('database hardening on %s', (target) => {
+  let db: TestDb;
+  let alex: Requester;
+  let elena: Requester;
+  beforeAll(async () => {
+    db = await freshDb(target, { deals: 300 });
+    [alex, elena] = await Promise.all([userNamed(db, 'Alex Morgan'), userNamed(db, 'Elena Novak')]);
+  });
+  afterAll(() => db?.close());
+
+  it("perform's capability table is the core's capability table", async () => {
+    const rows = await db.query<{ role: string; action: string }>('select role, action from private.capabilities order by 1, 2');
+    const fromCore = Object.entries(CAPABILITIES)
+      .flatMap(([role, types]) => [...types].filter((t) => ACTION_TYPES_IN_DB.includes(t)).map((action) => ({ role, action })))
+      .sort((a, b) => a.role.localeCompare(b.role) || a.action.localeCompare(b.action));
+    expect(rows).toEqual(fromCore);
+  });
+
+  it('every action function runs as the writer role, which is subject to row-level security', async () => {
+    const fns = await db.query<{ name: string; owner: string; definer: boolean }>(
+      `select p.proname as name, r.rolname as owner, p.prosecdef as definer from pg_proc p
+       join pg_namespace n on n.oid = p.pronamespace join pg_roles r on r.oid = p.proowner
+       where n.nspname = 'private' and p.proname like 'act\\_%' order by 1`);
+    expect(fns.map((f) => f.name.replace(/^act_/, '').replace('_', '.'))).toEqual(expect.arrayContaining(['activity.log', 'deal.update']));
+    expect(fns.filter((f) => f.owner !== 'crm_writer' || !f.definer)).toEqual([]);
+    const [writer] = await db.query<{ rolbypassrls: boolean; rolsuper: boolean }>(`select rolbypassrls, rolsuper from pg_roles where rolname = 'crm_writer'`);
+    expect(writer).toEqual({ rolbypassrls: false, rolsuper: false });
+  });
+
+  it('a user cannot write tables directly, only through the actions', async () => {
+    const attempts = [
+      `update public.deals set amount = 1 where owner_id = '${alex.id}'`,
+      `insert into public.case_events (case_id, kind, actor_id) select id, 'escalated', '${alex.id}' from public.cases limit 1`,
+      `insert into public.data_requests (kind, subject, requested_by, due_date, status) values ('erasure', 'x', '${alex.id}', current_date, 'approved')`,
+      `update public.contacts set processing_restricted = false`,
+      `update public.consents set granted = true`,
+      `delete from public.audit_log`,
+    ];
+    for (const sql of attempts) await expect(asClaims(db, claimsOf(alex), sql), sql).rejects.toThrow(/permission denied/);
+    await expect(db.exec('truncate public.audit_log')).rejects.toThrow(/append-only/);
+  });
+
+  it('a signed-in token without a CRM role reads nothing', async () => {
+    const [seen] = await asClaims(db, { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
+      `select (select count(*) from public.contacts)::int as contacts, (select count(*) from public.users)::int as users,
+              (select count(*) from public.cases)::int as cases, (select count(*) from public.consents)::int as consents,
+              (select count(*) from public.deals)::int as deals, (select count(*) from public.accounts)::int as accounts`);
+    expect(seen).toEqual({ contacts: 0, users: 0, cases: 0, consents: 0, deals: 0, accounts: 0 });
+  });
+
+  it('perform refuses actions the role may not run, and spellings that are not action names', async () => {
+    const step = { request: '100', step: 'verify', method: 'passport' };
+    await expect(db.rpc(alex, 'perform', { request_id: 's-1', channel: 'repl', action: 'data_request.step', payload: step })).rejects.toThrow(/permission/);
+    await expect(db.rpc(elena, 'perform', { request_id: 's-2', channel: 'repl', action: 'data.request_step', payload: step })).rejects.toThrow(/known action/);
+    await expect(db.rpc(elena, 'perform', { request_id: 's-3', channel: 'repl', action: 'deal.update', payload: { deal_id: alex.id, amount: 1 } })).rejects.toThrow(/permission/);
+  });
+
+  it("request ids are per user: one user's id cannot pre-empt another's request", async () => {
+    const priya = await userNamed(db, 'Priya Shah');
+    const put = (u: Requester) => db.rpc<{ id: string; status: string }>(u, 'pending_put', { request_id: 'shared-id', channel: 'slack', action: { type: 'help' }, preview: 'x' });
+    const [a, b] = [await put(alex), await put(priya)];
+    expect(a.status).toBe('pending');
+    expect(b.status).toBe('pending');
+    expect(a.id).not.toBe(b.id);
+  });
+
+  it("moving a rep to another team moves their deals' visibility with them", async () => {
+    const rep = await userWithRole(db, 'rep', 'APAC');
+    const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from public.deals where owner_id = $1`, [rep.id]);
+    await db.query(`update public.users set team = 'Growth West', region = 'West' where id = $1`, [rep.id]);
+    const [{ moved }] = await db.query<{ moved: number }>(`select count(*)::int as moved from public.deals where owner_id = $1 and team = 'Growth West'`, [rep.id]);
+    expect(moved).toBe(n);
+    const [visible] = await asClaims(db, claimsOf(alex), `select count(*)::int as n from public.deals where owner_id = $1`, [rep.id]);
+    expect(visible.n).toBe(n);
+  });
+});
