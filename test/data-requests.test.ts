@@ -259,6 +259,22 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     await write({ type: 'data_request.step', request: String(restrict), step: 'execute' }, officer);
     const [tom] = await db.query<{ processing_restricted: boolean }>(`select processing_restricted from public.contacts where name = 'Tom Becker'`);
     expect(tom.processing_restricted).toBe(true);
+    // a restriction is honoured: nothing new is recorded about Tom, and his 360 says why
+    const activitiesBefore = (await db.query<{ n: number }>(`select count(*)::int as n from public.activities`))[0].n;
+    for (const action of [
+      { type: 'activity.log', kind: 'call', contact: 'Tom Becker', summary: 'renewal call' },
+      { type: 'task.create', text: 'call Tom', contact: 'Tom Becker', dueDate: '2026-12-01' },
+    ]) {
+      const refused = await ask(action, rep);
+      expect(refused).toMatchObject({ kind: 'refusal' });
+      expect(refused.text).toMatch(/Processing of Tom Becker's data is restricted/);
+    }
+    await expect(db.rpc(rep, 'perform', {
+      request_id: 'dr-restricted-direct', channel: 'repl', action: 'activity.log',
+      payload: { kind: 'call', summary: 'x', contact_id: (await person('Tom Becker')).id },
+    })).rejects.toThrow(/restricted/);
+    expect((await db.query<{ n: number }>(`select count(*)::int as n from public.activities`))[0].n).toBe(activitiesBefore);
+    expect((await ask({ type: 'contact.lookup', query: 'Tom Becker' }, rep)).text).toMatch(/Processing restricted/);
 
     const tasksBefore = await db.query<{ purpose: string; status: string }>(`select purpose, status from public.tasks where contact_id = $1 order by purpose`, [paul.id]);
     expect(tasksBefore).toContainEqual({ purpose: 'marketing', status: 'open' });

@@ -17,8 +17,10 @@ export interface ReplOptions {
   prompt?: boolean;
 }
 
-const YES = /^(y|yes|yep|confirm|ok|sure|do it)\.?$/i;
-const NO = /^(n|no|nope|cancel|stop)\.?$/i;
+const YES = /^(y|yes|yep|yeah|yup|sure|ok|okay|confirm|confirmed|go ahead|do it|save it|correct)$/;
+const NO = /^(n|no|nope|nah|cancel|stop|don'?t|never ?mind|abort)$/;
+/** "Yes please!", "ok." -> "yes" / "ok": the answer without politeness and punctuation. */
+const answerOf = (line: string) => line.toLowerCase().replace(/[!.,\s]+$/g, '').replace(/[\s,]+(please|thanks|thank you)$/, '').trim();
 
 /** The terminal channel: one line in, one reply out; writes wait for `yes`. */
 export async function runRepl({ assistant, db, user: initial, input, output, files, prompt = false }: ReplOptions): Promise<void> {
@@ -47,12 +49,16 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
         user = found;
         say(`You are now ${user.name} (${user.role.replace('_', ' ')}${user.team ? `, ${user.team}` : ''}).`);
       } else say(`No CRM user called "${line.slice(4).trim()}".`);
-    } else if (pending && (YES.test(line) || NO.test(line))) {
+    } else if (YES.test(answerOf(line)) || NO.test(answerOf(line))) {
       const id = pending;
       pending = undefined;
-      await show(await assistant.confirm(id, user, YES.test(line), (text) => say(`  … ${text}`)));
+      if (!id) say('Nothing is waiting for your confirmation.');
+      else await show(await assistant.confirm(id, user, YES.test(answerOf(line)), (text) => say(`  … ${text}`)));
     } else if (line) {
-      if (pending) await assistant.confirm(pending, user, false);
+      if (pending) {
+        await assistant.confirm(pending, user, false);
+        say('(Your earlier request was not confirmed, so it was not written.)');
+      }
       await show(await assistant.handle({ requestId: `repl:${session}:${++counter}`, channel: 'repl', text: line, user }));
     }
     ask();

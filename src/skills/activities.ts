@@ -1,5 +1,5 @@
 import { defineSkill, type Reply } from '../core/types.ts';
-import { partyLabel, resolveParty } from './contacts.ts';
+import { checkRepAction, partyLabel, resolveParty } from './contacts.ts';
 import { dayLabel, pastDueQuestion, REMINDER_HOUR } from './tasks.ts';
 
 interface OpenDeal {
@@ -60,6 +60,7 @@ export const activityLog = defineSkill({
       ...(action.outcome ? [`  outcome: ${action.outcome}`] : []),
       `  follow-up task: ${task}`,
     ];
+    await checkRepAction(ctx, 'activity.log', payload);
     return { payload, preview: lines.join('\n') };
   },
   format(result, ctx): Reply {

@@ -12,7 +12,7 @@ export interface Party {
  * Who an activity or task is about. A contact name alone is resolved company-wide (a question when
  * several fit); with an account it is looked for at that account only ("Dana at Acme").
  */
-export async function resolveParty(ctx: SkillContext, contact?: string, account?: string): Promise<Party | { question: string }> {
+export async function resolveParty(ctx: SkillContext, contact?: string, account?: string): Promise<Party | { question: string; notFound?: boolean }> {
   const party: Party = {};
   if (account) {
     const r = await resolveEntity(ctx, 'account', account);
@@ -32,7 +32,7 @@ export async function resolveParty(ctx: SkillContext, contact?: string, account?
   const exact = here.filter((c) => c.name.toLowerCase() === contact.trim().toLowerCase());
   const pick = exact.length === 1 ? exact[0] : here.length === 1 ? here[0] : undefined;
   if (pick) return { contact: pick, account: at };
-  if (!here.length) return { question: `I couldn't find a contact called "${contact.trim()}" at ${at.name}. Could you check the name?` };
+  if (!here.length) return { question: `I couldn't find a contact called "${contact.trim()}" at ${at.name}. Could you check the name?`, notFound: true };
   return { question: `Which contact at ${at.name} do you mean: ${listOr(here.map((c) => c.name))}?` };
 }
 
@@ -63,6 +63,7 @@ interface View360 {
   activities: { kind: string; summary: string; occurred_at: string; by: string }[];
   cases: { id: number; summary: string; severity: string; status: string }[];
   consents: { purpose: string; granted: boolean }[] | null;
+  restricted: boolean;
 }
 
 const reach = (c: Card) => [c.email, c.phone].filter(Boolean).join(' · ') || 'no email or phone on file';
@@ -96,6 +97,7 @@ export const contactLookup = defineSkill({
       lines.push(`  ${reach(c)}${c.masked ? ' (masked: not an account of your team)' : ''}`);
     }
     if (a) lines.push(`${v.contact ? '  Account: ' : ''}${a.name} · ${a.tier} · ${a.region}${a.industry ? ` · ${a.industry}` : ''}${a.owner ? ` · owner ${a.owner}` : ''}`);
+    if (v.restricted) lines.push('  ⚠ Processing restricted (GDPR Art. 18): nothing new may be recorded about this person.');
     if (v.consents) {
       lines.push(`  Consent: ${v.consents.length ? v.consents.map((s) => `${s.purpose} ${s.granted ? 'granted' : 'withdrawn'}`).join(', ') : 'none recorded'}`);
     }

@@ -7,7 +7,8 @@ export interface Entity {
   detail?: string;
   account_id?: string;
 }
-export type Resolved = { entity: Entity } | { question: string };
+/** `notFound`: nothing fits at all (as opposed to several fitting), for skills that can go on without the record. */
+export type Resolved = { entity: Entity } | { question: string; notFound?: boolean };
 
 const NOUN: Record<EntityKind, string> = { account: 'account', contact: 'contact', deal: 'deal', user: 'colleague' };
 
@@ -25,14 +26,25 @@ export async function resolveEntity(
   if (kind === 'user' && /^(me|myself|i)$/i.test(q)) return { entity: { id: ctx.user.id, name: ctx.user.name } };
   const found = await ctx.db.rpc<Entity[]>(ctx.user, 'find_entities', { kind, q, limit: 6, ...filter });
   if (found.length === 0) {
-    return { question: `I couldn't find ${/^[aeiou]/.test(NOUN[kind]) ? 'an' : 'a'} ${NOUN[kind]} called "${q}". Could you check the spelling or give the full name?` };
+    return { question: `I couldn't find ${/^[aeiou]/.test(NOUN[kind]) ? 'an' : 'a'} ${NOUN[kind]} called "${q}". Could you check the spelling or give the full name?`, notFound: true };
   }
   const lower = q.toLowerCase();
   const exact = found.filter((e) => e.name.toLowerCase() === lower);
   if (exact.length === 1) return { entity: exact[0] };
-  if (found.length === 1) return { entity: found[0] };
+  if (found.length === 1) {
+    // A typo in a company's name is forgiven; a different person is not: "Dana Park" is not "Dana Reyes".
+    if (kind !== 'contact' || q.includes('@') || wordsMatch(found[0].name, q)) return { entity: found[0] };
+    const f = found[0];
+    return { question: `I couldn't find a contact called "${q}". Did you mean ${f.detail ? `${f.name} (${f.detail})` : f.name}? Say it again with the full name.`, notFound: true };
+  }
   const options = (exact.length > 1 ? exact : found).map((e) => (e.detail ? `${e.name} (${e.detail})` : e.name));
   return { question: `Which ${NOUN[kind]} do you mean: ${listOr(options)}?` };
+}
+
+/** Every word typed starts a word of the name ("dana" ~ "Dana Reyes", "d reyes" ~ "Dana Reyes"). */
+function wordsMatch(name: string, typed: string): boolean {
+  const words = name.toLowerCase().split(/\s+/);
+  return typed.toLowerCase().split(/\s+/).every((t) => words.some((w) => w.startsWith(t)));
 }
 
 /** "a, b or c" */

@@ -1,5 +1,5 @@
 import { defineSkill, type Reply } from '../core/types.ts';
-import { resolveParty, partyLabel } from './contacts.ts';
+import { checkRepAction, partyLabel, resolveParty } from './contacts.ts';
 
 /** "Fri 27 Nov" (with the year when it is not this year's). */
 export function dayLabel(isoDate: string, today: string): string {
@@ -23,19 +23,23 @@ export const taskCreate = defineSkill({
   async prepare(action, ctx) {
     const past = pastDueQuestion(action.dueDate, ctx.today);
     if (past) return past;
-    const party = await resolveParty(ctx, action.contact, action.account);
-    if ('question' in party) return party;
+    const found = await resolveParty(ctx, action.contact, action.account);
+    // "remind me to send Raj the contract": a reminder about someone who is not in the CRM is still a reminder.
+    if ('question' in found && !found.notFound) return found;
+    const party = 'question' in found ? {} : found;
     const about = partyLabel(party);
     const due = action.dueDate
       ? `due ${dayLabel(action.dueDate, ctx.today)}, reminder at ${REMINDER_HOUR} (${ctx.user.timezone ?? 'UTC'})`
       : 'no due date, so no reminder';
+    const payload = {
+      text: action.text,
+      ...(action.dueDate ? { dueDate: action.dueDate } : {}),
+      ...(party.contact ? { contact_id: party.contact.id } : {}),
+      ...(party.account ? { account_id: party.account.id } : {}),
+    };
+    await checkRepAction(ctx, 'task.create', payload);
     return {
-      payload: {
-        text: action.text,
-        ...(action.dueDate ? { dueDate: action.dueDate } : {}),
-        ...(party.contact ? { contact_id: party.contact.id } : {}),
-        ...(party.account ? { account_id: party.account.id } : {}),
-      },
+      payload,
       preview: `Create a task for you: '${action.text}'${about ? ` about ${about}` : ''}; ${due}.`,
     };
   },

@@ -45,9 +45,22 @@ create function private.task_json(t public.tasks) returns jsonb language sql sta
   select jsonb_build_object('id', t.id, 'text', t.text, 'due_date', t.due_date, 'remind_at', t.remind_at)
 $$;
 
-create function private.act_task_create(payload jsonb) returns jsonb language plpgsql as $$
-declare t public.tasks;
+-- GDPR Art. 18: a contact under a processing restriction is kept, but nothing new is recorded about
+-- them (processing_restricted is added by the data-requests migration; plpgsql resolves it at run time).
+create function private.restriction_problem(p_contact uuid) returns text language plpgsql stable as $$
+declare v_name text;
 begin
+  select name into v_name from public.contacts where id = p_contact and processing_restricted;
+  return case when v_name is not null then format(
+    'Processing of %s''s data is restricted (a GDPR request), so I can''t record anything new about them until a privacy officer lifts it.', v_name) end;
+end $$;
+
+create function private.act_task_create(payload jsonb) returns jsonb language plpgsql as $$
+declare t public.tasks; v_problem text := private.restriction_problem((payload ->> 'contact_id')::uuid);
+begin
+  if v_problem is not null then
+    raise exception '%', v_problem;
+  end if;
   t := private.new_task(payload ->> 'text', (payload ->> 'dueDate')::date, (payload ->> 'contact_id')::uuid,
                         (payload ->> 'account_id')::uuid, null, null);
   return jsonb_build_object('target_type', 'task', 'target_id', t.id, 'task', private.task_json(t),
@@ -124,7 +137,11 @@ declare
   v_account uuid := (payload ->> 'account_id')::uuid;
   a public.activities;
   t public.tasks;
+  v_problem text := private.restriction_problem((payload ->> 'contact_id')::uuid);
 begin
+  if v_problem is not null then
+    raise exception '%', v_problem;
+  end if;
   if v_deal is not null and not exists (
       select 1 from public.deals where id = v_deal and account_id = v_account and stage not in ('closed_won', 'closed_lost')) then
     raise exception 'That deal is no longer open (or not visible to you); please log the activity again.';
@@ -348,6 +365,7 @@ begin
   end if;
   return jsonb_build_object(
     'contact', case when c.id is not null then private.contact_card(c) end,
+    'restricted', coalesce(c.processing_restricted, false),
     'account', (select jsonb_build_object('id', a.id, 'name', a.name, 'tier', a.tier, 'region', a.region,
                                           'industry', a.industry, 'owner', u.name)
                 from public.accounts a left join public.users u on u.id = a.owner_id where a.id = v_account),
@@ -511,6 +529,7 @@ begin
                         else private.deal_update_problem(d, p) end;
     when 'deal.create' then v_problem := private.deal_create_problem(p);
     when 'contact.create' then v_problem := private.contact_create_problem(p);
+    when 'activity.log', 'task.create' then v_problem := private.restriction_problem((p ->> 'contact_id')::uuid);
     when 'lead.qualify' then
       select * into l from public.leads where id = (p ->> 'lead_id')::uuid;
       v_problem := case when l.id is null then 'I can''t find that lead among the ones you can see.'
