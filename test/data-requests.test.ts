@@ -362,7 +362,7 @@ describe.each(TARGETS)('data requests on %s', (target) => {
          select 'data_requests', to_jsonb(x)::text from public.data_requests x) s group by t order by t`);
     const before = await snapshot();
     const again = await write({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
-    expect(again.kind).toBe('done');
+    expect(again.kind).toBe('answer');
     expect(again.text).toMatch(new RegExp(`^Request #${id} was already completed on \\d{4}-\\d{2}-\\d{2}; nothing changed\\.$`));
     expect(await snapshot()).toEqual(before);
   });

@@ -99,10 +99,21 @@ describe.each(TARGETS)('trust layer on %s', (target) => {
     const day = realToday();
     const onAcme = await assistant().run({ type: 'audit.query', action: 'write', account: 'Acme', from: day, to: day }, { requestId: 'audit-1', channel: 'slack', user: jordan });
     expect(onAcme.kind).toBe('answer');
-    expect(onAcme.table!.rows.some((r) => r[1] === 'Alex Morgan (rep)' && r[3] === 'activity.log')).toBe(true);
+    expect(onAcme.table!.rows.some((r) => r[1] === 'Alex Morgan (rep)' && r[3] === 'activity.log' && r[4] === 'call on Acme')).toBe(true);
     expect(JSON.stringify(onAcme)).not.toMatch(/Dana|renewal terms/);
     const exports = await assistant().run({ type: 'audit.query', action: 'export', from: day, to: day }, { requestId: 'audit-2', channel: 'slack', user: elena });
     expect(exports.text).toMatch(/^0 data exports/);
+    // one export, and a second "execute" of the completed request (a no-op): the trail shows one export
+    const filed = await yes(alex, await assistant().run({ type: 'data_request.create', kind: 'access', subject: 'jane.doe@hooli.com' }, { requestId: 'audit-dr', channel: 'slack', user: alex }));
+    const id = /#(\d+)/.exec(filed.text)![1];
+    for (const [step, extra] of [['verify', { method: 'reply from the email on file' }], ['approve', {}], ['execute', {}]] as const) {
+      const done = await yes(elena, await assistant().run({ type: 'data_request.step', request: id, step, ...extra }, { requestId: `audit-${step}`, channel: 'slack', user: elena }));
+      expect(done.kind).toBe('done');
+    }
+    expect((await assistant().run({ type: 'data_request.step', request: id, step: 'execute' }, { requestId: 'audit-again', channel: 'slack', user: elena })).kind).toBe('answer');
+    const after = await assistant().run({ type: 'audit.query', action: 'export', from: day, to: day }, { requestId: 'audit-4', channel: 'slack', user: elena });
+    expect(after.text).toMatch(/^1 data export between/);
+    expect(after.table!.rows).toEqual([[expect.any(String), 'Elena Novak (privacy_officer)', 'slack', 'data_request.step (execute, access)', `request #${id}`]]);
     const refused = await assistant().run({ type: 'audit.query', action: 'any' }, { requestId: 'audit-3', channel: 'slack', user: alex });
     expect(refused.kind).toBe('refusal');
     expect(await count(`public.audit_log where action = 'audit.query' and actor_id = $1`, [jordan.id])).toBe(1);

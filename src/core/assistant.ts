@@ -73,6 +73,7 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
       if (refused) return { kind: 'refusal', text: refused };
       const prepared = await skill.prepare(action as never, ctx);
       if ('question' in prepared) return { kind: 'question', text: prepared.question };
+      if ('answer' in prepared) return { kind: 'answer', text: prepared.answer, sensitive: prepared.sensitive };
       const payload = { ...prepared.payload, type: action.type };
       if (skill.local) return skill.format(payload, ctx);
       if (skill.writes(action as never)) {

@@ -61,8 +61,11 @@ export interface SkillContext {
   place: { channel: ChannelKind; conversation?: string };
 }
 
-/** The outcome of preparing an action: the payload to run, or a question back to the user. */
-export type Prepared = { payload: Record<string, unknown>; preview?: string } | { question: string };
+/**
+ * The outcome of preparing an action: the payload to run, a question back to the user, or an answer
+ * that needs nothing run (e.g. "that request was already completed").
+ */
+export type Prepared = { payload: Record<string, unknown>; preview?: string } | { question: string } | { answer: string; sensitive?: boolean };
 
 export interface Skill<T extends ActionType = ActionType> {
   types: readonly T[];

@@ -217,13 +217,19 @@ export function generateDemo({ deals: dealCount, seed = 42, today }: DemoOptions
     const createdMs = now - r.int(1, 72) * 3_600_000;
     const policy = slaPolicies.find((p) => p.severity === severity && p.tier === account.tier)!;
     if (agent) agent.open_cases = (agent.open_cases as number) + 1;
+    const status = r.chance(0.5) ? 'acknowledged' : 'new';
     cases.push({
       summary, source_text: `${account.name}: ${summary}`, source_channel: 'demo', account_id: account.id,
-      contact_id: contactsOf.get(account.id as string)?.[0]?.id ?? null, severity, category, status: r.chance(0.5) ? 'acknowledged' : 'new',
+      contact_id: contactsOf.get(account.id as string)?.[0]?.id ?? null, severity, category, status,
+      // acknowledged cases were answered, mostly within their first-response objective
+      first_response_at: status === 'acknowledged'
+        ? iso(Math.min(now, createdMs + (policy.first_response_minutes as number) * 60_000 * (i % 5 === 0 ? 1.5 : 0.5)))
+        : null,
       assignee_id: agent?.user_id ?? null, reporter_id: accountOwner.get(account.id as string)!.id,
       first_response_due: iso(createdMs + (policy.first_response_minutes as number) * 60_000),
       resolution_due: iso(createdMs + (policy.resolution_minutes as number) * 60_000), created_at: iso(createdMs),
-      legal_hold: category === 'billing' && i < N.FIXED_ACCOUNTS.length,
+      // one billing dispute is under legal hold, so erasure's exception can be seen in the demo
+      legal_hold: category === 'billing' && !cases.some((c) => c.legal_hold),
     });
   }
 

@@ -8,10 +8,12 @@ interface AuditRow {
   channel: string;
   action: string;
   target: string;
-  request_kind: string | null;
 }
 
-const WHAT = { export: 'data exports', erasure: 'erasures', data_request: 'data-request steps', write: 'changes', llm: 'LLM calls', any: 'actions' } as const;
+const WHAT = {
+  export: ['data export', 'data exports'], erasure: ['erasure', 'erasures'], data_request: ['data-request step', 'data-request steps'],
+  write: ['change', 'changes'], llm: ['LLM call', 'LLM calls'], any: ['action', 'actions'],
+} as const;
 
 /** "Who exported data this week", "what did the bot change on Acme yesterday": the audit trail as an answer. */
 export const audit = defineSkill({
@@ -32,7 +34,8 @@ export const audit = defineSkill({
     const rows = r.rows as AuditRow[];
     const total = r.total as number;
     const about = r.account_name ? ` on ${r.account_name}` : '';
-    const head = `${total} ${WHAT[r.kind as keyof typeof WHAT] ?? 'actions'}${about} between ${r.from} and ${r.to}` + (total ? ':' : '.');
+    const [one, many] = WHAT[r.kind as keyof typeof WHAT] ?? WHAT.any;
+    const head = `${total} ${total === 1 ? one : many}${about} between ${r.from} and ${r.to}` + (total ? ':' : '.');
     return {
       kind: 'answer',
       sensitive: true,
@@ -40,8 +43,7 @@ export const audit = defineSkill({
       table: total
         ? {
             columns: ['when (UTC)', 'who', 'channel', 'action', 'record'],
-            rows: rows.map((x) => [x.at.slice(0, 16).replace('T', ' '), `${x.actor ?? 'system'}${x.role ? ` (${x.role})` : ''}`, x.channel,
-              x.request_kind ? `${x.action} (${x.request_kind})` : x.action, x.target]),
+            rows: rows.map((x) => [x.at.slice(0, 16).replace('T', ' '), `${x.actor ?? 'system'}${x.role ? ` (${x.role})` : ''}`, x.channel, x.action, x.target]),
             more: Math.max(0, total - rows.length),
           }
         : undefined,

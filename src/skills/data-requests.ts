@@ -21,6 +21,7 @@ interface DataRequest {
   approved_by: string | null;
   executed_at: string | null;
   changed_fields: string[] | null;
+  changes: Record<string, string> | null;
   result: { done?: string[]; kept?: string[]; completed_on?: string; deadline_met?: boolean; reason?: string | null } | null;
   days_left?: number;
 }
@@ -87,7 +88,7 @@ function executePreview(r: DataRequest): string {
     case 'erasure':
       return `${head} anonymise the contact, delete their consents and leads' details, and erase their name, email and phone from every record, except cases under legal hold. This cannot be undone.`;
     case 'rectification':
-      return `${head} correct ${listOr(r.changed_fields ?? [])}.`;
+      return `${head} set ${listOr(Object.entries(r.changes ?? {}).map(([field, value]) => `${field} to "${value}"`))}.`;
     case 'restriction':
       return `${head} flag the contact so their data is kept but no longer processed.`;
     default:
@@ -104,7 +105,9 @@ async function prepareStep(action: ActionOf<'data_request.step'>, ctx: SkillCont
   if (problem) throw new CrmError(problem, 'refused');
   const r = await ctx.db.rpc<DataRequest>(ctx.user, 'data_request_get', { id: action.request });
   const payload = { request: action.request, step: action.step, ...(action.method ? { method: action.method } : {}) };
-  if (r.status === 'completed') return { payload, preview: `Request #${r.id} is already completed; running it again changes nothing.` };
+  if (r.status === 'completed') {
+    return { answer: `Request #${r.id} was already completed on ${String(r.executed_at).slice(0, 10)}; nothing changed.`, sensitive: true };
+  }
   const preview = {
     verify: `Record that the identity behind request #${r.id} (${kindLabel(r.kind)}, ${who(r)}) was verified: ${action.method}.`,
     approve: `Approve ${kindLabel(r.kind)} request #${r.id} about ${who(r)} (identity verified by ${r.verified_by}).`,
@@ -125,9 +128,6 @@ function completionNotice(r: DataRequest): string {
 
 function formatStep(result: Record<string, unknown>, ctx: SkillContext): Reply {
   const r = result.request as DataRequest;
-  if (result.already_completed) {
-    return { kind: 'done', text: `Request #${r.id} was already completed on ${String(r.executed_at).slice(0, 10)}; nothing changed.`, sensitive: true };
-  }
   switch (result.step) {
     case 'verify':
       return { kind: 'done', text: `Request #${r.id}: identity verified by ${r.verified_by} (${r.verification_method}). Next: approve it.`, sensitive: true };

@@ -72,6 +72,21 @@ create function private.audit_account(p_type text, p_id text) returns uuid langu
   end
 $$;
 
+-- How an audited record is named in an answer: the deal's or account's name, a case or request number.
+create function private.audit_target_label(p_type text, p_id text) returns text language sql stable as $$
+  select coalesce(case p_type
+    when 'deal' then (select 'deal ' || name from public.deals where id::text = p_id)
+    when 'account' then (select 'account ' || name from public.accounts where id::text = p_id)
+    when 'contact' then (select 'contact ' || name from public.contacts where id::text = p_id)
+    when 'activity' then (select a.kind || ' on ' || coalesce(acc.name, 'no account') from public.activities a
+                          left join public.accounts acc on acc.id = a.account_id where a.id::text = p_id)
+    when 'task' then (select 'task on ' || coalesce(acc.name, 'no account') from public.tasks t
+                      left join public.accounts acc on acc.id = t.account_id where t.id::text = p_id)
+    when 'case' then 'case #' || p_id
+    when 'data_request' then 'request #' || p_id
+  end, coalesce(p_type || ' ' || p_id, ''))
+$$;
+
 create function private.act_audit_query(payload jsonb) returns jsonb language plpgsql stable as $$
 declare
   v_from timestamptz := coalesce((payload ->> 'from')::date, current_date - 7);
@@ -101,8 +116,9 @@ begin
         else true end
   )
   select count(*), coalesce(jsonb_agg(jsonb_build_object(
-      'at', at, 'actor', actor_name, 'role', actor_role, 'channel', channel, 'action', action,
-      'target', coalesce(target_type || ' ' || target_id, ''), 'request_kind', request_kind, 'detail', detail)
+      'at', at, 'actor', actor_name, 'role', actor_role, 'channel', channel,
+      'action', action || coalesce(' (' || nullif(concat_ws(', ', detail ->> 'step', request_kind), '') || ')', ''),
+      'target', private.audit_target_label(target_type, target_id))
       order by at desc) filter (where rn <= 50), '[]')
   into v_total, v_rows
   from (select *, row_number() over (order by at desc) as rn from hits) h;

@@ -35,7 +35,7 @@ create function private.data_request_json(r public.data_requests) returns jsonb 
     'requested_by', (select name from public.users where id = r.requested_by),
     'verified_by', (select name from public.users where id = r.verified_by), 'verification_method', r.verification_method,
     'approved_by', (select name from public.users where id = r.approved_by),
-    'executed_at', r.executed_at, 'changed_fields', (select jsonb_agg(k order by k) from jsonb_object_keys(r.changes) k),
+    'executed_at', r.executed_at, 'changed_fields', (select jsonb_agg(k order by k) from jsonb_object_keys(r.changes) k), 'changes', r.changes,
     'result', r.result)
   from (select 1) one
   left join public.contacts c on c.id = r.subject_contact_id
@@ -454,8 +454,8 @@ begin
     raise exception '%', v_problem;
   end if;
   if r.status = 'completed' then
-    return jsonb_build_object('target_type', 'data_request', 'target_id', r.id::text, 'step', v_step,
-                              'already_completed', true, 'request', private.data_request_json(r));
+    -- Running it again would change nothing; refusing keeps a no-op out of the audit trail.
+    raise exception 'Request #% was already completed on %; nothing changed.', r.id, r.executed_at::date;
   end if;
 
   if v_step = 'verify' then
