@@ -249,6 +249,84 @@ describe('clarify and clean-up', () => {
   });
 });
 
+// Regressions from a QA pass (today is Monday 2026-11-23).
+describe('QA regressions', () => {
+  const question = (got: ReturnType<typeof parse>) => (got.type === 'clarify' ? got.question : '');
+
+  it('reads "my team\'s" and the family without leaving the possessive behind as an account', () => {
+    expect(parse("what's my team's pipeline this quarter")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'mine', from: '2026-10-01', to: '2026-12-31' });
+    expect(parse("our team's forecast")).toEqual({ type: 'pipeline.query', metric: 'forecast', team: 'mine' });
+    expect(parse("my team's deals over 50k")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'mine', minAmount: 50000 });
+    expect(parse("the team's win rate this year")).toEqual({ type: 'pipeline.query', metric: 'win_rate', team: 'mine', from: '2026-01-01', to: '2026-12-31' });
+    expect(parse("marta's team pipeline")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'marta' });
+    expect(parse("marta's team's pipeline")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'marta' });
+  });
+
+  it('lets an explicit activity log win over outage words, but keeps real escalations', () => {
+    expect(parse('log a call with Ken Watanabe, discussed outage')).toEqual({ type: 'activity.log', kind: 'call', contact: 'Ken Watanabe', summary: 'discussed outage' });
+    expect(parse('called Dana Reyes, she is worried about the outage')).toEqual({ type: 'activity.log', kind: 'call', contact: 'Dana Reyes', summary: 'she is worried about the outage' });
+    expect(parse('met with Globex about the data breach')).toMatchObject({ type: 'activity.log', kind: 'meeting', account: 'Globex' });
+    expect(parse('escalate: acme outage')).toMatchObject({ type: 'escalation.create', account: 'acme', category: 'outage' });
+    expect(parse('Acme says checkout is down')).toMatchObject({ type: 'escalation.create', account: 'Acme', summary: 'checkout is down' });
+    expect(parse('called Dana Reyes, escalate the outage')).toMatchObject({ type: 'escalation.create', category: 'outage' });
+  });
+
+  it('takes a past date in an activity log as when it happened, never as a follow-up', () => {
+    expect(parse('log a call with Dana Reyes last Friday, she signed')).toEqual({ type: 'activity.log', kind: 'call', contact: 'Dana Reyes', summary: 'she signed' });
+    expect(parse('called dana reyes yesterday, she wants pricing by friday')).toMatchObject({ summary: 'she wants pricing by friday', followUpDate: '2026-11-27' });
+    expect(parse('log a call with Dana Reyes this morning - she wants a demo next week')).toMatchObject({ summary: 'she wants a demo next week', followUpDate: '2026-11-30' });
+    // On Thursday, "on monday" is three days ago unless the clause looks ahead.
+    expect(parse('met dana on monday, she signed', '2026-11-26')).toEqual({ type: 'activity.log', kind: 'meeting', contact: 'dana', summary: 'she signed' });
+    expect(parse('called Dana, we met on tuesday and she signed', '2026-11-26')).not.toHaveProperty('followUpDate');
+    expect(parse('called Dana, call her back tuesday', '2026-11-26')).toMatchObject({ followUpDate: '2026-12-01' });
+    expect(parse('push Acme upsell to last Friday')).toEqual({ type: 'deal.update', deal: 'Acme upsell', closeDate: '2026-11-20' });
+    expect(findDate('last monday', '2026-11-23')?.date).toBe('2026-11-16');
+    expect(findDate('last friday', '2026-11-27')?.date).toBe('2026-11-20');
+  });
+
+  it('lets a deal name go on after a company suffix with a deal kind', () => {
+    expect(parse('move Apex Bridge GmbH expansion to negotiation')).toEqual({ type: 'deal.update', deal: 'Apex Bridge GmbH expansion', stage: 'negotiation' });
+    expect(parse('push Umbrella Corp renewal to Q1')).toEqual({ type: 'deal.update', deal: 'Umbrella Corp renewal', closeDate: '2027-03-31' });
+    expect(parse('new deal for Apex GmbH pilot 20k')).toEqual({ type: 'deal.create', account: 'Apex GmbH', name: 'Apex GmbH pilot', amount: 20000 });
+    expect(parse('log a call with Wayne Enterprises Inc, they want pricing')).toMatchObject({ account: 'Wayne Enterprises Inc', summary: 'they want pricing' });
+  });
+
+  it('does not answer a lead count with a deal count', () => {
+    for (const text of ['how many MQLs do I have', 'how many sqls this month', 'how many leads do I have']) {
+      const got = parse(text);
+      expect(got.type, text).toBe('clarify');
+      expect(question(got), text).toMatch(/can't count or list leads/);
+    }
+    expect(parse('how many deals do I have')).toEqual({ type: 'pipeline.query', metric: 'count', owner: 'me' });
+  });
+
+  it('never makes "company" or "all teams" a team or account; "by team" is the unfiltered total', () => {
+    expect(parse("what's the company pipeline by team")).toEqual({ type: 'pipeline.query', metric: 'total' });
+    expect(parse('whole company forecast')).toEqual({ type: 'pipeline.query', metric: 'forecast' });
+    expect(parse('pipeline across all teams')).toEqual({ type: 'pipeline.query', metric: 'list' });
+    expect(parse("show the company's deals over 50k")).toEqual({ type: 'pipeline.query', metric: 'list', minAmount: 50000 });
+  });
+
+  it('asks instead of keeping bad values in free text', () => {
+    expect(question(parse('log a call with Acme'))).toMatch(/^What happened on the call with Acme\?/);
+    expect(question(parse('met with Jane Doe at Hooli'))).toMatch(/^What happened in the meeting with Jane Doe\?/);
+    expect(parse('log call with dana acme 20 min')).toMatchObject({ type: 'activity.log', durationMinutes: 20 });
+    expect(question(parse('remind me to call Dana Reyes on Feb 30'))).toBe('"Feb 30" isn\'t a real date. Which date do you mean?');
+    expect(question(parse('push acme renewal to 31st of April'))).toMatch(/"31st of April" isn't a real date/);
+    expect(question(parse('remind me to call dana on 13/13'))).toMatch(/"13\/13" isn't a real date/);
+    expect(parse('remind me on Feb 29 2028 to call dana')).toMatchObject({ type: 'task.create', dueDate: '2028-02-29' });
+    expect(question(parse('log a call with Dana Reyes for 90 hours, she wants pricing'))).toMatch(/90 hours.*over 24 hours/);
+    expect(parse('called dana, follow up in 48 hours')).toMatchObject({ type: 'activity.log', summary: 'follow up in 48 hours' });
+  });
+
+  it('converts a lead named after "convert"', () => {
+    for (const text of ['convert Dana Park', 'convert the lead Dana Park', 'convert Dana Park to a contact']) {
+      expect(parse(text), text).toEqual({ type: 'lead.qualify', lead: 'Dana Park', status: 'sql', convert: true });
+    }
+    expect(parse('convert the acme deal').type).toBe('clarify');
+  });
+});
+
 // mulberry32: a tiny seeded PRNG so the fuzz corpus is the same on every run.
 function rng(seed: number) {
   return () => {

@@ -17,6 +17,9 @@ export interface ReplOptions {
   prompt?: boolean;
 }
 
+/** "Marta Schulz (manager, Growth West)" */
+const describe = (u: Requester) => `${u.name} (${u.role.replace('_', ' ')}${u.team ? `, ${u.team}` : ''})`;
+
 const YES = /^(y|yes|yep|yeah|yup|sure|ok|okay|confirm|confirmed|go ahead|do it|save it|correct)$/;
 const NO = /^(n|no|nope|nah|cancel|stop|don'?t|never ?mind|abort)$/;
 /** "Yes please!", "ok." -> "yes" / "ok": the answer without politeness and punctuation. */
@@ -37,18 +40,23 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
     say(replyAsText(reply));
   };
 
-  say(`CRM assistant — you are ${user.name} (${user.role.replace('_', ' ')}${user.team ? `, ${user.team}` : ''}). Type "help", "/as <name>" to switch user, "/quit" to leave.`);
+  say(`CRM assistant — you are ${describe(user)}. Type "help", "/as <name>" to switch user, "/quit" to leave.`);
   ask();
   const lines = createInterface({ input, terminal: false });
   for await (const raw of lines) {
     const line = raw.trim();
     if (line === '/quit' || line === '/exit') break;
     if (line.startsWith('/as ')) {
-      const found = await db.serviceRpc<Requester | null>('user_for_channel', { name: line.slice(4).trim() });
-      if (found) {
-        user = found;
-        say(`You are now ${user.name} (${user.role.replace('_', ' ')}${user.team ? `, ${user.team}` : ''}).`);
-      } else say(`No CRM user called "${line.slice(4).trim()}".`);
+      const name = line.slice(4).trim();
+      const found = await db.serviceRpc<Requester[]>('users_named', { name }).catch((err: Error) => err);
+      const exact = Array.isArray(found) ? found.filter((u) => u.name.toLowerCase() === name.toLowerCase()) : [];
+      const chosen = exact.length === 1 ? exact[0] : Array.isArray(found) && found.length === 1 ? found[0] : undefined;
+      if (!Array.isArray(found)) say(found.message);
+      else if (chosen) {
+        user = chosen;
+        say(`You are now ${describe(user)}.`);
+      } else if (found.length) say(`Which one? ${found.map(describe).join(', ')}.`);
+      else say(`No CRM user called "${name}".`);
     } else if (YES.test(answerOf(line)) || NO.test(answerOf(line))) {
       const id = pending;
       pending = undefined;

@@ -30,3 +30,4 @@ begin
     jsonb_build_object('prompt_sha256', args ->> 'promptHash', 'latency_ms', (args ->> 'latencyMs')::int, 'outcome', args ->> 'outcome'));
   return '{}'::jsonb;
 end $$;
+

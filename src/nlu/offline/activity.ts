@@ -1,7 +1,7 @@
 /** activity.log: calls, meetings, emails and notes, with who, how long, what happened and what comes next. */
 import type { Action } from '../../actions/schema.ts';
 import type { Ctx } from './context.ts';
-import { findDate } from './dates.ts';
+import { findDate, type DateHit } from './dates.ts';
 import { findDuration } from './durations.ts';
 import { isPerson, splitPersonCompany } from './names.ts';
 import { ask } from './clarify.ts';
@@ -41,7 +41,9 @@ export function parseActivity(ctx: Ctx): Action {
 
   const action: Partial<ActivityLog> = { type: 'activity.log', kind };
   const duration = findDuration(text);
-  if (duration) {
+  // "follow up in 48 hours" is when to follow up, not how long the call took.
+  if (duration && !/\b(?:in|within|after|every|next|last|past)\s+$/i.test(text.slice(0, duration.start))) {
+    if (duration.minutes > MAX_MINUTES) return { type: 'clarify', question: tooLong(kind, text.slice(duration.start, duration.end)) };
     action.durationMinutes = duration.minutes;
     text = cut(text, duration.start, duration.end);
   }
@@ -84,19 +86,76 @@ export function parseActivity(ctx: Ctx): Action {
     action.contact = email[0];
   }
 
-  const summary = tidy(rest.replace(/^\W*(?:today|yesterday|this morning|this afternoon|earlier|just now)\b/i, ''));
+  const summary = tidy(rest.replace(WHEN_LEAD, ''));
   if (!summary && !action.contact && !action.account) return ask('activity.log.summary');
+  // "log a call with Acme": who, but nothing about what happened; the command itself is no summary.
+  if (!summary && !action.durationMinutes && !hasStory(text, action)) return { type: 'clarify', question: whatHappened(kind, action.contact ?? action.account) };
   action.summary = summary || tidy(text);
 
   const labelled = /\b(?:outcome|result)\s*[:=-]\s*([^.;]+)/i.exec(action.summary);
   const outcome = labelled?.[1] ?? OUTCOME.exec(action.summary)?.[0];
   if (outcome?.trim()) action.outcome = outcome.trim();
 
-  const date = findDate(action.summary, ctx.today);
-  if (date && date.date > ctx.today) action.followUpDate = date.date;
+  const date = followUpDate(action.summary, ctx.today);
+  if (date) action.followUpDate = date.date;
   const followUp = followUpText(date ? cut(action.summary, date.start, date.end) : action.summary);
   if (followUp) action.followUp = followUp;
   return action as ActivityLog;
+}
+
+// When the activity happened, right after who it was with: "called Dana yesterday, ...", "call with Dana last Friday, ...".
+const WEEKDAY = String.raw`(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)`;
+const WHEN_LEAD = new RegExp(
+  String.raw`^[\s,;:.-]*(?:(?:on|at|from)\s+)?(?:today|yesterday|last night|this (?:morning|afternoon|evening)|earlier(?: today)?|just now|the other day|(?:last|past|previous) week|\d+ (?:days?|weeks?) ago|(?:(?:last|past|previous)\s+)?${WEEKDAY})\b(?:\s+(?:morning|afternoon|evening|night))?`,
+  'i',
+);
+const PLAIN_WEEKDAY = new RegExp(String.raw`^(?:on\s+)?${WEEKDAY}$`, 'i');
+// Words that make a later weekday a next step ("call her back thursday") rather than when something happened.
+const FUTURE_CUE =
+  /\b(?:follow(?:[- ]?up)?|back|send|sending|share|schedule|book|wants?|needs?|asked|will|'ll|going to|next|plan(?:s|ning)?|let'?s|check in|ping|remind|deadline|deep dive|demo|meet again|call)\b/i;
+
+/**
+ * The next step's date: the first date in the summary still ahead of today. A past date ("last Friday", "yesterday")
+ * is when something happened, and so is "on monday" said on a Thursday unless the clause looks ahead.
+ */
+function followUpDate(summary: string, today: string): DateHit | undefined {
+  let search = summary;
+  for (let i = 0; i < 4; i++) {
+    const d = findDate(search, today);
+    if (!d) return undefined;
+    if (d.date > today && !(PLAIN_WEEKDAY.test(search.slice(d.start, d.end)) && d.date > endOfWeek(today) && !FUTURE_CUE.test(clauseBefore(search, d.start)))) return d;
+    search = search.slice(0, d.start) + ' '.repeat(d.end - d.start) + search.slice(d.end);
+  }
+  return undefined;
+}
+
+const clauseBefore = (s: string, at: number) => s.slice(0, at).split(/[,.;!?]/).pop() ?? '';
+
+function endOfWeek(today: string): string {
+  const t = new Date(`${today}T00:00:00Z`);
+  return new Date(t.getTime() + ((7 - t.getUTCDay()) % 7) * 86_400_000).toISOString().slice(0, 10);
+}
+
+const MAX_MINUTES = 24 * 60;
+const KIND_NOUN: Record<ActivityLog['kind'], string> = { call: 'call', meeting: 'meeting', email: 'email', note: 'note' };
+
+function tooLong(kind: ActivityLog['kind'], said: string): string {
+  return `A ${KIND_NOUN[kind]} ${tidy(said.replace(/^(?:for|about|around|roughly|approx\.?|lasting|of)\s+/i, ''))} long? That is over 24 hours — how long did it last?`;
+}
+
+function whatHappened(kind: ActivityLog['kind'], who: string | undefined): string {
+  const what = kind === 'note' ? 'What should the note say' : `What happened ${kind === 'call' ? 'on' : 'in'} the ${KIND_NOUN[kind]}`;
+  return `${what}${who ? ` with ${who}` : ''}? Give me a one-line summary, e.g. "log a call with Dana Reyes, she wants pricing by Friday".`;
+}
+
+// The words of a bare logging command: with these and the names taken out, nothing is left to summarise.
+const COMMAND_WORDS =
+  /\b(?:log(?:ged)?|record(?:ed)?|add(?:ed)?|just|had|made|did|a|an|the|my|quick|short|brief|long|new|calls?|called|phoned?|rang|meetings?|met|meet|e-?mails?|e-?mailed|notes?|convo|conversation|chat(?:ted)?|sync|spoke|talked|with|w\/|w|to|at|from|for|and|today|yesterday|this|morning|afternoon|earlier|just now)\b/gi;
+
+function hasStory(text: string, action: Partial<ActivityLog>): boolean {
+  let rest = text.replace(WHEN_LEAD, ' ');
+  for (const name of [action.contact, action.account]) if (name) rest = rest.split(name).join(' ');
+  return /[\p{L}\p{N}]/u.test(rest.replace(COMMAND_WORDS, ' '));
 }
 
 function setWho(action: Partial<ActivityLog>, phrase: string): void {

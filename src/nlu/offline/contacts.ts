@@ -1,6 +1,6 @@
 /** contact.lookup, contact.create and lead.qualify. */
 import type { Action } from '../../actions/schema.ts';
-import { ask } from './clarify.ts';
+import { ask, LEAD_COUNT_QUESTION } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { EMAIL, entityBefore, takeEntity, tidy } from './text.ts';
 import { isCommonWord } from './vocab.ts';
@@ -116,8 +116,12 @@ function accountAfter(rest: string): { text: string } | undefined {
   return undefined;
 }
 
+// "how many leads/MQLs": leads are not deals, so this must not fall through to a pipeline count.
+export const LEAD_COUNT = /\b(?:how many|number of|count(?: of)?|# of|total)\b.*\b(?:leads|mqls?|sqls?)\b|^(?:(?:show|list|give)(?: me)?(?: my| all| the)? )?(?:new |open )?(?:leads|mqls|sqls)\b/;
+
 export function parseLeadQualify(ctx: Ctx): Action {
   const l = ctx.low;
+  if (LEAD_COUNT.test(l)) return { type: 'clarify', question: LEAD_COUNT_QUESTION };
   const status = /\bdisqualif|\bunqualified\b|\bnot (?:a )?(?:good )?fit\b|\bjunk\b/.test(l)
     ? 'disqualified'
     : /\bsales[- ]?qualified\b|\bsql\b/.test(l)

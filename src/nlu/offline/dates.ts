@@ -119,11 +119,14 @@ const POINT_RULES: Rule[] = [
     },
   },
   {
-    re: new RegExp(String.raw`\b${PREP}(?:(this|next|coming|this\s+coming)\s+)?${WEEKDAY_SRC}\b`, 'i'),
+    re: new RegExp(String.raw`\b${PREP}(?:(this|next|coming|this\s+coming|last|past|previous)\s+)?${WEEKDAY_SRC}\b`, 'i'),
     resolve: (m, t) => {
       const wd = weekdayIndex(m[2].toLowerCase());
       if (wd < 0) return undefined;
-      if (m[1]?.toLowerCase() === 'next') return addDays(monday(t), 7 + wd);
+      const which = m[1]?.toLowerCase();
+      if (which === 'next') return addDays(monday(t), 7 + wd);
+      // "last friday": the most recent one before today.
+      if (which === 'last' || which === 'past' || which === 'previous') return addDays(t, -(((((t.getUTCDay() + 6) % 7) - wd + 7) % 7) || 7));
       const diff = (wd - ((t.getUTCDay() + 6) % 7) + 7) % 7;
       return addDays(t, diff);
     },
@@ -284,4 +287,31 @@ export function findPeriod(text: string, today: string): PeriodHit | undefined {
   }
   if (BOUND_AFTER.test(head)) return { from: d.date, start: d.start, end: d.end };
   return { from: d.date, to: d.date, start: d.start, end: d.end };
+}
+
+// --- impossible dates --------------------------------------------------------------------------
+
+const NAMED_DAY = new RegExp(
+  String.raw`\b(${MONTH_SRC})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(20\d{2})\b)?|\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(${MONTH_SRC})\b(?:,?\s+(20\d{2})\b)?`,
+  'gi',
+);
+const NUMERIC_DAY = /\b(?:on|by|due|before|until|till|for)\s+(\d{1,2})\/(\d{1,2})(?:\/(\d{2}|\d{4}))?\b/gi;
+
+// Without a year, Feb 29 counts as real (it is, in a leap year).
+const realDay = (month: number, day: number, year = 2000) =>
+  month >= 1 && month <= 12 && day >= 1 && day <= lastOfMonth(year, month).getUTCDate();
+
+/** A calendar date as written that does not exist ("Feb 30", "31st of April", "on 13/13"), so it can be asked about. */
+export function findImpossibleDate(text: string): string | undefined {
+  NAMED_DAY.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = NAMED_DAY.exec(text)); ) {
+    const month = MONTHS.indexOf((m[1] ?? m[5]).toLowerCase().slice(0, 3)) + 1;
+    if (!realDay(month, Number(m[2] ?? m[4]), yearOf(m[3] ?? m[6]))) return m[0].trim();
+  }
+  NUMERIC_DAY.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = NUMERIC_DAY.exec(text)); ) {
+    const [a, b, y] = [Number(m[1]), Number(m[2]), yearOf(m[3])];
+    if (!realDay(a, b, y) && !realDay(b, a, y)) return `${m[1]}/${m[2]}${m[3] ? `/${m[3]}` : ''}`;
+  }
+  return undefined;
 }

@@ -81,6 +81,7 @@ function formField(text: string, keys: string): string | undefined {
   return m?.[1].trim().replace(/[.!?]+$/, '') || undefined;
 }
 
+const DEAL_KIND_TAIL = /\s+(?:renewal|expansion|upsell|pilot|platform|new business)$/i;
 const NAMED = /^(?:called|named|titled)?\s*["']?/i;
 
 export function parseDealCreate(ctx: Ctx): Action {
@@ -122,5 +123,11 @@ export function parseDealCreate(ctx: Ctx): Action {
     action.account = named.text;
   }
   if (!action.account) return ask('deal.create.account');
+  // "new deal for Acme renewal": the account is Acme; "Acme renewal" is the deal's name.
+  const kind = DEAL_KIND_TAIL.exec(action.account);
+  if (kind && !form.account && kind.index > 0) {
+    action.name ??= action.account;
+    action.account = action.account.slice(0, kind.index);
+  }
   return action as DealCreate;
 }

@@ -22,14 +22,14 @@ const RULES: { re: RegExp; minutes: (m: RegExpExecArray) => number | undefined }
   },
 ];
 
-/** The first duration in the text and its span (a leading "for" included). */
+/** The first duration in the text and its span (a leading "for" included); the caller judges whether it is plausible. */
 export function findDuration(text: string): DurationHit | undefined {
   let best: DurationHit | undefined;
   for (const rule of RULES) {
     const m = rule.re.exec(text);
     if (!m || (best && m.index >= best.start)) continue;
     const minutes = rule.minutes(m);
-    if (minutes && minutes >= 1 && minutes <= 1440) best = { minutes: Math.round(minutes), start: m.index, end: m.index + m[0].length };
+    if (minutes && minutes >= 1 && Number.isFinite(minutes)) best = { minutes: Math.round(minutes), start: m.index, end: m.index + m[0].length };
   }
   return best;
 }

@@ -9,6 +9,7 @@ import { NOT_UNDERSTOOD } from './clarify.ts';
 import { parseContactCreate, parseContactLookup, parseLeadQualify } from './contacts.ts';
 import type { Ctx } from './context.ts';
 import { parseDataRequest, parseDataRequestList, parseDataRequestStep } from './dataRequests.ts';
+import { findImpossibleDate } from './dates.ts';
 import { parseDealCreate, parseDealUpdate } from './deals.ts';
 import { parseCaseMetrics, parseEscalationCreate, parseEscalationUpdate } from './escalations.ts';
 import { parseHelp } from './help.ts';
@@ -42,6 +43,7 @@ const EXTRACTORS: Record<Intent, (ctx: Ctx) => Action> = {
   unknown: () => ({ type: 'clarify', question: NOT_UNDERSTOOD }),
 };
 
+const DATED = new Set<Intent>(['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'task.create', 'case.metrics', 'audit.query']);
 const TODAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function parseOffline(text: string, opts: { today: string }): CanonicalAction | Action {
@@ -50,7 +52,11 @@ export function parseOffline(text: string, opts: { today: string }): CanonicalAc
     const clean = fixTypos(spokenNumbersToDigits(expandShorthand(normalize(typeof text === 'string' ? text : ''))));
     if (!/[\p{L}\p{N}?]/u.test(clean)) return { type: 'clarify', question: NOT_UNDERSTOOD };
     const ctx: Ctx = { text: clean, low: clean.toLowerCase(), today };
-    return finalize(EXTRACTORS[detectIntent(ctx.low)](ctx));
+    const intent = detectIntent(ctx.low);
+    // "remind me on Feb 30": a date that does not exist is asked about, never dropped or kept as text.
+    const impossible = DATED.has(intent) ? findImpossibleDate(clean) : undefined;
+    if (impossible) return { type: 'clarify', question: `"${impossible}" isn't a real date. Which date do you mean?` };
+    return finalize(EXTRACTORS[intent](ctx));
   } catch {
     return { type: 'clarify', question: NOT_UNDERSTOOD };
   }

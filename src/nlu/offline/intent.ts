@@ -4,6 +4,7 @@
  * The text is already lower-cased and typo-corrected.
  */
 import { AUDIT_RE, CHANNEL_CONFIG_RE } from './admin.ts';
+import { LEAD_COUNT } from './contacts.ts';
 import { DATA_REQUEST_KINDS_RE } from './dataRequests.ts';
 
 export type Intent =
@@ -22,6 +23,15 @@ const DEAL_NOUN_SRC = String.raw`(?:a |an )?(?:new )?(?:\$?\d[\d.,]*\s?(?:k|m|mm
 const addWithDetails = (t: string) => /^(?:add|save|store|enter|create)\s/.test(t) && /[\w.+-]@[\w-]+\.\w|\d[\d\s().-]{6,24}\d/.test(t);
 const NOT_A_CONTACT = /\b(?:note|task|deal|opportunity|opp|reminder|todo|call|meeting|escalat\w*|case|ticket|request|cc|bcc)\b/;
 
+// "convert Dana Park (to a contact)": only a lead converts; deals, currencies and files do not.
+const CONVERT_PERSON = /^convert\s+(?!.*\b(?:deals?|opps?|opportunit(?:y|ies)|oppty|currency|file|amount|eur|usd|gbp)\b)(?!\$?\d)(?:the |this )?\p{L}/u;
+
+// "log a call with Ken, discussed outage", "called Dana, she's worried about the outage": an explicit activity log wins
+// over outage and security words, which stay data in its summary. An explicit "escalate"/"open a ticket" still escalates.
+const EXPLICIT_ACTIVITY =
+  /^(?:(?:log|logged|logging|record|recorded)\s+(?:a |an |my |the |this )?(?:\w+ )?(?:call|meeting|email|e-mail|note|convo|conversation|chat|visit|demo|voice ?mail)s?\b|(?:just\s+)?(?:called|phoned|rang|met(?: with)?|emailed|e-mailed|mailed|messaged|texted|visited|spoke (?:to|with)|talked (?:to|with)|had (?:a |an )(?:\w+ )?(?:call|meeting|chat|sync|demo|convo|conversation) with|(?:just )?(?:got off|hung up)(?: the)?(?: phone| call)? with)\s+\S)/;
+const EXPLICIT_ESCALATION = /\bescalat|\b(?:open|create|raise|file|submit|start)\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b|\blog\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b/;
+
 const RULES: [Intent, (t: string) => boolean][] = [
   ['help', (t) =>
     /^(?:help|commands|menu|usage)\b|^\?+$|what (?:can|do|else can) (?:you|u|this bot|the bot|it|this thing) do|what are (?:your|the) (?:commands|skills|options)|\bhow (?:do|can|should|would) (?:i|we)\b(?! (?:reach|get (?:in touch with|hold of))\b)|^how to\b|\bhelp (?:me )?(?:with|on|about)\b|^(?:show|list) (?:me )?(?:the |your )?(?:commands|skills)|what (?:commands|skills)|\bwhat (?:kinds?|sorts?|types?) of (?:commands|things|stuff|requests|questions)\b|\bwhat do you (?:understand|support|know how to do)\b|\bwhat (?:can|should) i (?:type|say|ask)\b|^(?:(?:show|give|list|send)(?: me)? )?(?:some |a few )?examples\b|\bexamples? of what\b|\bexample (?:commands|messages|questions)\b|\b(?:what'?s|what is) the (?:right |best |correct |proper )?way to\b(?! (?:reach|contact|get (?:in touch with|hold of))\b)|\bexplain (?:what|how) (?:you|u|this|it|the bot)\b|\bwhat (?:do )?(?:you|u) do\b|^i'?m new\b|\bnew here\b|^getting started\b|^how (?:does|do) (?:the |this |a |your )?[\w .-]{0,30}\b(?:command|skill|bot|feature|thing|assistant)s? work\b/.test(t)],
@@ -38,11 +48,12 @@ const RULES: [Intent, (t: string) => boolean][] = [
     !/^(?:remind|add|create|new|set|make)\b|\btask:|^(?:task|todo|to-?do|reminder)\b[^:]{0,20}:|^(?:task|todo|to-?do|reminder) for (?:today|tonight|tomorrow|this week|next week)\s+\w+\s+\w+/.test(t) &&
     /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b/.test(t)],
   ['lead.qualify', (t) =>
-    /\b(?:sales|marketing)[- ]?qualified\b|\b(?:sql|mql)\b|\bdisqualif|\bunqualified\b|\bqualify (?:the )?(?:lead|\S+@)|\bconvert (?:the |this )?lead\b|\blead\b.*\b(?:as|to) (?:sql|mql|qualified)/.test(t)],
+    /\b(?:sales|marketing)[- ]?qualified\b|\b(?:sql|mql)s?\b|\bdisqualif|\bunqualified\b|\bqualify (?:the )?(?:lead|\S+@)|\bconvert (?:the |this )?lead\b|\blead\b.*\b(?:as|to) (?:sql|mql|qualified)/.test(t) ||
+    LEAD_COUNT.test(t) || CONVERT_PERSON.test(t)],
   ['data_request.create', (t) => DATA_REQUEST_KINDS_RE.some(([, re]) => re.test(t)) || /\b(?:gdpr|ccpa|dsar|privacy request|data subject)\b/.test(t)],
   ['task.create', (t) =>
     /^(?:remind(?:er)?|todo|to-?do|task)\b|\bremind me\b|\bset (?:a |up a )?reminder\b|\b(?:add|create|make|new|set up) (?:a |an )?(?:new )?(?:task|todo|to-?do|reminder|follow[- ]?up task)\b|\bdon'?t let me forget\b|\bput (?:it |this )?on my (?:list|calendar|todo)/.test(t)],
-  ['escalation.create', (t) =>
+  ['escalation.create', (t) => (!EXPLICIT_ACTIVITY.test(t) || EXPLICIT_ESCALATION.test(t)) &&
     /\bescalat|^(?:(?:possible|potential|suspected|major|serious|big)\s+)?(?:security|billing|technical|login|access|sso|api|payment|invoice)\s+(?:issue|problem|incident|bug|error)s?\b|\b(?:open|create|raise|file|log|submit|start)\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b|\b(?:low|medium|normal|high|urgent|critical|top)[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?[0-4]\b|\bp[0-3]\b|\b(?:is|are|went|been|goes) down\b|\b(?:site|app|platform|portal|servers?|prod|production|system|service|website|checkout|dashboard|api|login|sso|everything)\s+(?:(?:is|are|was|went)\s+)?down\b|\boutage\b|\bdata (?:leak|breach)\b|\bbreach\b|\bdouble[- ](?:charged|billed)\b|\b(?:charged|billed) (?:twice|double|two times)\b|\bovercharged\b|^(?:urgent|critical|asap|emergency)\s*[:,!-]|[,;:\-–]\s*(?:urgent|critical|asap|not urgent)\s*[!.]*$|^(?:[\w'&.-]+\s+){1,3}(?:reports?|reported|is reporting|are reporting|complains?|complained|is seeing|are seeing|is experiencing|are experiencing)\b.*\b(?:slow|broken|errors?|bugs?|crash\w*|fail\w*|not working|down|outage|timeouts?|can'?t|cannot|unable)\b|\bcan'?t (?:log ?in|login|sign in|access)\b|\bcannot (?:log ?in|login|sign in|access)\b/.test(t)],
   ['contact.create', (t) => addWithDetails(t) && !NOT_A_CONTACT.test(t) || /\b(?:add|create|new|save|enter|insert)\b:? (?:a |an )?(?:new )?(?:contact|person)\b|\b(?:add|save|store|put|enter|create)\b.*\bas (?:a |an )?(?:new )?contact\b|\badd\b.*\bto (?:my |our |the )?contacts\b/.test(t)],
   ['pipeline.query', (t) => QUESTION_START.test(t) && (PIPELINE_WORDS.test(t) || /\b(?:win|won|close|closed|sold|sell|book|booked|lost|lose)\b/.test(t))],

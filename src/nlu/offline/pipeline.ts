@@ -35,10 +35,22 @@ const OWNER_AFTER = /\b(?:does|did|has|owned by|assigned to|for rep|rep|owner|fo
 const ACCOUNT_AFTER = /\b(?:for|at|with|on|from|in)\s+/gi;
 const NOT_AN_ACCOUNT = /^(?:me|us|you|them|it|this|that|everyone|all|sale|sales|deals?|pipeline|team|region|stage|month|quarter|year|week|rep|reps|owner|open|each|every|more|less|real|now|total|prospecting|qualification|discovery|proposal|negotiation|won|lost|closed)$/i;
 
+// "the whole company", "all teams": the unfiltered pipeline, never a team or account called "company".
+const EVERYONE = /\b(?:(?:the|our)\s+)?(?:whole\s+|entire\s+)?company(?:'s)?(?:[- ]wide)?\b|\b(?:across\s+)?(?:all|every)\s+(?:of\s+)?(?:the\s+|our\s+)?teams?(?:'s)?\b/gi;
+// There is no per-team grouping in the contract: "by team" asks for the total, unfiltered.
+const BY_TEAM = /\b(?:(?:broken down|grouped|split)\s+)?(?:by|per|for each|across)\s+(?:the\s+)?teams?\b/i;
+
 export function parsePipeline(ctx: Ctx): Action {
   let text = ctx.text;
   const metric = METRICS.find(([, re]) => re.test(ctx.low))?.[0] ?? 'list';
   const q: PipelineQuery = { type: 'pipeline.query', metric };
+  const byTeam = BY_TEAM.exec(text);
+  if (byTeam) {
+    text = cut(text, byTeam.index, byTeam.index + byTeam[0].length);
+    if (q.metric === 'list') q.metric = 'total';
+  }
+  // A capitalised word right before "Company" makes it part of a name ("Acme Company").
+  text = text.replace(EVERYONE, (m, at: number) => (/\p{Lu}\p{L}*\s+$/u.test(text.slice(0, at)) && /^company/i.test(m) ? m : ' '));
 
   if (metric === 'stuck') {
     const m = STALE.exec(text);
@@ -102,10 +114,10 @@ const SEGMENT_TEAM =
 const NOT_A_TEAM = /^(?:the|a|my|our|your|his|her|their|whole|entire|sales|which|what|each|per|by|for|in|of|on|whose|this|that|every|same)$/i;
 
 function findTeam(text: string): { name: string; start: number; end: number } | undefined {
-  const mine = /\b(?:my|our) team\b/i.exec(text);
+  const mine = /\b(?:my|our) team(?:'s)?(?=\s|$|[,.?!])/i.exec(text);
   if (mine) return { name: 'mine', start: mine.index, end: mine.index + mine[0].length };
   // "marta's team": the team is named after its manager.
-  const whose = /\b([\p{L}][\p{L}-]*)'s team\b/iu.exec(text);
+  const whose = /\b([\p{L}][\p{L}-]*)'s team(?:'s)?(?=\s|$|[,.?!])/iu.exec(text);
   if (whose && !NOT_A_TEAM.test(whose[1])) return { name: whose[1], start: whose.index, end: whose.index + whose[0].length };
   const before = /((?:[\p{L}][\w-]*\s+){0,2}[\p{L}][\w-]*)\s+team\b/iu.exec(text);
   if (before) {

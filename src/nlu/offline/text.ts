@@ -50,6 +50,7 @@ const THING_NOUNS = new Set(
 );
 
 const COMPANY_END = /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;
+const DEAL_KIND_AFTER = /^\s+(renewal|expansion|upsell|pilot|platform|new business)\b/i;
 const TOKEN = /[^\s,;:!?()"[\]{}]+|[,;:!?()"[\]{}]/g;
 const EMAIL_TOKEN = /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/;
 
@@ -84,7 +85,21 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
     if (words.length > 0 && /^\p{Ll}+ed$/u.test(tok) && tok.length > 4) break;
     words.push(tok);
     end = m.index + m[0].length;
-    if (possessive || trailing || COMPANY_END.test(tok)) break;
+    if (possessive || trailing) break;
+    if (COMPANY_END.test(tok)) {
+      // "Apex Bridge GmbH expansion": the company name ends, but a deal named after it goes on with its kind.
+      const suffix = /^\s+((?:inc|corp|llc|ltd|gmbh|plc|co|ag)\.?)(?=[\s,;:!?]|$)/i.exec(s.slice(end));
+      if (suffix && words.length < 5) {
+        words.push(suffix[1].replace(/\.$/, ''));
+        end += suffix[0].length;
+      }
+      const kind = DEAL_KIND_AFTER.exec(s.slice(end));
+      if (kind) {
+        words.push(kind[1]);
+        end += kind[0].length;
+      }
+      break;
+    }
   }
   TOKEN.lastIndex = 0;
   if (words.length === 0) return undefined;
