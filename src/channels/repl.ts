@@ -34,11 +34,17 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
   const say = (s: string) => output.write(s + '\n');
   const ask = () => prompt && output.write(`${user.name.split(' ')[0]}> `);
 
+  let choices: Reply['choices'];
   const show = async (reply: Reply) => {
     for (const f of reply.files ?? []) f.path = await files.put(user, f);
     pending = reply.confirm?.pendingId;
+    choices = reply.choices;
     say(replyAsText(reply));
+    if (choices) say(choices.map((c, i) => `  ${i + 1}) ${c.label}`).join('\n') + '\n(Type a number or the name.)');
   };
+  /** "2", or the name of one of the offered records. */
+  const chosen = (line: string) =>
+    choices?.[Number(line) - 1] ?? choices?.find((c) => c.label.toLowerCase().startsWith(line.toLowerCase()) && line.length > 2);
 
   say(`CRM assistant — you are ${describe(user)}. Type "help", "/as <name>" to switch user, "/quit" to leave.`);
   ask();
@@ -62,6 +68,8 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
       pending = undefined;
       if (!id) say('Nothing is waiting for your confirmation.');
       else await show(await assistant.confirm(id, user, YES.test(answerOf(line)), (text) => say(`  … ${text}`)));
+    } else if (line && chosen(line)) {
+      await show(await assistant.run(chosen(line)!.action, { requestId: `repl:${session}:${++counter}`, channel: 'repl', user }));
     } else if (line) {
       if (pending) {
         await assistant.confirm(pending, user, false);

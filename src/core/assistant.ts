@@ -4,7 +4,7 @@ import type { Parser } from '../nlu/parser.ts';
 import { SKILLS } from '../skills/index.ts';
 import { localDate } from './clock.ts';
 import { can, describeScopes, LINK_YOUR_ACCOUNT, refusalFor, scopesAllow, type ChannelScope } from './permissions.ts';
-import type { Inbound, Reply, Skill, SkillContext } from './types.ts';
+import type { Choices, Inbound, Reply, Skill, SkillContext } from './types.ts';
 
 export interface AssistantOptions {
   db: CrmDb;
@@ -43,6 +43,13 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     }
     return null;
   }
+  /** Each option of a "which one?" question as the same request naming that record (the field that held the typed name). */
+  function choicesOf(action: Action, choices: Choices | undefined): Reply['choices'] {
+    if (!choices) return undefined;
+    const field = Object.entries(action).find(([, v]) => typeof v === 'string' && v.trim() === choices.typed)?.[0];
+    if (!field) return undefined;
+    return choices.options.map((o) => ({ label: o.label, action: { ...action, [field]: o.value } as Action }));
+  }
   const skillFor = (type: string): Skill | undefined => SKILLS.find((s) => (s.types as readonly string[]).includes(type));
 
   async function guarded(work: () => Promise<Reply>): Promise<Reply> {
@@ -72,7 +79,7 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
       const refused = await refusal(action, msg);
       if (refused) return { kind: 'refusal', text: refused };
       const prepared = await skill.prepare(action as never, ctx);
-      if ('question' in prepared) return { kind: 'question', text: prepared.question };
+      if ('question' in prepared) return { kind: 'question', text: prepared.question, choices: choicesOf(action, prepared.choices) };
       if ('answer' in prepared) return { kind: 'answer', text: prepared.answer, sensitive: prepared.sensitive };
       const payload = { ...prepared.payload, type: action.type };
       if (skill.local) return skill.format(payload, ctx);

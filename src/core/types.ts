@@ -42,6 +42,8 @@ export interface Reply {
   confirm?: { pendingId: string; preview: string };
   /** Contains amounts, contact details or data-request contents: private in shared channels. */
   sensitive?: boolean;
+  /** Answers to a "which one?" question: picking one runs the same request with that record. */
+  choices?: { label: string; action: Action }[];
 }
 
 /** What a skill works with; it never knows which channel it serves. */
@@ -65,7 +67,16 @@ export interface SkillContext {
  * The outcome of preparing an action: the payload to run, a question back to the user, or an answer
  * that needs nothing run (e.g. "that request was already completed").
  */
-export type Prepared = { payload: Record<string, unknown>; preview?: string } | { question: string } | { answer: string; sensitive?: boolean };
+export type Prepared =
+  | { payload: Record<string, unknown>; preview?: string }
+  | { question: string; choices?: Choices }
+  | { answer: string; sensitive?: boolean };
+
+/** The records a "which one?" question offers, for the name the user typed. */
+export interface Choices {
+  typed: string;
+  options: { label: string; value: string }[];
+}
 
 export interface Skill<T extends ActionType = ActionType> {
   types: readonly T[];

@@ -1,7 +1,7 @@
 import { CrmError } from '../db/port.ts';
-import { defineSkill, type Reply, type SkillContext } from '../core/types.ts';
+import { defineSkill, type Choices, type Reply, type SkillContext } from '../core/types.ts';
 import { formatMoney } from '../format/text.ts';
-import { listOr, resolveEntity, type Entity } from './resolve.ts';
+import { choicesFor, listOr, resolveEntity, type Entity } from './resolve.ts';
 
 export interface Party {
   contact?: Entity;
@@ -12,7 +12,7 @@ export interface Party {
  * Who an activity or task is about. A contact name alone is resolved company-wide (a question when
  * several fit); with an account it is looked for at that account only ("Dana at Acme").
  */
-export async function resolveParty(ctx: SkillContext, contact?: string, account?: string): Promise<Party | { question: string; notFound?: boolean }> {
+export async function resolveParty(ctx: SkillContext, contact?: string, account?: string): Promise<Party | { question: string; notFound?: boolean; choices?: Choices }> {
   const party: Party = {};
   if (account) {
     const r = await resolveEntity(ctx, 'account', account);
@@ -33,7 +33,10 @@ export async function resolveParty(ctx: SkillContext, contact?: string, account?
   const pick = exact.length === 1 ? exact[0] : here.length === 1 ? here[0] : undefined;
   if (pick) return { contact: pick, account: at };
   if (!here.length) return { question: `I couldn't find a contact called "${contact.trim()}" at ${at.name}. Could you check the name?`, notFound: true };
-  return { question: `Which contact at ${at.name} do you mean: ${listOr(here.map((c) => c.name))}?` };
+  return {
+    question: `Which contact at ${at.name} do you mean: ${listOr(here.map((c) => c.name))}?`,
+    choices: choicesFor(contact.trim(), here.map((c) => ({ label: c.name, value: c.name }))),
+  };
 }
 
 /** "Dana Reyes (Acme)", or just the account. */

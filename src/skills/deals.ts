@@ -1,7 +1,7 @@
-import { defineSkill, type Reply, type SkillContext } from '../core/types.ts';
+import { defineSkill, type Choices, type Reply, type SkillContext } from '../core/types.ts';
 import { formatMoney } from '../format/text.ts';
 import { checkRepAction } from './contacts.ts';
-import { listOr, resolveEntity } from './resolve.ts';
+import { choicesFor, listOr, resolveEntity } from './resolve.ts';
 import { dayLabel } from './tasks.ts';
 
 interface DealHit {
@@ -34,7 +34,7 @@ export function endOfNextQuarter(today: string): string {
  * deal's name, its account's name, the account name plus words); among those an only open deal is
  * taken, since closed deals are rarely what people mean.
  */
-export async function resolveDeal(ctx: SkillContext, typed: string): Promise<{ deal: DealHit } | { question: string }> {
+export async function resolveDeal(ctx: SkillContext, typed: string): Promise<{ deal: DealHit } | { question: string; choices?: Choices }> {
   const q = typed.trim().replace(/^the\s+/i, '').replace(/\s+(?:deal|opportunity|opp)$/i, '');
   const hits = await ctx.db.rpc<DealHit[]>(ctx.user, 'find_deals', { q, limit: 10 });
   if (!hits.length) return { question: `I couldn't find a deal called "${q}" among the ones you can see. Could you give its name?` };
@@ -42,9 +42,12 @@ export async function resolveDeal(ctx: SkillContext, typed: string): Promise<{ d
   const open = best.filter((h) => h.open);
   const pick = best.length === 1 ? best[0] : hits[0].match !== 'similar' && open.length === 1 ? open[0] : undefined;
   if (pick) return { deal: pick };
-  const options = (open.length ? open : best).slice(0, 6)
-    .map((h) => `${h.name} (${stageLabel(h.stage)}, closing ${dayLabel(h.close_date, ctx.today)})`);
-  return { question: `Which deal do you mean: ${listOr(options)}?` };
+  const shown = (open.length ? open : best).slice(0, 6);
+  const options = shown.map((h) => `${h.name} (${stageLabel(h.stage)}, closing ${dayLabel(h.close_date, ctx.today)})`);
+  return {
+    question: `Which deal do you mean: ${listOr(options)}?`,
+    choices: choicesFor(typed.trim(), shown.map((h, i) => ({ label: options[i], value: h.name }))),
+  };
 }
 
 function pastCloseQuestion(closeDate: string | undefined, stage: string | undefined, ctx: SkillContext) {

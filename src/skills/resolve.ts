@@ -1,4 +1,4 @@
-import type { SkillContext } from '../core/types.ts';
+import type { Choices, SkillContext } from '../core/types.ts';
 
 export type EntityKind = 'account' | 'contact' | 'deal' | 'user';
 export interface Entity {
@@ -8,7 +8,7 @@ export interface Entity {
   account_id?: string;
 }
 /** `notFound`: nothing fits at all (as opposed to several fitting), for skills that can go on without the record. */
-export type Resolved = { entity: Entity } | { question: string; notFound?: boolean };
+export type Resolved = { entity: Entity } | { question: string; notFound?: boolean; choices?: Choices };
 
 const NOUN: Record<EntityKind, string> = { account: 'account', contact: 'contact', deal: 'deal', user: 'colleague' };
 
@@ -37,14 +37,20 @@ export async function resolveEntity(
     const f = found[0];
     return { question: `I couldn't find a contact called "${q}". Did you mean ${f.detail ? `${f.name} (${f.detail})` : f.name}? Say it again with the full name.`, notFound: true };
   }
-  const options = (exact.length > 1 ? exact : found).map((e) => (e.detail ? `${e.name} (${e.detail})` : e.name));
-  return { question: `Which ${NOUN[kind]} do you mean: ${listOr(options)}?` };
+  const candidates = exact.length > 1 ? exact : found;
+  const labels = candidates.map((e) => (e.detail ? `${e.name} (${e.detail})` : e.name));
+  return { question: `Which ${NOUN[kind]} do you mean: ${listOr(labels)}?`, choices: choicesFor(q, candidates.map((e, i) => ({ label: labels[i], value: e.name }))) };
 }
 
 /** Every word typed starts a word of the name ("dana" ~ "Dana Reyes", "d reyes" ~ "Dana Reyes"). */
 function wordsMatch(name: string, typed: string): boolean {
   const words = name.toLowerCase().split(/\s+/);
   return typed.toLowerCase().split(/\s+/).every((t) => words.some((w) => w.startsWith(t)));
+}
+
+/** Choices only when each one names a different record (two "Acme platform" deals cannot be told apart by name). */
+export function choicesFor(typed: string, options: { label: string; value: string }[]): Choices | undefined {
+  return new Set(options.map((o) => o.value.toLowerCase())).size === options.length ? { typed, options } : undefined;
 }
 
 /** "a, b or c" */
