@@ -88,8 +88,17 @@ describe.each(TARGETS)("a rep's daily work on %s", (target) => {
     it('asks which Dana when the name fits two contacts, and narrows by account when one is given', async () => {
       const pendingBefore = await count('public.pending_actions');
       const reply = await ask({ type: 'activity.log', kind: 'call', contact: 'Dana', summary: 'quick check-in' });
-      expect(reply).toEqual({ kind: 'question', text: 'Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?' });
+      expect(reply).toEqual({
+        kind: 'question', text: 'Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?',
+        choices: [
+          { label: 'Dana Reyes (Acme)', action: { type: 'activity.log', kind: 'call', contact: 'Dana Reyes', summary: 'quick check-in' } },
+          { label: 'Dana Whitfield (Acme Logistics)', action: { type: 'activity.log', kind: 'call', contact: 'Dana Whitfield', summary: 'quick check-in' } },
+        ],
+      });
       expect(await count('public.pending_actions')).toBe(pendingBefore);
+      // picking an answer runs the same request with that contact
+      const picked = await ask(reply.choices![1].action);
+      expect(picked.confirm!.preview).toMatch(/Dana Whitfield \(Acme Logistics\)/);
 
       const narrowed = await ask({ type: 'activity.log', kind: 'meeting', contact: 'Dana', account: 'Acme Logistics', summary: 'site visit' });
       expect(narrowed.confirm!.preview.split('\n').slice(0, 4)).toEqual([
@@ -197,10 +206,12 @@ describe.each(TARGETS)("a rep's daily work on %s", (target) => {
     });
 
     it('"Initech is now 80k" asks which Initech deal; naming it changes the amount', async () => {
-      expect(await ask({ type: 'deal.update', deal: 'Initech', amount: 80000 })).toEqual({
+      const which = await ask({ type: 'deal.update', deal: 'Initech', amount: 80000 });
+      expect(which).toMatchObject({
         kind: 'question',
         text: 'Which deal do you mean: Initech upsell (prospecting, closing Tue 9 Feb 2027), Initech expansion (negotiation, closing Tue 26 Jan 2027) or Initech new business (discovery, closing Thu 1 Apr 2027)?',
       });
+      expect(which.choices!.map((c) => c.action)).toEqual(['Initech upsell', 'Initech expansion', 'Initech new business'].map((deal) => ({ type: 'deal.update', deal, amount: 80000 })));
       const { done } = await confirmed({ type: 'deal.update', deal: 'Initech expansion', amount: 80000 });
       expect(done.text).toBe('Updated Initech expansion: amount $72,500 → $80,000.');
       expect(await one(`select amount::float as amount from public.deals where id = $1`, [await dealId('Initech expansion')])).toEqual({ amount: 80000 });
@@ -314,7 +325,7 @@ describe.each(TARGETS)("a rep's daily work on %s", (target) => {
       expect(lines[0]).toBe('Acme · enterprise · West · Manufacturing · owner Alex Morgan');
       expect(lines[1]).toBe(`Contacts (${await count(`public.contacts c join public.accounts a on a.id = c.account_id where a.name = 'Acme'`)}):`);
       expect(lines).toContain('  • Dana Reyes, VP Procurement — dana.reyes@acme.com · +1 555 709 4348');
-      expect(await ask({ type: 'contact.lookup', query: 'Dana' })).toEqual({
+      expect(await ask({ type: 'contact.lookup', query: 'Dana' })).toMatchObject({
         kind: 'question', text: 'Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?' });
     });
   });
