@@ -195,6 +195,20 @@ describe.each(TARGETS)('escalations on %s', (target) => {
       ['Acknowledge', 'acknowledged', String(id)], ['Resolve', 'resolved', String(id)], ['Reassign', null, String(id)]]);
   });
 
+  it('refuses impossible case updates before asking for confirmation', async () => {
+    const [agent] = await onlyAgents([{ skills: ['billing'], at: ON(), capacity: 5 }]);
+    const { id } = await escalate(alex, { summary: 'charged twice', category: 'billing', severity: 'low' });
+    const pendingBefore = (await one<{ n: number }>('select count(*)::int as n from public.pending_actions')).n;
+    const ask = (change: Record<string, unknown>) =>
+      assistant().run({ type: 'escalation.update', case: String(id), ...change }, { requestId: `esc-early-${++seq}`, channel: 'slack', user: omar });
+    expect(await ask({ status: 'reopened' })).toEqual({ kind: 'refusal', text: `Case #${id} is not resolved, so there is nothing to reopen.` });
+    expect(await ask({ assignee: 'Alex Morgan' })).toEqual({ kind: 'refusal', text: 'Alex Morgan is not an active support agent, so I can\'t give them the case.' });
+    expect((await update(omar, id, { status: 'resolved' })).kind).toBe('done');
+    expect(await ask({ status: 'resolved' })).toEqual({ kind: 'refusal', text: `Case #${id} is resolved; reopen it first.` });
+    expect((await one<{ n: number }>('select count(*)::int as n from public.pending_actions')).n).toBe(pendingBefore + 1);
+    expect(agent.name).toMatch(/Tester$/);
+  });
+
   it('escalation.update: acknowledge, reassign (capacity checked), severity, resolve, reopen; only support, managers, admins', async () => {
     const [a, b, full] = await onlyAgents([
       { skills: ['technical'], at: ON(), capacity: 3 },

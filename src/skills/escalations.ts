@@ -1,4 +1,5 @@
 import type { ActionOf } from '../actions/schema.ts';
+import { CrmError } from '../db/port.ts';
 import { defineSkill, type Prepared, type Reply, type SkillContext } from '../core/types.ts';
 import { caseTitle, deadlines, type CaseInfo } from '../support/notices.ts';
 import { inferCategory, inferSeverity, isGenericSummary, summaryFrom } from '../support/triage.ts';
@@ -56,11 +57,21 @@ async function prepareUpdate(action: ActionOf<'escalation.update'>, ctx: SkillCo
   if (!action.status && !action.assignee && !action.severity) {
     return { question: `What should I do with ${caseTitle(c)}: acknowledge, resolve, reopen, reassign it (to whom?) or change its severity?` };
   }
+  // The same refusals the SQL makes, before the user is asked to confirm anything.
+  const refused =
+    action.status === 'reopened' && c.status !== 'resolved' ? `Case #${c.id} is not resolved, so there is nothing to reopen.`
+    : action.status !== 'reopened' && c.status === 'resolved' ? `Case #${c.id} is resolved; reopen it first.`
+    : action.status === 'acknowledged' && c.status === 'acknowledged' ? `Case #${c.id} is already acknowledged.`
+    : undefined;
+  if (refused) throw new CrmError(refused, 'refused');
   let assignee: { id: string; name: string } | undefined;
   if (action.assignee) {
     const r = await resolveEntity(ctx, 'user', action.assignee);
     if ('question' in r) return r;
     assignee = r.entity;
+    if (!(await ctx.db.rpc<boolean>(ctx.user, 'is_support_agent', { user_id: r.entity.id }))) {
+      throw new CrmError(`${r.entity.name} is not an active support agent, so I can't give them the case.`, 'refused');
+    }
   }
   const steps = [
     action.status === 'reopened' ? 'reopen it' : '',

@@ -4,7 +4,7 @@ import { replyAsText, textTable } from '../../format/text.ts';
 
 type Block = types.KnownBlock;
 
-/** Block action ids; the button's value carries the pending id or the case number. */
+/** Block action ids; the button's value carries the pending id, the case number or (choose) the chosen action. */
 export const ACTION = {
   confirm: 'crm_confirm',
   cancel: 'crm_cancel',
@@ -12,11 +12,20 @@ export const ACTION = {
   caseAcknowledge: 'case_acknowledge',
   caseResolve: 'case_resolve',
   caseReassign: 'case_reassign',
+  /** Prefix of the answers to a "which one?" question: crm_choose_0, crm_choose_1, ... (ids are unique per block). */
+  choose: 'crm_choose',
 } as const;
+
+/** Matches every answer button of a "which one?" question. */
+export const CHOOSE_ACTION = new RegExp(`^${ACTION.choose}_\\d+$`);
 
 export const VIEW = { edit: 'crm_edit_form', reassign: 'case_reassign_form' } as const;
 
 const SECTION_LIMIT = 2900;
+/** Slack's limits for a button's text and value, and for the elements of one actions block. */
+const BUTTON_TEXT_LIMIT = 75;
+const BUTTON_VALUE_LIMIT = 2000;
+const ACTIONS_PER_BLOCK = 25;
 
 /** Text from the CRM and from users is data: it must not become mentions or links. */
 export function escapeMrkdwn(s: string): string {
@@ -41,6 +50,20 @@ export function caseNumberIn(reply: Reply): string | undefined {
   return /\bcase\s+#?(\d{1,12})\b/i.exec(reply.text)?.[1];
 }
 
+const buttonText = (label: string) => (label.length > BUTTON_TEXT_LIMIT ? `${label.slice(0, BUTTON_TEXT_LIMIT - 1)}…` : label);
+
+/**
+ * One button per answer of a "which one?" question, carrying the action it runs (validated again
+ * when clicked). An answer whose action does not fit in a button's value is left out.
+ */
+function choiceButtons(reply: Reply): types.Button[] {
+  return (reply.choices ?? [])
+    .map((c, i) => ({ text: buttonText(c.label), id: `${ACTION.choose}_${i}`, value: JSON.stringify(c.action) }))
+    .filter((c) => c.value.length <= BUTTON_VALUE_LIMIT)
+    .slice(0, ACTIONS_PER_BLOCK)
+    .map((c) => button(c.text, c.id, c.value));
+}
+
 /** The reply as Block Kit: text, table as a preformatted block, and its buttons. */
 export function replyBlocks(reply: Reply, { caseButtons = true } = {}): Block[] {
   const text = reply.confirm ? reply.confirm.preview : reply.text;
@@ -54,6 +77,8 @@ export function replyBlocks(reply: Reply, { caseButtons = true } = {}): Block[] 
       elements: [button('Confirm', ACTION.confirm, id, 'primary'), button('Cancel', ACTION.cancel, id), button('Edit', ACTION.edit, id)],
     });
   }
+  const choices = choiceButtons(reply);
+  if (choices.length) blocks.push({ type: 'actions', block_id: 'choose', elements: choices });
   const caseNo = caseButtons ? caseNumberIn(reply) : undefined;
   if (caseNo) {
     blocks.push({

@@ -20,11 +20,11 @@ export const isDirectMessage = (channel: string) => channel.startsWith('D');
 /** What the core sees as the conversation: 'dm' for direct messages, else the channel id (for channel settings). */
 export const conversationOf = (channel: string) => (isDirectMessage(channel) ? 'dm' : channel);
 
-const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm']);
+const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm', 'question']);
 
 /**
- * In a shared channel, amounts, contact details, data-request contents, refusals and pending
- * confirmations go only to the asker; in a direct message everything is shown in full.
+ * In a shared channel, amounts, contact details, data-request contents, refusals, questions back
+ * (their answer buttons are the asker's) and pending confirmations go only to the asker; in a direct message everything is shown in full.
  */
 export function isPrivate(place: Place, reply: Reply): boolean {
   return !isDirectMessage(place.channel) && (Boolean(reply.sensitive) || PRIVATE_KINDS.has(reply.kind));

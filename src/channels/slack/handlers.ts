@@ -4,7 +4,7 @@ import type { Assistant } from '../../core/assistant.ts';
 import type { Reply } from '../../core/types.ts';
 import { guestRequester } from '../../core/guest.ts';
 import type { CrmDb, Requester } from '../../db/port.ts';
-import { ACTION, VIEW, homeView, noticeView } from './blocks.ts';
+import { ACTION, CHOOSE_ACTION, VIEW, homeView, noticeView } from './blocks.ts';
 import { conversationOf, deliver, tell, type Place } from './deliver.ts';
 import { editView, editedAction, type EditOrigin } from './edit-form.ts';
 import { createSeen } from './seen.ts';
@@ -32,6 +32,15 @@ interface PendingRow {
   status: string;
   /** Names of the records the stored action points at by id (contact_id -> contact, ...). */
   names: Record<string, string>;
+}
+
+/** A button's JSON value, or undefined when it is not JSON (the core validates what it holds). */
+function parsedJson(value: string | undefined): unknown {
+  try {
+    return JSON.parse(value ?? '') as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The stored action as the form shows it: what the user named, then what the skill resolved. */
@@ -173,6 +182,22 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
       });
     });
   }
+
+  // An answer to a "which one?" question: the same request naming one record, run (and checked) as the clicker.
+  app.action<BlockButtonAction>(CHOOSE_ACTION, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const place = clickPlace(body, respond);
+    await work(client, place, async () => {
+      const user = await member(client, place);
+      if (!user) return;
+      const chosen = parsedJson(action.value);
+      if (chosen === undefined) return tell(client, place, 'That choice is no longer valid; nothing was changed. Please ask again.');
+      const reply = await assistant.run(chosen, {
+        requestId: `slack:action:${body.trigger_id}`, channel: 'slack', conversation: conversationOf(place.channel), user,
+      });
+      await deliver(client, place, reply, { replace: true });
+    });
+  });
 
   app.action<BlockButtonAction>(ACTION.edit, async ({ ack, body, action, client, respond }) => {
     await ack();

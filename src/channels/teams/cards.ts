@@ -1,4 +1,5 @@
 import { CardFactory, type Activity, type Attachment } from 'botbuilder';
+import type { Action } from '../../actions/schema.ts';
 import type { Reply, ReplyFile, Table } from '../../core/types.ts';
 import { replyAsText } from '../../format/text.ts';
 
@@ -10,6 +11,12 @@ export type AdaptiveCard = { type: 'AdaptiveCard'; $schema: string; version: str
 export interface ConfirmData {
   crm: 'confirm' | 'cancel';
   pendingId: string;
+}
+
+/** What an answer button of a "which one?" question sends back (Action.Submit: a message activity's `value`). */
+export interface ChooseData {
+  crm: 'choose';
+  action: Action;
 }
 
 const TABLE_ROWS = 40;
@@ -67,7 +74,7 @@ export function fileElements(file: ReplyFile): Element[] {
   return [{ type: 'TextBlock', text: `${file.name} is too large to show in Teams; ask for it in the terminal or Slack.`, isSubtle: true, wrap: true }];
 }
 
-/** A reply as a card: its text, then its table and files; a write waiting for confirmation gets the two buttons. */
+/** A reply as a card: its text, then its table and files; a write waiting for confirmation gets the two buttons, a question its answers. */
 export function replyCard(reply: Reply, buttons: 'execute' | 'submit' = 'execute'): AdaptiveCard {
   if (reply.confirm) {
     const { pendingId, preview } = reply.confirm;
@@ -83,7 +90,11 @@ export function replyCard(reply: Reply, buttons: 'execute' | 'submit' = 'execute
   const body = [...textBlocks(reply.text)];
   if (reply.table) body.push(...tableElements(reply.table));
   for (const f of reply.files ?? []) body.push(...fileElements(f));
-  return card(body, { fallbackText: replyAsText(reply) });
+  const choices = (reply.choices ?? []).map(({ label, action }) => {
+    const data: ChooseData = { crm: 'choose', action };
+    return { type: 'Action.Submit', title: label, data };
+  });
+  return card(body, { fallbackText: replyAsText(reply), ...(choices.length ? { actions: choices } : {}) });
 }
 
 export const cardAttachment = (c: AdaptiveCard): Attachment => CardFactory.adaptiveCard(c);
@@ -91,7 +102,7 @@ export const cardAttachment = (c: AdaptiveCard): Attachment => CardFactory.adapt
 /** The message activity for a reply: plain markdown text when that is all it is, a card otherwise. */
 export function replyActivity(reply: Reply): Partial<Activity> {
   const summary = reply.text.split('\n')[0].slice(0, 200);
-  if (!reply.table && !reply.files?.length && !reply.confirm) {
+  if (!reply.table && !reply.files?.length && !reply.confirm && !reply.choices?.length) {
     // Teams markdown needs a blank line for a line break.
     return { type: 'message', textFormat: 'markdown', text: reply.text.replace(/\n/g, '\n\n') };
   }

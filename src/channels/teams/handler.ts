@@ -13,7 +13,7 @@ import type { Inbound, Reply } from '../../core/types.ts';
 import type { CrmDb, Requester } from '../../db/port.ts';
 import { replyAsText } from '../../format/text.ts';
 import type { FileStore } from '../../storage/file-store.ts';
-import { cardAttachment, replyCard, type AdaptiveCard, type ConfirmData } from './cards.ts';
+import { cardAttachment, replyCard, type AdaptiveCard, type ChooseData, type ConfirmData } from './cards.ts';
 import { acknowledgement, deliver, isPrivate, sendPrivately, type DeliveryDeps } from './delivery.ts';
 import { linkLargeFiles } from './files.ts';
 import { plainText } from './message-text.ts';
@@ -31,6 +31,11 @@ export const ESCALATE_COMMAND = 'escalate';
 
 const isConfirmData = (d: unknown): d is ConfirmData =>
   typeof d === 'object' && d !== null && ['confirm', 'cancel'].includes((d as ConfirmData).crm) && typeof (d as ConfirmData).pendingId === 'string';
+
+const isChooseData = (d: unknown): d is ChooseData =>
+  typeof d === 'object' && d !== null && (d as ChooseData).crm === 'choose' && typeof (d as ChooseData).action === 'object' && (d as ChooseData).action !== null;
+
+const STALE_BUTTON = "Sorry, I can't use that button; nothing was changed. Please ask me again.";
 
 /** Where it was said, as the core sees it: 'dm' for a 1:1 chat, else the channel or group chat. */
 function place(activity: Activity): Pick<Inbound, 'requestId' | 'channel' | 'conversation'> {
@@ -69,10 +74,22 @@ export class CrmTeamsBot extends TeamsActivityHandler {
     const user = await crmUserFor(db, activity);
     await rememberConversation(db, activity, user?.id ?? null);
     if (!user) return deliver(context, { kind: 'refusal', text: UNLINKED_TEXT }, null, this.deps);
-    const reply = text
-      ? await assistant.handle({ ...place(activity), text, user })
-      : await assistant.run({ type: 'help' }, { ...place(activity), user });
+    const reply = activity.value != null
+      ? await this.chosen(activity, user)
+      : text
+        ? await assistant.handle({ ...place(activity), text, user })
+        : await assistant.run({ type: 'help' }, { ...place(activity), user });
     await deliver(context, await linkLargeFiles(reply, user, this.deps.files), user.id, this.deps);
+  }
+
+  /**
+   * An Action.Submit on a chat card (an answer to a "which one?" question) arrives as a message carrying
+   * `value`; the action it holds is validated and permission-checked by the core, as the person who clicked.
+   */
+  private chosen(activity: Activity, user: Requester): Promise<Reply> | Reply {
+    const value: unknown = activity.value;
+    if (!isChooseData(value)) return { kind: 'refusal', text: STALE_BUTTON };
+    return this.deps.assistant.run(value.action, { ...place(activity), user });
   }
 
   /** A Confirm/Cancel click on a chat card (Action.Execute): the card is replaced by the outcome. */

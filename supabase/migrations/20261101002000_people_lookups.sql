@@ -8,3 +8,8 @@ set search_path = public as $$
 $$;
 revoke execute on function public.users_named(jsonb) from public, anon, authenticated;
 grant execute on function public.users_named(jsonb) to service_role;
+
+-- Whether someone can be given a case (asked before a reassignment is confirmed).
+create function public.is_support_agent(args jsonb) returns jsonb language sql stable as $$
+  select to_jsonb(exists (select 1 from public.support_agents where user_id = (args ->> 'user_id')::uuid and active))
+$$;
