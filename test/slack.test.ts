@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Action } from '../src/actions/schema.ts';
 import { startSlack, type SlackServer } from '../src/channels/slack/app.ts';
-import { ACTION, VIEW } from '../src/channels/slack/blocks.ts';
+import { ACTION, VIEW, replyBlocks } from '../src/channels/slack/blocks.ts';
 import { ESCALATE_REACTION, ESCALATE_SHORTCUT } from '../src/channels/slack/handlers.ts';
 import { LINK_YOUR_ACCOUNT, READ_ONLY } from '../src/channels/slack/users.ts';
 import { loadConfig } from '../src/config.ts';
 import { createAssistant } from '../src/core/assistant.ts';
+import { refusalFor } from '../src/core/permissions.ts';
 import type { Parser } from '../src/nlu/parser.ts';
 import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts';
 import { BOT_USER_ID, startSlackStandin, TEAM_ID, type SlackCall, type SlackStandin } from './support/slack-api-standin.ts';
@@ -15,11 +16,14 @@ import { BOT_USER_ID, startSlackStandin, TEAM_ID, type SlackCall, type SlackStan
 const SECRET = 'test-signing-secret-8f2c';
 const CALL_TEXT = 'log a call with Dana Reyes at Acme about the renewal';
 const CALL: Action = { type: 'activity.log', kind: 'call', contact: 'Dana Reyes', account: 'Acme', summary: 'Talked about the renewal', durationMinutes: 20 };
+const WHICH_DANA_TEXT = 'log a call with Dana about pricing';
+const WHICH_DANA: Action = { type: 'activity.log', kind: 'call', contact: 'Dana', summary: 'about pricing' };
 
 /** Parsing is not under test here: sentences map to fixed actions; "slow" waits until the test lets it go. */
 function scriptedParser(gate: { wait?: Promise<void> }): Parser {
   const script: Record<string, Action> = {
     [CALL_TEXT]: CALL,
+    [WHICH_DANA_TEXT]: WHICH_DANA,
     'what is my open pipeline': { type: 'pipeline.query', metric: 'total' },
     'pipeline by stage': { type: 'pipeline.query', metric: 'total', groupBy: 'stage' },
   };
@@ -55,6 +59,23 @@ describe('slack-manifest.yaml', () => {
       expect(manifest).toMatch(new RegExp(`^\\s*- ${s.replace('.', '\\.')}\\b`, 'm'));
     }
     expect(ESCALATE_REACTION).toBe('rotating_light');
+  });
+});
+
+describe('answer buttons of a "which one?" question', () => {
+  const question = (choices: { label: string; action: Action }[]) => replyBlocks({ kind: 'question', text: 'Which one?', choices });
+  const elements = (blocks: ReturnType<typeof replyBlocks>) => (blocks as Buttons).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+
+  it('truncates a label to the 75 characters of a button and leaves out an answer whose action does not fit in 2,000', () => {
+    const long = 'Dana Whitfield (' + 'A'.repeat(100) + ')';
+    const fits: Action = { type: 'activity.log', kind: 'call', contact: 'Dana Whitfield', summary: 's'.repeat(1800) };
+    const tooBig: Action = { type: 'activity.log', kind: 'call', contact: 'Dana Reyes', summary: 's'.repeat(2000) };
+    const buttons = elements(question([{ label: long, action: fits }, { label: 'Dana Reyes (Acme)', action: tooBig }]));
+    expect(buttons.map((b) => [b.action_id, b.text.text.length])).toEqual([[`${ACTION.choose}_0`, 75]]);
+    expect(buttons[0].text.text).toBe(`${long.slice(0, 74)}…`);
+    expect(JSON.parse(buttons[0].value)).toEqual(fits);
+    expect(buttons[0].value.length).toBeLessThanOrEqual(2000);
+    expect(elements(question([{ label: 'Dana Reyes (Acme)', action: tooBig }]))).toEqual([]);
   });
 });
 
@@ -153,6 +174,7 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
     const responseUrl = api.responseUrl(`act-${++seq}`);
     return {
       responseUrl,
+      trigger: `trig.act.${seq}`,
       body: interactive({
         type: 'block_actions', team: { id: TEAM_ID }, user: { id: user, team_id: TEAM_ID }, api_app_id: 'A0CRM', token: 'legacy',
         trigger_id: `trig.act.${seq}`, response_url: responseUrl, channel: { id: channel },
@@ -479,6 +501,60 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
     expect(open.length).toBeGreaterThan(0);
     expect(shown).toContain(`You have ${open.length} tasks open`);
     for (const t of open) expect(shown).toContain(t.text);
+  });
+
+  it('offers the answers of a "which one?" question as buttons; a pick runs the request with that record, a tampered one is refused', async () => {
+    const logged = async () => (await db.query<{ contact: string }>(
+      `select c.name as contact from public.activities a join public.contacts c on c.id = a.contact_id where a.owner_id = $1 and a.summary = $2`, [alexId, WHICH_DANA.summary]));
+    const mark = api.calls.length;
+    await send(mention(alex, WHICH_DANA_TEXT), 'json');
+    const asked = await api.waitFor(mark, (c) => c.method === 'chat.postEphemeral' && buttonsOf(c).length > 0);
+    expect(asked.body).toMatchObject({ channel: 'C0SALES', user: alex, text: 'Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?' });
+    const choices = buttonsOf(asked);
+    expect(choices.map((b) => [b.action_id, b.text.text])).toEqual([
+      [`${ACTION.choose}_0`, 'Dana Reyes (Acme)'], [`${ACTION.choose}_1`, 'Dana Whitfield (Acme Logistics)'],
+    ]);
+    expect(JSON.parse(choices[1].value)).toEqual({ ...WHICH_DANA, contact: 'Dana Whitfield' });
+    expect(api.since(mark, 'chat.postMessage')).toHaveLength(0); // the question (and its buttons) is the asker's alone
+
+    // Picking Dana Whitfield replaces the question with the confirmation, still only for the asker.
+    const mark2 = api.calls.length;
+    const pick = click(alex, choices[1].action_id, choices[1].value);
+    expect((await send(pick.body, 'form')).status).toBe(200);
+    const confirm = await api.waitFor(mark2, (c) => c.method === 'respond' && hasConfirm(c));
+    expect(confirm.body).toMatchObject({ response_url: new URL(pick.responseUrl).pathname, replace_original: true });
+    expect(String(confirm.body.text)).toMatch(/Dana Whitfield \(Acme Logistics\)/);
+    expect(String(confirm.body.text)).not.toMatch(/Dana Reyes/);
+    const pendingId = buttonsOf(confirm)[0].value;
+    const [pending] = await db.query<{ request_id: string; user_id: string }>(`select request_id, user_id from public.pending_actions where id = $1`, [pendingId]);
+    expect(pending).toEqual({ request_id: `slack:action:${pick.trigger}`, user_id: alexId });
+    expect(await logged()).toEqual([]);
+
+    const mark3 = api.calls.length;
+    await send(click(alex, ACTION.confirm, pendingId).body, 'form');
+    await api.waitFor(mark3, (c) => c.method === 'chat.postMessage' && /^Logged the call with Dana Whitfield/.test(String(c.body.text)));
+    expect(await logged()).toEqual([{ contact: 'Dana Whitfield' }]);
+
+    // A hand-made value is only a request like any other: a rep may not approve a data request.
+    const rows = async () => (await db.query<{ n: number }>(
+      `select (select count(*) from public.pending_actions) + (select count(*) from public.processed_requests) + (select count(*) from public.audit_log) as n`))[0].n;
+    const before = Number(await rows());
+    const mark4 = api.calls.length;
+    await send(click(alex, `${ACTION.choose}_0`, JSON.stringify({ type: 'data_request.step', request: '1', step: 'approve' })).body, 'form');
+    const refused = await api.waitFor(mark4, (c) => c.method === 'respond');
+    expect(refused.body).toMatchObject({ text: refusalFor('rep', 'data_request.step'), replace_original: true });
+    expect(hasConfirm(refused)).toBe(false);
+    expect(Number(await rows())).toBe(before);
+
+    // Not JSON at all: a private note. A read-only guest's click runs nothing.
+    const mark5 = api.calls.length;
+    await send(click(alex, `${ACTION.choose}_1`, '{"type":"activity.log",').body, 'form');
+    const stale = await api.waitFor(mark5, (c) => c.method === 'respond');
+    expect(stale.body).toMatchObject({ text: 'That choice is no longer valid; nothing was changed. Please ask again.', response_type: 'ephemeral' });
+    const mark6 = api.calls.length;
+    await send(click(priya, choices[0].action_id, choices[0].value).body, 'form');
+    expect((await api.waitFor(mark6, (c) => c.method === 'respond')).body).toMatchObject({ text: READ_ONLY });
+    expect(Number(await rows())).toBe(before);
   });
 
   it('logged no handler errors along the way', () => {

@@ -10,6 +10,7 @@ import { startTeams, type TeamsServer } from '../src/channels/teams/bot.ts';
 import { UNLINKED_TEXT } from '../src/channels/teams/users.ts';
 import { loadConfig } from '../src/config.ts';
 import { createAssistant, type Assistant } from '../src/core/assistant.ts';
+import { refusalFor } from '../src/core/permissions.ts';
 import type { Requester } from '../src/db/port.ts';
 import type { FileStore } from '../src/storage/file-store.ts';
 import { buildTeamsPackage, COLOR_SVG, OUTLINE_SVG, packagedManifest, renderPng } from '../scripts/package-teams.ts';
@@ -258,6 +259,58 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     const other = await post(invoke('Priya Shah', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'confirm', data }, trigger: 'manual' }));
     expect(other.body.value.body[0].text).toBe('That request is not one of yours, or it no longer exists.');
     expect(await count(`public.activities where summary = $1`, [summary])).toBe(0);
+  });
+
+  it('offers the answers of a "which one?" question as Action.Submit buttons; a pick runs the request as the clicker, a tampered one is refused', async () => {
+    const ask = 'log a call with Dana about pricing';
+    const action: Action = { type: 'activity.log', kind: 'call', contact: 'Dana', summary: 'Teams test: about pricing' };
+    script.set(ask, action);
+    const logged = () => db.query<Json>(
+      `select c.name as contact, a.owner_id from public.activities a join public.contacts c on c.id = a.contact_id where a.summary = $1`, [action.summary]);
+    const asked = inChannel('Alex Morgan', ask);
+    const conversation = asked.conversation;
+    expect((await post(asked)).status).toBe(200);
+    expect(standin.calls.map((c) => c.path)).toEqual([`/v3/conversations/${conversation.id}/activities/${asked.id}`]);
+    const question = cardOf(standin.calls[0]);
+    expect(question.body.map((b: Json) => b.text).join('\n')).toBe('Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?');
+    expect(question.actions.map((a: Json) => [a.type, a.title, a.data.crm])).toEqual([
+      ['Action.Submit', 'Dana Reyes (Acme)', 'choose'], ['Action.Submit', 'Dana Whitfield (Acme Logistics)', 'choose'],
+    ]);
+    expect(question.actions[1].data.action).toEqual({ ...action, contact: 'Dana Whitfield' });
+
+    // Action.Submit comes back as a message activity carrying the button's data as `value`.
+    const submit = (from: string, value: unknown) => base(from, conversation, { type: 'message', value, replyToId: asked.id });
+    const rows = async () => (await count(`public.pending_actions`)) + (await count(`public.processed_requests`)) + (await count(`public.audit_log`));
+    const said = () => standin.calls.filter((c) => c.path !== '/v3/conversations').map((c) => c.body.text);
+    standin.calls.length = 0;
+    const pick = submit('Alex Morgan', question.actions[1].data);
+    expect((await post(pick)).status).toBe(200);
+    // a pending write goes to the clicker's 1:1 chat, as any confirmation asked in a channel does
+    expect(standin.calls.map((c) => c.path.replace(/a:direct-\d+/, 'a:direct'))).toEqual([
+      '/v3/conversations', '/v3/conversations/a:direct/activities', `/v3/conversations/${conversation.id}/activities/${pick.id}`,
+    ]);
+    const confirm = cardOf(standin.calls[1]);
+    expect(confirm.body.map((b: Json) => b.text).join('\n')).toMatch(/Dana Whitfield \(Acme Logistics\)/);
+    expect(standin.calls[2].body.text).toBe("I've sent you a confirmation in a private chat.");
+    const [pending] = await db.query<Json>(`select user_id, request_id from public.pending_actions where id = $1`, [confirm.actions[0].data.pendingId]);
+    expect(pending).toEqual({ user_id: alex.id, request_id: `teams:${pick.id}` });
+    expect(await logged()).toEqual([]);
+    await post(invoke('Alex Morgan', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'confirm', data: confirm.actions[0].data }, trigger: 'manual' }));
+    expect(await logged()).toEqual([{ contact: 'Dana Whitfield', owner_id: alex.id }]);
+
+    // A hand-made value is only a request like any other: a rep may not approve a data request.
+    const before = await rows();
+    standin.calls.length = 0;
+    await post(submit('Alex Morgan', { crm: 'choose', action: { type: 'data_request.step', request: '1', step: 'approve' } }));
+    expect(said()).toEqual([refusalFor('rep', 'data_request.step'), "I've sent you my reply in a private chat."]);
+    // Unknown or malformed values get a note and run nothing.
+    for (const value of [{ crm: 'choose', action: 'activity.log' }, { crm: 'launch' }, 'not a card']) {
+      standin.calls.length = 0;
+      await post(submit('Alex Morgan', value));
+      expect(said()).toEqual(["Sorry, I can't use that button; nothing was changed. Please ask me again.", "I've sent you my reply in a private chat."]);
+    }
+    expect(await rows()).toBe(before);
+    expect(parsed).toEqual([ask]); // a click is never parsed as text
   });
 
   it('"Escalate to support" on a message opens a case from it after a confirmation in the dialog', async () => {

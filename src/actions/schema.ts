@@ -141,6 +141,8 @@ export const DataRequestStep = z.strictObject({
   method: text(200).optional(),
 });
 export const CaseMetrics = z.strictObject({ type: z.literal('case.metrics'), from: isoDate.optional(), to: isoDate.optional() });
+/** "my open cases" (assigned to or raised by me), "the support queue" (all open cases). */
+export const CaseList = z.strictObject({ type: z.literal('case.list'), scope: z.enum(['mine', 'all']).default('mine') });
 
 /** Groups of actions a shared channel can be limited to (per-channel capability settings). */
 export const CHANNEL_SCOPES = ['pipeline', 'logging', 'escalations', 'data_requests', 'everything'] as const;
@@ -160,7 +162,7 @@ export const AuditQuery = z.strictObject({
   to: isoDate.optional(),
 });
 
-export const INTERNAL = [TaskList, LeadQualify, DataRequestList, DataRequestStep, CaseMetrics, ChannelConfigure, AuditQuery] as const;
+export const INTERNAL = [TaskList, LeadQualify, DataRequestList, DataRequestStep, CaseMetrics, CaseList, ChannelConfigure, AuditQuery] as const;
 
 export const Action = z.discriminatedUnion('type', [...CANONICAL, ...INTERNAL]);
 export type Action = z.infer<typeof Action>;

@@ -8,7 +8,7 @@ export type ChannelScope = (typeof CHANNEL_SCOPES)[number];
  */
 const SALES: ActionType[] = [
   'pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
-  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create',
+  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create', 'case.list',
 ];
 const EVERYONE: ActionType[] = ['help', 'clarify'];
 
@@ -17,7 +17,7 @@ export const CAPABILITIES: Record<Role, ReadonlySet<ActionType>> = {
   manager: new Set([...EVERYONE, ...SALES, 'escalation.update', 'case.metrics']),
   support: new Set([
     ...EVERYONE, 'contact.lookup', 'contact.create', 'activity.log', 'task.create', 'task.list',
-    'escalation.create', 'escalation.update', 'case.metrics', 'data_request.create',
+    'escalation.create', 'escalation.update', 'case.metrics', 'case.list', 'data_request.create',
   ]),
   privacy_officer: new Set([
     ...EVERYONE, 'contact.lookup', 'task.create', 'task.list', 'escalation.create',
@@ -59,7 +59,7 @@ export function refusalFor(role: Role, type: ActionType): string {
 const SCOPE_ACTIONS: Record<Exclude<ChannelScope, 'everything'>, ActionType[]> = {
   pipeline: ['pipeline.query'],
   logging: ['activity.log', 'task.create', 'task.list', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'lead.qualify'],
-  escalations: ['escalation.create', 'escalation.update', 'case.metrics'],
+  escalations: ['escalation.create', 'escalation.update', 'case.metrics', 'case.list'],
   data_requests: ['data_request.create', 'data_request.list', 'data_request.step'],
 };
 

@@ -1,7 +1,7 @@
 import type { ActionOf } from '../actions/schema.ts';
 import { CrmError } from '../db/port.ts';
 import { defineSkill, type Prepared, type Reply, type SkillContext } from '../core/types.ts';
-import { caseTitle, deadlines, type CaseInfo } from '../support/notices.ts';
+import { caseTitle, deadlines, formatWhen, type CaseInfo } from '../support/notices.ts';
 import { inferCategory, inferSeverity, isGenericSummary, summaryFrom } from '../support/triage.ts';
 import { resolveParty } from './contacts.ts';
 import { resolveEntity } from './resolve.ts';
@@ -155,5 +155,40 @@ export const escalations = defineSkill({
     if (result.action === 'escalation.create') return formatCreate(result as Result, ctx);
     if (result.action === 'escalation.update') return formatUpdate(result as Result, ctx);
     return formatMetrics(result as unknown as Metrics);
+  },
+});
+
+interface OpenCase {
+  id: number;
+  summary: string;
+  severity: string;
+  status: string;
+  account: string | null;
+  assignee: string | null;
+  due: string | null;
+  due_kind: string;
+}
+
+/** case.list: "my open cases", "the support queue" — most urgent first, with the next deadline. */
+export const caseList = defineSkill({
+  types: ['case.list'],
+  writes: () => false,
+  prepare: async (action) => ({ payload: { scope: action.scope } }),
+  format(result, ctx) {
+    const rows = result.rows as OpenCase[];
+    const total = result.total as number;
+    const whose = result.scope === 'all' ? 'in the support queue' : 'assigned to you or raised by you';
+    if (!total) return { kind: 'answer', text: `No open cases ${whose}.` };
+    const now = ctx.now().getTime();
+    return {
+      kind: 'answer',
+      text: `${total} open case${total === 1 ? '' : 's'} ${whose}, most urgent first:`,
+      table: {
+        columns: ['#', 'severity', 'status', 'account', 'summary', 'assignee', 'next deadline'],
+        rows: rows.map((c) => [c.id, c.severity, c.status, c.account ?? '', c.summary, c.assignee ?? 'queue',
+          c.due ? `${c.due_kind} ${formatWhen(c.due, ctx.user.timezone)}${Date.parse(c.due) < now ? ' (overdue)' : ''}` : '']),
+        more: Math.max(0, total - rows.length),
+      },
+    };
   },
 });

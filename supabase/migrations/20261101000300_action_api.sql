@@ -38,16 +38,16 @@ create table private.capabilities (
 insert into private.capabilities (role, action)
 select r, a from (values
   ('rep', array['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
-                'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create']),
+                'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create', 'case.list']),
   ('manager', array['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
-                    'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create',
+                    'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create', 'case.list',
                     'escalation.update', 'case.metrics']),
   ('support', array['contact.lookup', 'contact.create', 'activity.log', 'task.create', 'task.list',
-                    'escalation.create', 'escalation.update', 'case.metrics', 'data_request.create']),
+                    'escalation.create', 'escalation.update', 'case.metrics', 'case.list', 'data_request.create']),
   ('privacy_officer', array['contact.lookup', 'task.create', 'task.list', 'escalation.create',
                             'data_request.create', 'data_request.list', 'data_request.step', 'audit.query']),
   ('admin', array['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
-                  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create',
+                  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create', 'case.list',
                   'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step', 'channel.configure', 'audit.query']),
   ('guest', array['escalation.create'])
 ) m(r, actions), unnest(actions) a;

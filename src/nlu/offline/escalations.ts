@@ -141,3 +141,8 @@ export function parseCaseMetrics(ctx: Ctx): Action {
   if (period?.to) action.to = period.to;
   return action;
 }
+
+/** "my open cases" -> mine; "all open cases", "the support queue", "unassigned tickets" -> all. */
+export function parseCaseList(ctx: Ctx): Action {
+  return { type: 'case.list', scope: /\b(?:all|every|queue|unassigned|team'?s?)\b/.test(ctx.low) ? 'all' : 'mine' };
+}

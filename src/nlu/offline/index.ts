@@ -11,7 +11,7 @@ import type { Ctx } from './context.ts';
 import { parseDataRequest, parseDataRequestList, parseDataRequestStep } from './dataRequests.ts';
 import { findImpossibleDate } from './dates.ts';
 import { parseDealCreate, parseDealUpdate } from './deals.ts';
-import { parseCaseMetrics, parseEscalationCreate, parseEscalationUpdate } from './escalations.ts';
+import { parseCaseList, parseCaseMetrics, parseEscalationCreate, parseEscalationUpdate } from './escalations.ts';
 import { parseHelp } from './help.ts';
 import { detectIntent, type Intent } from './intent.ts';
 import { parsePipeline } from './pipeline.ts';
@@ -33,6 +33,7 @@ const EXTRACTORS: Record<Intent, (ctx: Ctx) => Action> = {
   'escalation.create': parseEscalationCreate,
   'escalation.update': parseEscalationUpdate,
   'case.metrics': parseCaseMetrics,
+  'case.list': parseCaseList,
   'data_request.create': parseDataRequest,
   'data_request.list': parseDataRequestList,
   'data_request.step': parseDataRequestStep,

@@ -9,7 +9,7 @@ import { DATA_REQUEST_KINDS_RE } from './dataRequests.ts';
 
 export type Intent =
   | 'pipeline.query' | 'activity.log' | 'deal.update' | 'deal.create' | 'contact.lookup' | 'contact.create'
-  | 'task.create' | 'task.list' | 'escalation.create' | 'escalation.update' | 'case.metrics' | 'data_request.create'
+  | 'task.create' | 'task.list' | 'escalation.create' | 'escalation.update' | 'case.metrics' | 'case.list' | 'data_request.create'
   | 'data_request.list' | 'data_request.step' | 'lead.qualify' | 'channel.configure' | 'audit.query' | 'help' | 'unknown';
 
 const QUESTION_START = /^(?:what|whats|what's|how|which|show|list|give|get|any|are|do|did|is|total|count|top|find|display|pull|where|who'?s? (?:has|owns))\b/;
@@ -42,8 +42,11 @@ const RULES: [Intent, (t: string) => boolean][] = [
   ['escalation.update', (t) => /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?\d{1,12}\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-\d{1,12}\b|\b(?:severity|status|assignee) (?:of|on|for) #?\d{1,12}\b|(?:^|\s)#\d{1,12}\b|^(?:re-?open|resolve|ack(?:nowledge)?)\s+\d{1,12}\b/.test(t)],
   ['data_request.list', (t) =>
     /\b(?:open|pending|outstanding|active|list|show|all|any|current|new|my)\b.*\b(?:data|privacy|dsar|gdpr|ccpa|subject access|deletion|erasure)\s+requests\b|\bdsars\b|^(?:data|privacy|gdpr) requests\b/.test(t)],
+  ['case.list', (t) =>
+    !/\b(?:by severity|slas?|metrics|attainment|how many|median|escalate|open a|raise a|create a|file a)\b/.test(t) &&
+    /\b(?:my|open|all|assigned|unassigned|pending|outstanding)\b(?:\s+\w+){0,2}\s+(?:cases|tickets|escalations)\b|\bsupport queue\b|\b(?:cases|tickets) (?:assigned to me|for me|on my plate)\b/.test(t)],
   ['case.metrics', (t) =>
-    /\bslas?\b|\b(?:support|case|ticket|escalation|cs)\s+(?:metrics|stats|statistics|kpis?|numbers|performance|dashboard)\b|\b(?:resolution|response|handle|handling) times?\b|\bcsat\b|\bmttr\b/.test(t)],
+    /\b(?:cases|tickets) by severity\b|\bslas?\b|\b(?:support|case|ticket|escalation|cs)\s+(?:metrics|stats|statistics|kpis?|numbers|performance|dashboard)\b|\b(?:resolution|response|handle|handling) times?\b|\bcsat\b|\bmttr\b/.test(t)],
   ['task.list', (t) =>
     !/^(?:remind|add|create|new|set|make)\b|\btask:|^(?:task|todo|to-?do|reminder)\b[^:]{0,20}:|^(?:task|todo|to-?do|reminder) for (?:today|tonight|tomorrow|this week|next week)\s+\w+\s+\w+/.test(t) &&
     /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b/.test(t)],
