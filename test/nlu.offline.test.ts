@@ -38,54 +38,27 @@ describe.skipIf(!existsSync(DEV))('dev set', () => {
   });
 });
 
-// Hand-written chat phrasings (lowercase, typos, shorthand, Slack mentions) that are not in the dev set or the skills.
-const HOLDOUT = new URL('./fixtures/nlu-holdout.jsonl', import.meta.url);
-describe('held-out set', () => {
-  const cases = parseCases(readFileSync(HOLDOUT, 'utf8'));
-  it('has at least 240 cases covering every canonical action type', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(240);
-    const types = new Set(cases.map((c) => c.expected.type));
-    for (const t of ['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'task.create',
-      'escalation.create', 'escalation.update', 'data_request.create', 'help', 'clarify']) expect(types.has(t), t).toBe(true);
-    for (const c of cases) expect(validateAction(c.expected).ok || c.expected.type === 'clarify', c.text).toBe(true);
-  });
-  it('reaches type accuracy >= 95% and field accuracy >= 90%', async () => {
-    const report = await evaluate(cases, (text, today) => parseOffline(text, { today }));
-    expect(report.typeAccuracy.rate, JSON.stringify(report.misses.slice(0, 5))).toBeGreaterThanOrEqual(0.95);
-    expect(report.fieldAccuracy.rate).toBeGreaterThanOrEqual(0.9);
-  });
-});
+const CANONICAL_TYPES = ['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
+  'task.create', 'escalation.create', 'escalation.update', 'data_request.create', 'help', 'clarify'];
 
-// A second blind set, written from the contract alone by people typing as reps, managers, support agents, privacy
-// officers and new users (Slack/Teams style), before the parser was read; `today` varies across weekdays and period ends.
-const BLIND_2 = new URL('./fixtures/nlu-blind-2.jsonl', import.meta.url);
-describe('blind set 2', () => {
-  const cases = parseCases(readFileSync(BLIND_2, 'utf8'));
-  it('has 150 valid cases covering every canonical action type', () => {
-    expect(cases.length).toBe(150);
+/**
+ * Sets written apart from the parser:
+ * - holdout: hand-written chat phrasings (lowercase, typos, shorthand, Slack mentions) not in the dev set or the skills;
+ * - blind-2: written from the contract alone, before the parser was read, by reps, managers, support agents, privacy
+ *   officers and new users (Slack/Teams style), `today` varying across weekdays and period ends;
+ * - blind-3: likewise, as another population types: non-native English, voice dictation (numbers as words), one- or
+ *   two-word commands, greetings and sign-offs, text pasted from email, British dates, multi-filter questions.
+ */
+describe.each([
+  ['held-out set', 'nlu-holdout.jsonl', 240],
+  ['blind set 2', 'nlu-blind-2.jsonl', 150],
+  ['blind set 3', 'nlu-blind-3.jsonl', 150],
+])('%s', (_name, file, minCases) => {
+  const cases = parseCases(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8'));
+  it('has enough valid cases, covering every canonical action type', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(minCases);
     const types = new Set(cases.map((c) => c.expected.type));
-    for (const t of ['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'task.create',
-      'escalation.create', 'escalation.update', 'data_request.create', 'help', 'clarify']) expect(types.has(t), t).toBe(true);
-    for (const c of cases) expect(validateAction(c.expected).ok || c.expected.type === 'clarify', c.text).toBe(true);
-  });
-  it('reaches type accuracy >= 95% and field accuracy >= 90%', async () => {
-    const report = await evaluate(cases, (text, today) => parseOffline(text, { today }));
-    expect(report.typeAccuracy.rate, JSON.stringify(report.misses.slice(0, 5))).toBeGreaterThanOrEqual(0.95);
-    expect(report.fieldAccuracy.rate).toBeGreaterThanOrEqual(0.9);
-  });
-});
-
-// A third blind set, written from the contract alone before the parser was read, as a different population types:
-// non-native English (dropped articles), voice dictation (no punctuation, numbers as words), one- or two-word
-// commands, greetings and sign-offs, text pasted from email, British day-month dates, managers' multi-filter questions.
-const BLIND_3 = new URL('./fixtures/nlu-blind-3.jsonl', import.meta.url);
-describe('blind set 3', () => {
-  const cases = parseCases(readFileSync(BLIND_3, 'utf8'));
-  it('has 150 valid cases covering every canonical action type', () => {
-    expect(cases.length).toBe(150);
-    const types = new Set(cases.map((c) => c.expected.type));
-    for (const t of ['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'task.create',
-      'escalation.create', 'escalation.update', 'data_request.create', 'help', 'clarify']) expect(types.has(t), t).toBe(true);
+    for (const t of CANONICAL_TYPES) expect(types.has(t), t).toBe(true);
     for (const c of cases) expect(validateAction(c.expected).ok || c.expected.type === 'clarify', c.text).toBe(true);
   });
   it('reaches type accuracy >= 95% and field accuracy >= 90%', async () => {

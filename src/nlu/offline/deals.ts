@@ -55,6 +55,18 @@ export function parseDealUpdate(ctx: Ctx): Action {
       text = cut(text, owner.index + owner[0].length, p.end);
     }
   }
+  text = takeCloseDateAndAmount(text, ctx, action);
+  const stage = findStage(text.toLowerCase().replace(/\bclose date\b|\bclosing date\b/g, ''));
+  if (stage) action.stage = stage;
+  const deal = dealName(text);
+  if (!deal) return ask('deal.update.deal');
+  action.deal = deal;
+  if (!action.stage && !action.amount && !action.closeDate && !action.owner) return ask('deal.update.stage');
+  return action as DealUpdate;
+}
+
+/** Moves a close date (looking ahead) and an amount from the text into the action; returns the rest of the text. */
+function takeCloseDateAndAmount(text: string, ctx: Ctx, action: { closeDate?: string; amount?: number }): string {
   const date = findDate(text, ctx.today, true);
   if (date) {
     action.closeDate = date.date;
@@ -65,13 +77,7 @@ export function parseDealUpdate(ctx: Ctx): Action {
     action.amount = amount.value;
     text = cut(text, amount.start, amount.end);
   }
-  const stage = findStage(text.toLowerCase().replace(/\bclose date\b|\bclosing date\b/g, ''));
-  if (stage) action.stage = stage;
-  const deal = dealName(text);
-  if (!deal) return ask('deal.update.deal');
-  action.deal = deal;
-  if (!action.stage && !action.amount && !action.closeDate && !action.owner) return ask('deal.update.stage');
-  return action as DealUpdate;
+  return text;
 }
 
 const CREATE_LEAD = /\b(?:new|create|add|open|log|set up|start|register|enter)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?(?:deal|opportunity|opp|oppty)\b\s*:?\s*/i;
@@ -87,16 +93,7 @@ const NAMED = /^(?:called|named|titled)?\s*["']?/i;
 export function parseDealCreate(ctx: Ctx): Action {
   let text = ctx.text;
   const action: Partial<DealCreate> = { type: 'deal.create' };
-  const date = findDate(text, ctx.today, true);
-  if (date) {
-    action.closeDate = date.date;
-    text = cut(text, date.start, date.end);
-  }
-  const amount = findAmounts(text)[0];
-  if (amount) {
-    action.amount = amount.value;
-    text = cut(text, amount.start, amount.end);
-  }
+  text = takeCloseDateAndAmount(text, ctx, action);
   const stage = findStage(text.toLowerCase().replace(/\bclos(?:ing|e)\b/g, ''));
   if (stage) {
     action.stage = stage;
