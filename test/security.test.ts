@@ -55,6 +55,12 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
     await expect(db.exec('truncate public.audit_log')).rejects.toThrow(/append-only/);
   });
 
+  it("contact details are not readable from the table, only through functions that mask them by role", async () => {
+    await expect(asClaims(db, claimsOf(alex), 'select email, phone from public.contacts limit 1')).rejects.toThrow(/permission denied/);
+    const [named] = await asClaims(db, claimsOf(alex), `select count(*)::int as n from public.contacts where name = 'Dana Reyes'`);
+    expect(named.n).toBe(1);
+  });
+
   it('a signed-in token without a CRM role reads nothing', async () => {
     const [seen] = await asClaims(db, { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
       `select (select count(*) from public.contacts)::int as contacts, (select count(*) from public.users)::int as users,
