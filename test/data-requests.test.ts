@@ -306,15 +306,18 @@ describe.each(TARGETS)('data requests on %s', (target) => {
 
   it('erases the subject from every text column, keeps and reports the legal hold, and does it once', async () => {
     const dana = await person('Dana Reyes');
+    // Jane entered twice: a second contact row with her email, and a lead with her name and phone but no email
+    await db.query(`insert into public.contacts (account_id, name, email, phone) select account_id, 'J. Doe', email, null from public.contacts where id = $1`, [jane.id]);
+    await db.query(`insert into public.leads (name, phone, company, status) values ($1, $2, 'Hooli', 'mql')`, [jane.name, jane.phone]);
     const id = await fileAndApprove({ kind: 'erasure', subject: 'Jane Doe' }, rep);
     const preview = await ask({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
     expect(preview.text).toContain('This cannot be undone');
     const reply = await assistant.confirm(preview.confirm!.pendingId, officer, true);
     expect(reply.kind).toBe('done');
     expect(reply.text).toContain(`kept under legal hold: case ${heldCase}`);
-    expect(reply.text).toMatch(/contacts anonymised: 1/);
+    expect(reply.text).toMatch(/contacts anonymised: 2/);
     expect(reply.text).toMatch(/consents deleted: 1/);
-    expect(reply.text).toMatch(/leads anonymised: 1/);
+    expect(reply.text).toMatch(/leads anonymised: 2/);
 
     // Every text, varchar and json column of every table in public, searched for her email, name and phone.
     const columns = await db.query<{ table_name: string; column_name: string; data_type: string }>(

@@ -266,6 +266,7 @@ declare
   v_held bigint[];
   v_counts jsonb := '{}';
   v_book jsonb;
+  v_contacts uuid[];
   n int;
 begin
   select * into s from private.subject_of(r);
@@ -278,16 +279,25 @@ begin
   select coalesce(array_agg(id order by id), '{}') into v_held from public.cases
   where legal_hold and (contact_id = s.contact_id or private.mentions(summary, v_all) or private.mentions(source_text, v_all));
 
+  -- The same person may have been entered twice: every contact with their email, or their name and phone.
+  select coalesce(array_agg(id), '{}') into v_contacts from public.contacts c
+  where c.id = s.contact_id
+     or (s.email is not null and lower(c.email) = lower(s.email))
+     or (s.phone is not null and lower(c.name) = lower(s.name)
+         and regexp_replace(c.phone, '\D', '', 'g') = regexp_replace(s.phone, '\D', '', 'g'));
+
   update public.contacts set name = 'Erased contact ' || left(md5(id::text), 8), email = null, phone = null, title = null,
          erased_at = now(), updated_at = now()
-  where id = s.contact_id;
+  where id = any (v_contacts);
   get diagnostics n = row_count; v_counts := v_counts || jsonb_build_object('contacts anonymised', n);
 
-  delete from public.consents where contact_id = s.contact_id;
+  delete from public.consents where contact_id = any (v_contacts);
   get diagnostics n = row_count; v_counts := v_counts || jsonb_build_object('consents deleted', n);
 
   update public.leads set name = 'Erased lead ' || left(md5(id::text), 8), email = null, phone = null, updated_at = now()
-  where contact_id = s.contact_id or lower(email) = lower(s.email);
+  where contact_id = any (v_contacts) or lower(email) = lower(s.email)
+     or (s.phone is not null and lower(name) = lower(s.name)
+         and regexp_replace(phone, '\D', '', 'g') = regexp_replace(s.phone, '\D', '', 'g'));
   get diagnostics n = row_count; v_counts := v_counts || jsonb_build_object('leads anonymised', n);
 
   update public.activities x
@@ -299,7 +309,7 @@ begin
 
   -- Open tasks to reach an erased person cannot be done any more.
   update public.tasks set status = 'cancelled'
-  where contact_id = s.contact_id and status = 'open';
+  where contact_id = any (v_contacts) and status = 'open';
   get diagnostics n = row_count; v_counts := v_counts || jsonb_build_object('open tasks cancelled', n);
   update public.tasks x set text = private.scrub_text(text, m.p)
   from (select case when t.contact_id = s.contact_id then v_linked else v_all end as p, t.id
