@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRepl } from '../src/channels/repl.ts';
 import { createAssistant } from '../src/core/assistant.ts';
-import { migrate } from '../src/db/migrate.ts';
+import { migrate, MIGRATIONS_DIR } from '../src/db/migrate.ts';
 import type { Requester } from '../src/db/port.ts';
 import { offlineParser } from '../src/nlu/offline-parser.ts';
 import { localFileStore } from '../src/storage/file-store.ts';
@@ -27,10 +27,15 @@ describe.each(TARGETS)('foundation on %s', (target) => {
   const assistant = () => createAssistant({ db, parser: offlineParser, now });
   const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params))[0].n;
 
-  it('applies every migration once; a second run applies none', async () => {
+  it('applies every migration once; a second run applies none; an applied migration edited later is refused', async () => {
     expect(await migrate(db)).toEqual([]);
     const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from supabase_migrations.schema_migrations');
-    expect(n).toBeGreaterThanOrEqual(5);
+    expect(n).toBe(readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length);
+    const edited = mkdtempSync(join(tmpdir(), 'crm-migrations-'));
+    for (const f of readdirSync(MIGRATIONS_DIR)) copyFileSync(join(MIGRATIONS_DIR, f), join(edited, f));
+    const first = readdirSync(edited).sort()[1];
+    appendFileSync(join(edited, first), '\n-- edited\n');
+    await expect(migrate(db, edited)).rejects.toThrow(`supabase/migrations/${first} was changed after it was applied`);
   });
 
   it("RLS: as a rep's database role, another team's deals are invisible", async () => {
