@@ -217,6 +217,18 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     expect(JSON.stringify(done.result)).not.toMatch(/jane/i);
   });
 
+  it('a privacy officer puts a case under legal hold from chat, and lifts it; a rep cannot', async () => {
+    const [{ id }] = await db.query<{ id: number }>(`select id::int from public.cases where not legal_hold order by id limit 1`);
+    expect((await ask({ type: 'case.hold', case: String(id), hold: true }, rep)).kind).toBe('refusal');
+    const held = await write({ type: 'case.hold', case: String(id), hold: true }, officer);
+    expect(held.text).toBe(`Case #${id} is now under legal hold.`);
+    expect((await db.query<{ legal_hold: boolean }>(`select legal_hold from public.cases where id = $1`, [id]))[0].legal_hold).toBe(true);
+    const lifted = await write({ type: 'case.hold', case: String(id), hold: false }, officer);
+    expect(lifted.text).toBe(`Case #${id} is no longer under legal hold.`);
+    const events = await db.query<{ kind: string }>(`select kind from public.case_events where case_id = $1 and kind like 'legal%' order by id`, [id]);
+    expect(events.map((e) => e.kind)).toEqual(['legal_hold', 'legal_hold_lifted']);
+  });
+
   it('shows progress to the asker while a large export is written', async () => {
     const paul = await person('Paul Smith');
     const [{ owner }] = await db.query<{ owner: string }>(`select owner_id::text as owner from public.accounts where id = $1`, [paul.account_id]);

@@ -141,6 +141,12 @@ export const DataRequestStep = z.strictObject({
   method: text(200).optional(),
 });
 export const CaseMetrics = z.strictObject({ type: z.literal('case.metrics'), from: isoDate.optional(), to: isoDate.optional() });
+/** A privacy officer puts a case under legal hold (kept as is through erasure) or lifts it. */
+export const CaseHold = z.strictObject({
+  type: z.literal('case.hold'),
+  case: z.string().regex(/^\d{1,12}$/, 'expected a case number'),
+  hold: z.boolean(),
+});
 /** "my open cases" (assigned to or raised by me), "the support queue" (all open cases). */
 export const CaseList = z.strictObject({ type: z.literal('case.list'), scope: z.enum(['mine', 'all']).default('mine') });
 
@@ -162,7 +168,7 @@ export const AuditQuery = z.strictObject({
   to: isoDate.optional(),
 });
 
-export const INTERNAL = [TaskList, LeadQualify, DataRequestList, DataRequestStep, CaseMetrics, CaseList, ChannelConfigure, AuditQuery] as const;
+export const INTERNAL = [TaskList, LeadQualify, DataRequestList, DataRequestStep, CaseMetrics, CaseList, CaseHold, ChannelConfigure, AuditQuery] as const;
 
 export const Action = z.discriminatedUnion('type', [...CANONICAL, ...INTERNAL]);
 export type Action = z.infer<typeof Action>;

@@ -21,12 +21,12 @@ export const CAPABILITIES: Record<Role, ReadonlySet<ActionType>> = {
   ]),
   privacy_officer: new Set([
     ...EVERYONE, 'contact.lookup', 'task.create', 'task.list', 'escalation.create',
-    'data_request.create', 'data_request.list', 'data_request.step', 'audit.query',
+    'data_request.create', 'data_request.list', 'data_request.step', 'case.hold', 'audit.query',
   ]),
   // Someone in chat without a linked CRM account: help, and a case raised from a customer's message.
   guest: new Set([...EVERYONE, 'escalation.create']),
   admin: new Set([
-    ...EVERYONE, ...SALES, 'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step',
+    ...EVERYONE, ...SALES, 'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step', 'case.hold',
     'channel.configure', 'audit.query',
   ]),
 };
@@ -45,6 +45,7 @@ const WHAT: Partial<Record<ActionType, string>> = {
   'data_request.step': 'approve or execute data requests (privacy officers only)',
   'channel.configure': "change a channel's settings (admins only)",
   'audit.query': 'read the audit trail (admins and privacy officers only)',
+  'case.hold': 'put cases under legal hold (privacy officers only)',
 };
 
 export const LINK_YOUR_ACCOUNT =
@@ -60,7 +61,7 @@ const SCOPE_ACTIONS: Record<Exclude<ChannelScope, 'everything'>, ActionType[]> =
   pipeline: ['pipeline.query'],
   logging: ['activity.log', 'task.create', 'task.list', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'lead.qualify'],
   escalations: ['escalation.create', 'escalation.update', 'case.metrics', 'case.list'],
-  data_requests: ['data_request.create', 'data_request.list', 'data_request.step'],
+  data_requests: ['data_request.create', 'data_request.list', 'data_request.step', 'case.hold'],
 };
 
 /** Whether a set of scopes (a channel's setting, or what the bot is installed for) covers an action. */

@@ -192,3 +192,18 @@ export const caseList = defineSkill({
     };
   },
 });
+
+/** case.hold: a privacy officer keeps a case (and the personal data in it) through erasure requests, or lets it go. */
+export const caseHold = defineSkill({
+  types: ['case.hold'],
+  writes: () => true,
+  async prepare(action, ctx) {
+    const found = await ctx.db.rpc<{ case: CaseInfo } | null>(ctx.user, 'case_brief', { case: action.case });
+    if (!found?.case) return { question: `I couldn't find case #${action.case}. Which case number do you mean?` };
+    const what = action.hold
+      ? 'put it under legal hold: erasure requests will keep it as it is and report it'
+      : 'lift its legal hold: erasure requests will scrub it like any other record';
+    return { payload: { case: action.case, hold: action.hold }, preview: `${caseTitle(found.case)}: ${found.case.summary}\n${what[0].toUpperCase()}${what.slice(1)}.` };
+  },
+  format: (r) => ({ kind: 'done', text: `Case #${r.case} is ${r.hold ? 'now under legal hold' : 'no longer under legal hold'}.` }),
+});

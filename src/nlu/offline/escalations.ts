@@ -146,3 +146,10 @@ export function parseCaseMetrics(ctx: Ctx): Action {
 export function parseCaseList(ctx: Ctx): Action {
   return { type: 'case.list', scope: /\b(?:all|every|queue|unassigned|team'?s?)\b/.test(ctx.low) ? 'all' : 'mine' };
 }
+
+/** "put case 1005 on legal hold" / "lift the legal hold on #1005". */
+export function parseCaseHold(ctx: Ctx): Action {
+  const id = /(?:#|\b)(\d{1,12})\b/.exec(ctx.low)?.[1];
+  if (!id) return { type: 'clarify', question: 'Which case number should the legal hold apply to?' };
+  return { type: 'case.hold', case: id, hold: !/\b(?:lift|release|remove|end|clear|drop|take off|off)\b/.test(ctx.low) };
+}

@@ -11,7 +11,7 @@ import type { Ctx } from './context.ts';
 import { parseDataRequest, parseDataRequestList, parseDataRequestStep } from './dataRequests.ts';
 import { findImpossibleDate } from './dates.ts';
 import { parseDealCreate, parseDealUpdate } from './deals.ts';
-import { parseCaseList, parseCaseMetrics, parseEscalationCreate, parseEscalationUpdate } from './escalations.ts';
+import { parseCaseHold, parseCaseList, parseCaseMetrics, parseEscalationCreate, parseEscalationUpdate } from './escalations.ts';
 import { parseHelp } from './help.ts';
 import { detectIntent, type Intent } from './intent.ts';
 import { parsePipeline } from './pipeline.ts';
@@ -34,6 +34,7 @@ const EXTRACTORS: Record<Intent, (ctx: Ctx) => Action> = {
   'escalation.update': parseEscalationUpdate,
   'case.metrics': parseCaseMetrics,
   'case.list': parseCaseList,
+  'case.hold': parseCaseHold,
   'data_request.create': parseDataRequest,
   'data_request.list': parseDataRequestList,
   'data_request.step': parseDataRequestStep,

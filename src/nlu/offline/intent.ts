@@ -9,7 +9,7 @@ import { DATA_REQUEST_KINDS_RE } from './dataRequests.ts';
 
 export type Intent =
   | 'pipeline.query' | 'activity.log' | 'deal.update' | 'deal.create' | 'contact.lookup' | 'contact.create'
-  | 'task.create' | 'task.list' | 'escalation.create' | 'escalation.update' | 'case.metrics' | 'case.list' | 'data_request.create'
+  | 'task.create' | 'task.list' | 'escalation.create' | 'escalation.update' | 'case.metrics' | 'case.list' | 'case.hold' | 'data_request.create'
   | 'data_request.list' | 'data_request.step' | 'lead.qualify' | 'channel.configure' | 'audit.query' | 'help' | 'unknown';
 
 const QUESTION_START = /^(?:what|whats|what's|how|which|show|list|give|get|any|are|do|did|is|total|count|top|find|display|pull|where|who'?s? (?:has|owns))\b/;
@@ -39,6 +39,7 @@ const RULES: [Intent, (t: string) => boolean][] = [
   ['audit.query', (t) => AUDIT_RE.test(t)],
   ['data_request.step', (t) =>
     /\b(?:verify|verified|approve|approved|execute|executed|run|process|reject|rejected|deny|denied|decline)\b.*\brequest\s*(?:#|no\.?|number)?\s*#?\d+|\brequest\s*(?:#|no\.?|number)?\s*#?\d+\b.*\b(?:verif|approv|execut|reject|deny|denied)/.test(t)],
+  ['case.hold', (t) => /\blegal[- ]hold\b/.test(t) && /\d/.test(t)],
   ['escalation.update', (t) => /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?\d{1,12}\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-\d{1,12}\b|\b(?:severity|status|assignee) (?:of|on|for) #?\d{1,12}\b|(?:^|\s)#\d{1,12}\b|^(?:re-?open|resolve|ack(?:nowledge)?)\s+\d{1,12}\b/.test(t)],
   ['data_request.list', (t) =>
     /\b(?:open|pending|outstanding|active|list|show|all|any|current|new|my)\b.*\b(?:data|privacy|dsar|gdpr|ccpa|subject access|deletion|erasure)\s+requests\b|\bdsars\b|^(?:data|privacy|gdpr) requests\b/.test(t)],
