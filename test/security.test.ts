@@ -61,6 +61,30 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
     expect(named.n).toBe(1);
   });
 
+  it("an email finds a contact only for someone who may see that contact's details", async () => {
+    const [ken] = await db.query<{ email: string }>(`select email from public.contacts where name = 'Ken Watanabe'`); // Stark: not Alex's team
+    expect(await db.rpc(alex, 'find_entities', { kind: 'contact', q: ken.email })).toEqual([]);
+    const [{ problem }] = [await db.rpc<{ problem: string }>(alex, 'check_rep_action', { action: 'contact.create', payload: { email: ken.email } })];
+    expect(problem).toBe('A contact with that email already exists on an account outside your team; ask its owner to add you.');
+    const marco = await userNamed(db, 'Marco Rossi');
+    expect((await db.rpc<{ name: string }[]>(marco, 'find_entities', { kind: 'contact', q: ken.email })).map((c) => c.name)).toEqual(['Ken Watanabe']);
+  });
+
+  it('the API cannot rewrite its own pending or processed requests, or put free text in the audit log', async () => {
+    await expect(asClaims(db, claimsOf(alex), `update public.pending_actions set status = 'pending'`)).rejects.toThrow(/permission denied/);
+    await expect(asClaims(db, claimsOf(alex), `delete from public.processed_requests`)).rejects.toThrow(/permission denied/);
+    await expect(asClaims(db, claimsOf(alex), `select nextval('public.audit_log_id_seq')`)).rejects.toThrow(/permission denied/);
+    await expect(db.rpc(alex, 'perform', { request_id: 'x-1', channel: 'Jane Doe has cancer', action: 'case.list', payload: { scope: 'mine' } }))
+      .rejects.toThrow(/could not be applied/);
+    await db.rpc(alex, 'perform', { request_id: 'Jane Doe jane@x.io', channel: 'slack', action: 'case.list', payload: { scope: 'mine', status: 'Jane Doe, born 1980' } });
+    const [row] = await db.query<{ request_id: string; detail: Record<string, string> }>(
+      `select request_id, detail from public.audit_log where action = 'case.list' order by id desc limit 1`);
+    expect(row.request_id).toMatch(/^sha256:[0-9a-f]{16}$/);
+    expect(row.detail).toEqual({ scope: 'mine', status: expect.stringMatching(/^sha256:/) });
+    await expect(asClaims(db, { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
+      `select public.record_llm_call('{"model":"m","outcome":"ok","promptHash":"0123456789abcdef"}')`)).rejects.toThrow(/not an LLM call record/);
+  });
+
   it('a signed-in token without a CRM role reads nothing', async () => {
     const [seen] = await asClaims(db, { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
       `select (select count(*) from public.contacts)::int as contacts, (select count(*) from public.users)::int as users,

@@ -270,8 +270,11 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     const asked = inChannel('Alex Morgan', ask);
     const conversation = asked.conversation;
     expect((await post(asked)).status).toBe(200);
-    expect(standin.calls.map((c) => c.path)).toEqual([`/v3/conversations/${conversation.id}/activities/${asked.id}`]);
-    const question = cardOf(standin.calls[0]);
+    // asked in a channel, the question (with its choices) goes to the asker's 1:1 chat
+    expect(standin.calls.map((c) => c.path.replace(/a:direct-\d+/, 'a:direct'))).toEqual([
+      '/v3/conversations', '/v3/conversations/a:direct/activities', `/v3/conversations/${conversation.id}/activities/${asked.id}`,
+    ]);
+    const question = cardOf(standin.calls[1]);
     expect(question.body.map((b: Json) => b.text).join('\n')).toBe('Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?');
     expect(question.actions.map((a: Json) => [a.type, a.title, a.data.crm])).toEqual([
       ['Action.Submit', 'Dana Reyes (Acme)', 'choose'], ['Action.Submit', 'Dana Whitfield (Acme Logistics)', 'choose'],

@@ -57,9 +57,12 @@ export function createUserDirectory({ db, client, homeTeam }: { db: CrmDb; clien
         db.serviceRpc<Requester | null>('user_for_channel', { slack_user_id: slackUserId }),
         profile(slackUserId),
       ]);
-      const user = bySlackId ?? (info?.email ? await db.serviceRpc<Requester | null>('user_for_channel', { email: info.email }) : null);
       const home = homeTeam();
       const external = Boolean(info?.teamId && home && info.teamId !== home);
+      // An email match is trusted only for the workspace's own full members: a guest or someone from
+      // another organisation could carry an employee's address.
+      const byEmail = info?.email && !info.restricted && !external;
+      const user = bySlackId ?? (byEmail ? await db.serviceRpc<Requester | null>('user_for_channel', { email: info.email }) : null);
       if (info?.restricted || external) return { kind: 'read-only', user: user ?? undefined, why: info?.restricted ? 'guest' : 'external' };
       return user ? { kind: 'member', user } : { kind: 'unknown' };
     },

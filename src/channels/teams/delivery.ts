@@ -9,11 +9,11 @@ export interface DeliveryDeps {
   appId: string;
 }
 
-const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm']);
+const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm', 'question']);
 
 /**
  * In a channel or group chat, amounts, contact details, data-request contents, refusals and pending
- * confirmations go only to the asker (a 1:1 chat with the bot); in a 1:1 chat everything is shown.
+ * confirmations and questions go only to the asker (a 1:1 chat with the bot); in a 1:1 chat everything is shown.
  */
 export function isPrivate(activity: Pick<Activity, 'conversation'>, reply: Reply): boolean {
   return conversationKind(activity) !== 'personal' && (Boolean(reply.sensitive) || PRIVATE_KINDS.has(reply.kind));
