@@ -154,10 +154,13 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     expect([row.status, row.verified_by, row.approved_by, row.executed_by]).toEqual(['received', null, null, null]);
     const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from public.processed_requests where request_id like 'dr-direct-%'`);
     expect(n).toBe(0);
-    // the list: officers see everyone's open requests; the core and perform keep reps out
-    expect((await ask({ type: 'data_request.list' }, rep)).kind).toBe('refusal');
-    await expect(db.rpc(rep, 'perform', { request_id: 'dr-list-rep', channel: 'repl', action: 'data_request.list', payload: { today: TODAY } }))
-      .rejects.toThrow("You don't have permission to do that.");
+    // the list: officers see everyone's open requests, a rep follows only the ones they filed (RLS)
+    expect((await write({ type: 'data_request.create', kind: 'access', subject: 'Tom Becker' }, officer)).kind).toBe('done');
+    const asRep = await ask({ type: 'data_request.list' }, rep);
+    const mine = await db.query<{ id: number }>(`select id::int from public.data_requests where requested_by = $1 and status not in ('completed', 'rejected')`, [rep.id]);
+    expect(asRep.table!.rows.map((r) => r[0]).sort()).toEqual(mine.map((r) => r.id).sort());
+    const [{ others }] = await db.query<{ others: number }>(`select count(*)::int as others from public.data_requests where requested_by <> $1`, [rep.id]);
+    expect(others).toBeGreaterThan(0);
     const list = await ask({ type: 'data_request.list' }, officer);
     const [{ open }] = await db.query<{ open: number }>(`select count(*)::int as open from public.data_requests where status not in ('completed', 'rejected')`);
     expect(list.table!.rows.length).toBe(open);

@@ -58,6 +58,16 @@ describe.each(TARGETS)('foundation on %s', (target) => {
     expect(asNobody[0].n).toBe(0);
   });
 
+  it('a deal won or lost closes today, unless its close date is set in the same change', async () => {
+    const [a, b] = await db.query<{ id: string }>(`select id from public.deals where stage = 'proposal' and close_date > current_date + 10 order by id limit 2`);
+    await db.query(`update public.deals set stage = 'closed_won' where id = $1`, [a.id]);
+    await db.query(`update public.deals set stage = 'closed_lost', close_date = current_date + 3 where id = $1`, [b.id]);
+    const rows = await db.query<{ id: string; closed_today: boolean; in_three: boolean }>(
+      `select id, close_date = current_date as closed_today, close_date = current_date + 3 as in_three from public.deals where id = any($1::uuid[])`, [[a.id, b.id]]);
+    expect(rows.find((r) => r.id === a.id)!.closed_today).toBe(true);
+    expect(rows.find((r) => r.id === b.id)!.in_three).toBe(true);
+  });
+
   it('a write waits for confirmation: unconfirmed or cancelled, nothing is written', async () => {
     const before = await count('public.activities');
     const auditBefore = await count('public.audit_log');

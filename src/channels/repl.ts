@@ -22,8 +22,12 @@ const describe = (u: Requester) => `${u.name} (${u.role.replace('_', ' ')}${u.te
 
 const YES = /^(y|yes|yep|yeah|yup|sure|ok|okay|confirm|confirmed|go ahead|do it|save it|correct)$/;
 const NO = /^(n|no|nope|nah|cancel|stop|don'?t|never ?mind|abort)$/;
-/** "Yes please!", "ok." -> "yes" / "ok": the answer without politeness and punctuation. */
-const answerOf = (line: string) => line.toLowerCase().replace(/[!.,\s]+$/g, '').replace(/[\s,]+(please|thanks|thank you)$/, '').trim();
+/** "Yes please!", "yes, go ahead", "sure thing" -> "yes" / "sure": the first word of a short answer. */
+const answerOf = (line: string) => {
+  const words = line.toLowerCase().replace(/[!.,]+/g, ' ').trim().split(/\s+/);
+  if (words.length > 4) return line.toLowerCase();
+  return /^(go|do|save|never)$/.test(words[0]) ? words.slice(0, 2).join(' ') : words[0];
+};
 
 /** The terminal channel: one line in, one reply out; writes wait for `yes`. */
 export async function runRepl({ assistant, db, user: initial, input, output, files, prompt = false }: ReplOptions): Promise<void> {
@@ -71,11 +75,18 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
     } else if (line && chosen(line)) {
       await show(await assistant.run(chosen(line)!.action, { requestId: `repl:${session}:${++counter}`, channel: 'repl', user }));
     } else if (line) {
-      if (pending) {
-        await assistant.confirm(pending, user, false);
-        say('(Your earlier request was not confirmed, so it was not written.)');
+      const earlier = pending;
+      const reply = await assistant.handle({ requestId: `repl:${session}:${++counter}`, channel: 'repl', text: line, user });
+      if (earlier && reply.kind === 'question' && !reply.choices) {
+        // Not understood: the write waiting for a yes or no stays waiting.
+        say(`${reply.text}\n(Your earlier request is still waiting: yes or no?)`);
+      } else {
+        if (earlier) {
+          await assistant.confirm(earlier, user, false);
+          say('(Your earlier request was not confirmed, so it was not written.)');
+        }
+        await show(reply);
       }
-      await show(await assistant.handle({ requestId: `repl:${session}:${++counter}`, channel: 'repl', text: line, user }));
     }
     ask();
   }

@@ -8,7 +8,7 @@ export type ChannelScope = (typeof CHANNEL_SCOPES)[number];
  */
 const SALES: ActionType[] = [
   'pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
-  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create', 'case.list',
+  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create', 'data_request.list', 'case.list',
 ];
 const EVERYONE: ActionType[] = ['help', 'clarify'];
 
@@ -17,7 +17,7 @@ export const CAPABILITIES: Record<Role, ReadonlySet<ActionType>> = {
   manager: new Set([...EVERYONE, ...SALES, 'escalation.update', 'case.metrics']),
   support: new Set([
     ...EVERYONE, 'contact.lookup', 'contact.create', 'activity.log', 'task.create', 'task.list',
-    'escalation.create', 'escalation.update', 'case.metrics', 'case.list', 'data_request.create',
+    'escalation.create', 'escalation.update', 'case.metrics', 'case.list', 'data_request.create', 'data_request.list',
   ]),
   privacy_officer: new Set([
     ...EVERYONE, 'contact.lookup', 'task.create', 'task.list', 'escalation.create',
@@ -41,7 +41,6 @@ const WHAT: Partial<Record<ActionType, string>> = {
   'deal.create': 'create deals',
   'escalation.update': 'work support cases',
   'case.metrics': 'see support metrics',
-  'data_request.list': 'see data requests',
   'data_request.step': 'approve or execute data requests (privacy officers only)',
   'channel.configure': "change a channel's settings (admins only)",
   'audit.query': 'read the audit trail (admins and privacy officers only)',
