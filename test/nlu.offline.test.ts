@@ -232,6 +232,9 @@ describe('QA regressions', () => {
     expect(parse("my team's deals over 50k")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'mine', minAmount: 50000 });
     expect(parse("the team's win rate this year")).toEqual({ type: 'pipeline.query', metric: 'win_rate', team: 'mine', from: '2026-01-01', to: '2026-12-31' });
     expect(parse("marta's team pipeline")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'marta' });
+    expect(parse("what's the team pipeline this quarter by owner"))
+      .toEqual({ type: 'pipeline.query', metric: 'total', team: 'mine', from: '2026-10-01', to: '2026-12-31', groupBy: 'owner' });
+    expect(parse("what's the team's pipeline this quarter")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'mine', from: '2026-10-01', to: '2026-12-31' });
     expect(parse("marta's team's pipeline")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'marta' });
   });
 

@@ -119,6 +119,9 @@ function findTeam(text: string): { name: string; start: number; end: number } | 
   // "marta's team": the team is named after its manager.
   const whose = /\b([\p{L}][\p{L}-]*)'s team(?:'s)?(?=\s|$|[,.?!])/iu.exec(text);
   if (whose && !NOT_A_TEAM.test(whose[1])) return { name: whose[1], start: whose.index, end: whose.index + whose[0].length };
+  // "team forecast", "the whole team's pipeline": a manager's unnamed team is their own.
+  const unnamed = /^(?:the\s+)?team(?:'s)?\b|\b(?:the|whole|entire)\s+team(?:'s)?\b/i.exec(text);
+  if (unnamed) return { name: 'mine', start: unnamed.index, end: unnamed.index + unnamed[0].length };
   const before = /((?:[\p{L}][\w-]*\s+){0,2}[\p{L}][\w-]*)\s+team\b/iu.exec(text);
   if (before) {
     const words = before[1].split(/\s+/);
@@ -129,9 +132,6 @@ function findTeam(text: string): { name: string; start: number; end: number } | 
   if (after && !NOT_A_TEAM.test(after[1]) && !isCommonWord(after[1])) return { name: after[1], start: after.index, end: after.index + after[0].length };
   const segment = SEGMENT_TEAM.exec(text);
   if (segment) return { name: segment[0], start: segment.index, end: segment.index + segment[0].length };
-  // "team forecast", "the whole team's pipeline": a manager's unnamed team is their own.
-  const unnamed = /^(?:the\s+)?team(?:'s)?\b|\b(?:the|whole|entire)\s+team(?:'s)?\b/i.exec(text);
-  if (unnamed) return { name: 'mine', start: unnamed.index, end: unnamed.index + unnamed[0].length };
   return undefined;
 }
 
