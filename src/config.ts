@@ -1,5 +1,6 @@
 import { CHANNEL_SCOPES } from './actions/schema.ts';
 import type { ChannelScope } from './core/permissions.ts';
+import { DEMO_USERS } from './demo/generate.ts';
 
 /** Everything the assistant reads from the environment, in one place (the README's table). */
 export interface Config {
@@ -11,10 +12,38 @@ export interface Config {
   supabase?: { url: string; anonKey: string; serviceRoleKey: string; jwtSecret: string };
   openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; shareCustomerText: boolean };
   slack?: { botToken: string; signingSecret: string; appToken?: string; port: number; apiUrl?: string; escalationChannel?: string };
-  teams?: { appId: string; appPassword: string; tenantId?: string; port: number };
+  teams?: { appId: string; appPassword: string; tenantId?: string; port: number; local?: TeamsLocal };
   outDir: string;
   /** What this installation may do at all (BOT_SCOPES=pipeline,logging,…); everything by default. */
   botScopes: ChannelScope[];
+}
+
+/**
+ * Microsoft's local test clients (Agents Playground, Bot Framework Emulator) send activities without a
+ * Bot Framework token. TEAMS_LOCAL=true serves them on 127.0.0.1 only, with no credentials at all, and
+ * acts for their test user as one CRM user.
+ */
+export interface TeamsLocal {
+  /** The CRM user the local test user acts as. */
+  user: string;
+  /** The local client's test user (the Agents Playground's default `currentUser.aadObjectId`). */
+  aadObjectId: string;
+}
+
+export const PLAYGROUND_USER_AAD_ID = '00000000-0000-0000-0000-0000000000020';
+
+function teamsConfig(env: NodeJS.ProcessEnv, port: number): Config['teams'] {
+  if (env.TEAMS_LOCAL !== 'true') {
+    return env.MICROSOFT_APP_ID
+      ? { appId: env.MICROSOFT_APP_ID, appPassword: env.MICROSOFT_APP_PASSWORD ?? '', tenantId: env.MICROSOFT_APP_TENANT_ID || undefined, port }
+      : undefined;
+  }
+  if (env.MICROSOFT_APP_ID || env.MICROSOFT_APP_PASSWORD || env.MICROSOFT_APP_TENANT_ID) {
+    throw new Error('TEAMS_LOCAL=true serves unauthenticated local test clients; it cannot be combined with MICROSOFT_APP_ID, '
+      + 'MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID. Unset TEAMS_LOCAL to serve real Teams.');
+  }
+  const local = { user: env.TEAMS_LOCAL_USER || DEMO_USERS.rep, aadObjectId: env.TEAMS_LOCAL_AAD_ID || PLAYGROUND_USER_AAD_ID };
+  return { appId: '', appPassword: '', port, local };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -35,9 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET
         ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN || undefined, port: num(env.SLACK_PORT ?? env.PORT, 3000), apiUrl: env.SLACK_API_URL || undefined, escalationChannel: env.SLACK_ESCALATION_CHANNEL || undefined }
         : undefined,
-    teams: env.MICROSOFT_APP_ID
-      ? { appId: env.MICROSOFT_APP_ID, appPassword: env.MICROSOFT_APP_PASSWORD ?? '', tenantId: env.MICROSOFT_APP_TENANT_ID || undefined, port: num(env.TEAMS_PORT, 3978) }
-      : undefined,
+    teams: teamsConfig(env, num(env.TEAMS_PORT, 3978)),
     outDir: env.OUT_DIR || './out',
     botScopes: (env.BOT_SCOPES || 'everything').split(',').map((s) => s.trim()).filter((s): s is ChannelScope => (CHANNEL_SCOPES as readonly string[]).includes(s)),
   };

@@ -261,7 +261,7 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(await count(`public.activities where summary = $1`, [summary])).toBe(0);
   });
 
-  it('offers the answers of a "which one?" question as Action.Submit buttons; a pick runs the request as the clicker, a tampered one is refused', async () => {
+  it('offers the answers of a "which one?" question as Action.Execute buttons; a pick replaces the question card and runs the request as the clicker, a tampered one is refused', async () => {
     const ask = 'log a call with Dana about pricing';
     const action: Action = { type: 'activity.log', kind: 'call', contact: 'Dana', summary: 'Teams test: about pricing' };
     script.set(ask, action);
@@ -276,25 +276,24 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     ]);
     const question = cardOf(standin.calls[1]);
     expect(question.body.map((b: Json) => b.text).join('\n')).toBe('Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?');
-    expect(question.actions.map((a: Json) => [a.type, a.title, a.data.crm])).toEqual([
-      ['Action.Submit', 'Dana Reyes (Acme)', 'choose'], ['Action.Submit', 'Dana Whitfield (Acme Logistics)', 'choose'],
+    expect(question.actions.map((a: Json) => [a.type, a.title, a.verb])).toEqual([
+      ['Action.Execute', 'Dana Reyes (Acme)', 'choose'], ['Action.Execute', 'Dana Whitfield (Acme Logistics)', 'choose'],
     ]);
     expect(question.actions[1].data.action).toEqual({ ...action, contact: 'Dana Whitfield' });
 
-    // Action.Submit comes back as a message activity carrying the button's data as `value`.
-    const submit = (from: string, value: unknown) => base(from, conversation, { type: 'message', value, replyToId: asked.id });
+    // The click is an invoke in the 1:1 chat the question went to; its response replaces the question card.
+    const direct = { id: 'a:personal-Alex-Morgan', conversationType: 'personal' };
+    const click = (from: string, data: unknown) =>
+      invoke(from, 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'choose', data }, trigger: 'manual' }, direct);
     const rows = async () => (await count(`public.pending_actions`)) + (await count(`public.processed_requests`)) + (await count(`public.audit_log`));
-    const said = () => standin.calls.filter((c) => c.path !== '/v3/conversations').map((c) => c.body.text);
     standin.calls.length = 0;
-    const pick = submit('Alex Morgan', question.actions[1].data);
-    expect((await post(pick)).status).toBe(200);
-    // a pending write goes to the clicker's 1:1 chat, as any confirmation asked in a channel does
-    expect(standin.calls.map((c) => c.path.replace(/a:direct-\d+/, 'a:direct'))).toEqual([
-      '/v3/conversations', '/v3/conversations/a:direct/activities', `/v3/conversations/${conversation.id}/activities/${pick.id}`,
-    ]);
-    const confirm = cardOf(standin.calls[1]);
+    const pick = click('Alex Morgan', question.actions[1].data);
+    const picked = await post(pick);
+    expect(picked.status).toBe(200);
+    const confirm = picked.body.value;
     expect(confirm.body.map((b: Json) => b.text).join('\n')).toMatch(/Dana Whitfield \(Acme Logistics\)/);
-    expect(standin.calls[2].body.text).toBe("I've sent you a confirmation in a private chat.");
+    expect(confirm.actions.map((a: Json) => [a.type, a.verb])).toEqual([['Action.Execute', 'confirm'], ['Action.Execute', 'cancel']]);
+    expect(standin.calls).toEqual([]);
     const [pending] = await db.query<Json>(`select user_id, request_id from public.pending_actions where id = $1`, [confirm.actions[0].data.pendingId]);
     expect(pending).toEqual({ user_id: alex.id, request_id: `teams:${pick.id}` });
     expect(await logged()).toEqual([]);
@@ -303,15 +302,17 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
 
     // A hand-made value is only a request like any other: a rep may not approve a data request.
     const before = await rows();
-    standin.calls.length = 0;
-    await post(submit('Alex Morgan', { crm: 'choose', action: { type: 'data_request.step', request: '1', step: 'approve' } }));
-    expect(said()).toEqual([refusalFor('rep', 'data_request.step'), "I've sent you my reply in a private chat."]);
+    const texts = (res: { body: Json }) => res.body.value.body.map((b: Json) => b.text).join('\n');
+    expect(texts(await post(click('Alex Morgan', { action: { type: 'data_request.step', request: '1', step: 'approve' } }))))
+      .toBe(refusalFor('rep', 'data_request.step'));
     // Unknown or malformed values get a note and run nothing.
-    for (const value of [{ crm: 'choose', action: 'activity.log' }, { crm: 'launch' }, 'not a card']) {
-      standin.calls.length = 0;
-      await post(submit('Alex Morgan', value));
-      expect(said()).toEqual(["Sorry, I can't use that button; nothing was changed. Please ask me again.", "I've sent you my reply in a private chat."]);
+    for (const data of [{ action: 'activity.log' }, { crm: 'launch' }, 'not a card']) {
+      expect(texts(await post(click('Alex Morgan', data)))).toBe("Sorry, I can't use that button; nothing was changed. Please ask me again.");
     }
+    // A stray Action.Submit (a message carrying `value`) is not one of our buttons.
+    standin.calls.length = 0;
+    await post(base('Alex Morgan', direct, { type: 'message', value: question.actions[0].data }));
+    expect(standin.calls.map((c) => c.body.text)).toEqual(["Sorry, I can't use that button; nothing was changed. Please ask me again."]);
     expect(await rows()).toBe(before);
     expect(parsed).toEqual([ask]); // a click is never parsed as text
   });

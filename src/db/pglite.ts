@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SqlDb, SqlTx, Requester } from './port.ts';
@@ -5,6 +6,8 @@ import { rpcAs } from './sql-rpc.ts';
 
 /** Embedded Postgres (WASM): in memory for tests, file-backed under ./.data for the demo. */
 export async function openPglite(dataDir?: string): Promise<SqlDb> {
+  // PGlite creates its own folder but not the folders above it (./.data on a fresh clone).
+  if (dataDir && !dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir, { extensions: { pg_trgm } });
   const transaction = <T>(fn: (tx: SqlTx) => Promise<T>) =>
     pg.transaction(async (tx) =>

@@ -15,6 +15,8 @@ const SkillExample = z.strictObject({
 const SkillFile = z.strictObject({
   name: z.string().min(1),
   description: z.string().min(1),
+  /** Clean example sentences for help (the examples below are the parser's test data, typos and all). */
+  usage: z.array(z.string().min(1)).default([]),
   actions: z.array(z.enum(ACTION_TYPES)).min(1),
   examples: z.array(SkillExample),
   missing: z.record(z.string(), z.string().min(1)),

@@ -1,25 +1,30 @@
+import { HOW_TO_ASK } from '../core/channel-kit.ts';
+import { can } from '../core/permissions.ts';
 import { defineSkill } from '../core/types.ts';
 import { loadSkills } from '../nlu/skills.ts';
 
-/** `help` and `help <topic>`: built from the declarative skill files, so it never drifts from what the parsers know. */
+/**
+ * `help` and `help <topic>`, built from the declarative skill files so it never drifts from what the assistant
+ * does: the skills the asker's role can use, each with clean example sentences (not the parser's test data).
+ */
 export const help = defineSkill({
   types: ['help'],
   local: true,
   writes: () => false,
   prepare: async (action) => ({ payload: { topic: action.topic ?? null } }),
-  format: (result) => {
-    const skills = loadSkills();
-    const topic = typeof result.topic === 'string' ? result.topic : null;
-    const chosen = topic ? skills.filter((s) => s.name === topic || (s.actions as string[]).includes(topic)) : [];
-    if (chosen.length) {
-      const s = chosen[0];
-      return { kind: 'answer', text: `${s.description}\nFor example:\n${s.examples.slice(0, 5).map((e) => `  • ${e.text}`).join('\n')}` };
+  format: (result, ctx) => {
+    const mine = loadSkills().filter((s) => s.usage.length && s.actions.some((a) => can(ctx.user.role, a)));
+    const topic = typeof result.topic === 'string' ? result.topic.toLowerCase() : null;
+    const chosen = topic && mine.find((s) => s.name === topic || s.name.replace('-', ' ') === topic || (s.actions as string[]).includes(topic));
+    if (chosen) {
+      return { kind: 'answer', text: `${chosen.description}\nFor example:\n${chosen.usage.map((u) => `  • "${u}"`).join('\n')}` };
     }
     return {
       kind: 'answer',
-      text: ['Here is what I can do — just type it the way you would say it:',
-        ...skills.filter((s) => s.name !== 'help').map((s) => `  • ${s.description} e.g. "${s.examples[0]?.text ?? ''}"`),
-        'Writes always ask you to confirm first. Type `help <topic>` for more examples.'].join('\n'),
+      text: [`Here is what I can do — ${HOW_TO_ASK[ctx.place.channel]}:`,
+        ...mine.map((s) => `  • ${s.description} For example: "${s.usage[0]}"`),
+        'Every change is shown to you first and waits for your confirmation.',
+        `For more examples, type help and a topic: ${mine.map((s) => s.name.replace('-', ' ')).join(', ')}.`].join('\n'),
     };
   },
 });

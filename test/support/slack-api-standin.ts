@@ -46,7 +46,9 @@ async function readBody(req: IncomingMessage): Promise<{ raw: Buffer; body: Reco
   return { raw, body };
 }
 
-export async function startSlackStandin({ users = [], messages = [] }: { users?: StandinUser[]; messages?: StandinMessage[] } = {}) {
+export async function startSlackStandin(
+  { users = [], messages = [], socketUrl }: { users?: StandinUser[]; messages?: StandinMessage[]; socketUrl?: string } = {},
+) {
   const calls: SlackCall[] = [];
   let counter = 0;
   const nextTs = () => `1763900000.${String(++counter).padStart(6, '0')}`;
@@ -68,6 +70,8 @@ export async function startSlackStandin({ users = [], messages = [] }: { users?:
           },
         };
       }
+      case 'apps.connections.open':
+        return socketUrl ? { ok: true, url: socketUrl } : { ok: false, error: 'invalid_auth' };
       case 'chat.postMessage':
         return { ok: true, channel: body.channel, ts: nextTs(), message: { text: body.text } };
       case 'chat.postEphemeral':

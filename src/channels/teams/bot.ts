@@ -32,13 +32,19 @@ export interface TeamsServer {
 export async function startTeams({ config, assistant, db, auth, files, log = (m) => process.stderr.write(`[teams] ${m}\n`) }: TeamsOptions): Promise<TeamsServer> {
   const teams = config.teams;
   if (!teams) throw new Error('Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD');
+  if (teams.local) {
+    log('⚠ TEAMS LOCAL MODE (TEAMS_LOCAL=true): POST /api/messages accepts activities WITHOUT Bot Framework authentication, '
+      + `on 127.0.0.1 only, for Microsoft's local test clients. The local test user acts as ${teams.local.user}. Never use it in production.`);
+  }
   const adapter = new CloudAdapter(botAuthentication(teams, auth));
   adapter.onTurnError = async (context, err) => {
     log(`turn failed: ${err.stack ?? err.message}`);
     if (context.activity.type === 'message') await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');
   };
-  const bot = new CrmTeamsBot({ assistant, db, files, appId: teams.appId });
-  const { server, port } = await serveMessages(teams.port, (req, res) => adapter.process(req, res, (context) => bot.run(context)));
+  const bot = new CrmTeamsBot({ assistant, db, files, appId: teams.appId, local: teams.local });
+  const { server, port } = await serveMessages(teams.port, (req, res) => adapter.process(req, res, (context) => bot.run(context)), {
+    loopbackOnly: Boolean(teams.local),
+  });
   log(`Teams bot listening on port ${port} (POST /api/messages)`);
   return {
     port,

@@ -13,7 +13,7 @@ export interface ConfirmData {
   pendingId: string;
 }
 
-/** What an answer button of a "which one?" question sends back (Action.Submit: a message activity's `value`). */
+/** What an answer button of a "which one?" question sends back (Action.Execute, verb `choose`). */
 export interface ChooseData {
   crm: 'choose';
   action: Action;
@@ -92,7 +92,7 @@ export function replyCard(reply: Reply, buttons: 'execute' | 'submit' = 'execute
   for (const f of reply.files ?? []) body.push(...fileElements(f));
   const choices = (reply.choices ?? []).map(({ label, action }) => {
     const data: ChooseData = { crm: 'choose', action };
-    return { type: 'Action.Submit', title: label, data };
+    return { type: 'Action.Execute', title: label, verb: 'choose', data };
   });
   return card(body, { fallbackText: replyAsText(reply), ...(choices.length ? { actions: choices } : {}) });
 }

@@ -8,6 +8,7 @@ import {
   type MessagingExtensionAction,
   type MessagingExtensionActionResponse,
 } from 'botbuilder';
+import type { TeamsLocal } from '../../config.ts';
 import type { Assistant } from '../../core/assistant.ts';
 import type { Inbound, Reply } from '../../core/types.ts';
 import type { CrmDb, Requester } from '../../db/port.ts';
@@ -22,6 +23,8 @@ import { crmUserFor, UNLINKED_TEXT } from './users.ts';
 
 export interface BotDeps extends DeliveryDeps {
   assistant: Assistant;
+  /** Local test clients without authentication (TEAMS_LOCAL): whom their test user acts as. */
+  local?: TeamsLocal;
   /** Where files too large for a card are stored to be linked (Supabase Storage). */
   files?: FileStore;
 }
@@ -71,11 +74,12 @@ export class CrmTeamsBot extends TeamsActivityHandler {
     const { db, assistant } = this.deps;
     const activity = context.activity;
     const text = plainText(TurnContext.removeRecipientMention(activity) ?? activity.text ?? '');
-    const user = await crmUserFor(db, activity);
+    const user = await crmUserFor(db, activity, this.deps.local);
     await rememberConversation(db, activity, user?.id ?? null);
     if (!user) return deliver(context, { kind: 'refusal', text: UNLINKED_TEXT }, null, this.deps);
+    // Our cards' buttons are Action.Execute (an invoke); a message carrying `value` is some other card's submit.
     const reply = activity.value != null
-      ? await this.chosen(activity, user)
+      ? { kind: 'refusal' as const, text: STALE_BUTTON }
       : text
         ? await assistant.handle({ ...place(activity), text, user })
         : await assistant.run({ type: 'help' }, { ...place(activity), user });
@@ -83,22 +87,20 @@ export class CrmTeamsBot extends TeamsActivityHandler {
   }
 
   /**
-   * An Action.Submit on a chat card (an answer to a "which one?" question) arrives as a message carrying
-   * `value`; the action it holds is validated and permission-checked by the core, as the person who clicked.
+   * A click on a chat card (Action.Execute): Confirm / Cancel of a pending write, or the answer to a "which one?"
+   * question (the same request naming that record, validated and permission-checked as the clicker). Either way
+   * the card is replaced by the outcome, so an answered card cannot be clicked again.
    */
-  private chosen(activity: Activity, user: Requester): Promise<Reply> | Reply {
-    const value: unknown = activity.value;
-    if (!isChooseData(value)) return { kind: 'refusal', text: STALE_BUTTON };
-    return this.deps.assistant.run(value.action, { ...place(activity), user });
-  }
-
-  /** A Confirm/Cancel click on a chat card (Action.Execute): the card is replaced by the outcome. */
   protected override async onAdaptiveCardInvoke(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const data = { ...(invoke.action.data as object), crm: invoke.action.verb };
-    if (!isConfirmData(data)) return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action.' } };
-    const user = await crmUserFor(this.deps.db, context.activity);
+    if (!isConfirmData(data) && !isChooseData(data)) return cardResponse(replyCard({ kind: 'refusal', text: STALE_BUTTON }));
+    const { db, assistant, files, local } = this.deps;
+    const user = await crmUserFor(db, context.activity, local);
     if (!user) return cardResponse(replyCard({ kind: 'refusal', text: UNLINKED_TEXT }));
-    const reply = await linkLargeFiles(await this.deps.assistant.confirm(data.pendingId, user, data.crm === 'confirm'), user, this.deps.files);
+    const outcome = isConfirmData(data)
+      ? await assistant.confirm(data.pendingId, user, data.crm === 'confirm')
+      : await assistant.run(data.action, { ...place(context.activity), user });
+    const reply = await linkLargeFiles(outcome, user, files);
     if (!isPrivate(context.activity, reply)) return cardResponse(replyCard(reply));
     const sent = await sendPrivately(context, { type: 'message', attachments: [cardAttachment(replyCard(reply))] }, user.id, this.deps);
     return cardResponse(replyCard(acknowledgement(reply, sent)));
@@ -110,7 +112,7 @@ export class CrmTeamsBot extends TeamsActivityHandler {
    */
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
     const { db, assistant } = this.deps;
-    const user = await crmUserFor(db, context.activity);
+    const user = await crmUserFor(db, context.activity, this.deps.local);
     if (!user) return dialogMessage({ kind: 'refusal', text: UNLINKED_TEXT });
     const data = (action.data ?? {}) as Partial<ConfirmData> & { note?: string };
     if (isConfirmData(data)) return dialogMessage(await assistant.confirm(data.pendingId, user, data.crm === 'confirm'));

@@ -49,14 +49,27 @@ function responseFor(res: ServerResponse): Response {
 
 export type ProcessFn = (req: Request, res: Response) => Promise<void>;
 
-/** `POST /api/messages` on node:http, the only route the Bot Framework calls. */
-export async function serveMessages(port: number, handle: ProcessFn): Promise<{ server: Server; port: number }> {
+const LOOPBACK_ADDRESS = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+const LOOPBACK_URL = /^https?:\/\/(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?::\d+)?(?:\/|$)/i;
+
+/** Whether a request came from this machine, and an activity's replies would go back to it. */
+export const isLoopback = (address: string | undefined) => LOOPBACK_ADDRESS.test(address ?? '');
+export const isLoopbackUrl = (url: unknown) => typeof url === 'string' && LOOPBACK_URL.test(url);
+
+/**
+ * `POST /api/messages` on node:http, the only route the Bot Framework calls. `loopbackOnly` (local test
+ * clients, no authentication) listens on 127.0.0.1, and also refuses any request from another address and any
+ * activity whose replies would go anywhere but this machine.
+ */
+export async function serveMessages(port: number, handle: ProcessFn, { loopbackOnly = false } = {}): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
+    if (loopbackOnly && !isLoopback(req.socket.remoteAddress)) return void res.writeHead(403).end();
     if (req.url?.split('?')[0] !== '/api/messages') return void res.writeHead(404).end();
     if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
     void readJson(req)
       .then((body) => {
         if (!body) return void res.writeHead(400).end('expected a JSON activity');
+        if (loopbackOnly && !isLoopbackUrl(body.serviceUrl)) return void res.writeHead(403).end('local mode answers local clients only');
         return handle({ method: req.method, headers: req.headers, body }, responseFor(res));
       })
       .catch((err) => {
@@ -64,6 +77,6 @@ export async function serveMessages(port: number, handle: ProcessFn): Promise<{ 
         if (!res.headersSent) res.writeHead(500).end();
       });
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, loopbackOnly ? '127.0.0.1' : undefined, resolve));
   return { server, port: (server.address() as AddressInfo).port };
 }
