@@ -25,7 +25,7 @@ export async function benchEndToEnd(db: SqlDb, runs: number, today: string): Pro
     ? [{ ...s, skill: `${s.skill}, no chart`, assistant: textOnly }, { ...s, skill: `${s.skill}, with chart`, assistant: withCharts }]
     : [{ ...s, assistant: textOnly }]));
   for (const { assistant, ...s } of cases) {
-    if (!users.has(s.user)) users.set(s.user, (await db.serviceRpc<Requester>('user_for_channel', { name: s.user }))!);
+    if (!users.has(s.user)) users.set(s.user, (await db.serviceRpc('user_for_channel', { name: s.user }))!);
     const user = users.get(s.user)!;
     const ask: number[] = [];
     const confirm: number[] = [];

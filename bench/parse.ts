@@ -1,13 +1,13 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parseOffline } from '../src/nlu/offline/index.ts';
-import { loadSkills } from '../src/nlu/skills.ts';
+import { SKILLS } from '../skills/index.ts';
 import { median, percentile } from './stats.ts';
 
 /** Offline parse latency per utterance over the skills' examples and the shared dev set. */
 export function benchParse(rounds: number) {
   const dev = new URL('../../shared/eval/nlu-dev.jsonl', import.meta.url);
   const texts = [
-    ...loadSkills().flatMap((s) => s.examples.map((e) => e.text)),
+    ...SKILLS.flatMap((s) => s.examples.map((e) => e.text)),
     ...(existsSync(dev) ? readFileSync(dev, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text as string) : []),
   ];
   for (const t of texts) parseOffline(t, { today: '2026-11-23' }); // warm-up

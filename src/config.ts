@@ -1,4 +1,4 @@
-import { CHANNEL_SCOPES } from './actions/schema.ts';
+import { CHANNEL_SCOPES } from './actions/fields.ts';
 import type { ChannelScope } from './core/permissions.ts';
 import { DEMO_USERS } from './demo/generate.ts';
 

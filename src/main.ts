@@ -4,12 +4,11 @@ import { createAssistant } from './core/assistant.ts';
 import { openDb } from './db/open.ts';
 import type { Requester } from './db/port.ts';
 import { DEMO_USERS } from './demo/generate.ts';
-import { fanOut, type Notifier } from './notify.ts';
+import { fanOut, type Notifier } from './jobs/notifier.ts';
 import { createParser } from './nlu/create-parser.ts';
-import { reminderJobs } from './reminders.ts';
-import { createScheduler } from './scheduler.ts';
+import { SKILLS } from '../skills/index.ts';
+import { createScheduler } from './jobs/scheduler.ts';
 import { openFileStore } from './storage/file-store.ts';
-import { supportJobs } from './support/jobs.ts';
 
 const config = loadConfig();
 const log = (m: string) => process.stderr.write(`[crm] ${m}\n`);
@@ -32,11 +31,12 @@ if (config.teams) {
 
 // Reminders and SLA checks: durable jobs in Postgres, delivered through whichever channels run.
 const notifier = servers.length ? fanOut(servers.map((s) => s.notifier)) : consoleNotifier(db, process.stdout);
-const scheduler = createScheduler(db, { ...reminderJobs(db, notifier), ...supportJobs({ db, notifier, now }) }, now);
+const jobs = Object.assign({}, ...SKILLS.map((s) => s.jobs?.({ db, notifier, now }) ?? {}));
+const scheduler = createScheduler(db, jobs, now);
 scheduler.start();
 
 if (servers.length === 0) {
-  const user = await db.serviceRpc<Requester | null>('user_for_channel', { name: process.env.CRM_USER || DEMO_USERS.rep });
+  const user = await db.serviceRpc('user_for_channel', { name: process.env.CRM_USER || DEMO_USERS.rep });
   if (!user) throw new Error('the demo user is missing; run `npm run db:seed`');
   await runRepl({ assistant, db, user, input: process.stdin, output: process.stdout, files, prompt: process.stdin.isTTY });
   scheduler.stop();

@@ -88,7 +88,7 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
   it('auth.uid() inside an RPC is the requester, running as the authenticated role', async () => {
     expect(await db.rpc(alex, 'whoami')).toEqual({ uid: alex.id, role: 'rep', team: 'Growth West', db_role: 'authenticated' });
     expect(await db.rpc(marco, 'whoami')).toEqual({ uid: marco.id, role: 'rep', team: 'Enterprise EMEA', db_role: 'authenticated' });
-    const service = await db.serviceRpc<{ uid: string | null; db_role: string }>('whoami');
+    const service = await db.serviceRpc('whoami');
     expect(service.uid).toBeNull();
     if (target === 'supabase') expect(service.db_role).toBe('service_role');
     else expect(service.db_role).not.toBe('authenticated');
@@ -104,7 +104,7 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
     let all: { id: string }[] = [];
     const admin = await userNamed(sql, 'Jordan Lee'); // sees every deal
     for (const c of candidates) {
-      all = await db.rpc<{ id: string }[]>(admin, 'find_entities', { kind: 'deal', q: c.name, limit: 20 });
+      all = await db.rpc(admin, 'find_entities', { kind: 'deal', q: c.name, limit: 20 });
       const teams = await sql.query<{ team: string }>('select distinct team from public.deals where id = any($1::uuid[])', [all.map((d) => d.id)]);
       if (all.length > 0 && teams.every((t) => t.team === 'Enterprise EMEA')) {
         q = c.name;
@@ -112,7 +112,7 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
       }
     }
     expect(q).not.toBe('');
-    const find = (as: Requester) => db.rpc<{ id: string }[]>(as, 'find_entities', { kind: 'deal', q, limit: 20 });
+    const find = (as: Requester) => db.rpc(as, 'find_entities', { kind: 'deal', q, limit: 20 });
     expect(await find(alex)).toEqual([]);
     expect(await find(await userNamed(sql, 'Marta Schulz'))).toEqual([]); // Growth West's manager
     expect(await find(await userNamed(sql, 'Omar Haddad'))).toEqual([]); // support sees no deals
@@ -136,8 +136,8 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
     const mine = await dealOf(alex);
     const action = { type: 'test.rename_deal', deal_id: mine.id, name: 'Renewal (confirmed once)' };
     const put = { request_id: `dl-${target}-pending`, channel: 'slack', action, preview: 'Rename the deal?' };
-    const first = await db.rpc<{ id: string; status: string }>(alex, 'pending_put', put);
-    const second = await db.rpc<{ id: string; status: string }>(alex, 'pending_put', put);
+    const first = await db.rpc(alex, 'pending_put', put);
+    const second = await db.rpc(alex, 'pending_put', put);
     expect(second).toEqual(first);
     expect(first.status).toBe('pending');
     expect(await count('public.pending_actions where request_id = $1', [put.request_id])).toBe(1);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistant, type Assistant } from '../src/core/assistant.ts';
 import type { Reply } from '../src/core/types.ts';
 import type { Requester } from '../src/db/port.ts';
-import { buildExport, type ExportProgress } from '../src/privacy/export.ts';
+import { buildExport, type ExportProgress } from '../skills/data-requests/export.ts';
 import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts';
 
 /** "+1 555 710 4526" written as "+1 (555) 710-4526": the erasure must find it either way. */

@@ -1,18 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateAction } from '../src/actions/schema.ts';
+import { validateAction } from '../src/actions/index.ts';
 import { evaluate, parseCases, wrongFields } from '../src/nlu/evaluate.ts';
 import { findAmountFilter, findAmounts } from '../src/nlu/offline/amounts.ts';
 import { findDate, findPeriod } from '../src/nlu/offline/dates.ts';
 import { findDuration } from '../src/nlu/offline/durations.ts';
 import { spokenNumbersToDigits } from '../src/nlu/offline/numbers.ts';
 import { parseOffline } from '../src/nlu/offline/index.ts';
-import { loadSkills } from '../src/nlu/skills.ts';
+import { SKILLS } from '../skills/index.ts';
 
 const parse = (text: string, today = '2026-11-23') => parseOffline(text, { today });
 
 describe('skills/*.json examples', () => {
-  const skills = loadSkills();
+  const skills = SKILLS;
   it('has every skill with at least 10 examples', () => {
     expect(skills.map((s) => s.name).sort()).toEqual(['admin', 'calls', 'contacts', 'data-requests', 'deals', 'escalations', 'help', 'pipeline', 'tasks']);
     for (const s of skills) expect(s.examples.length, s.name).toBeGreaterThanOrEqual(10);
@@ -344,7 +344,7 @@ describe('fuzz', () => {
     'escalate '.repeat(1500),
     'a@b.c '.repeat(500),
   ];
-  const seeds = [...loadSkills().flatMap((s) => s.examples.map((e) => e.text)), ...HOSTILE];
+  const seeds = [...SKILLS.flatMap((s) => s.examples.map((e) => e.text)), ...HOSTILE];
   const randomUnicode = (n: number) =>
     Array.from({ length: n }, () => {
       const r = rand();

@@ -77,7 +77,7 @@ describe.each(TARGETS)('pipeline running totals on %s', (target) => {
   });
 
   it('are read through the deals policy: a rep adds up only their team, and cannot write them', async () => {
-    const seen = await db.rpc<string[]>(marco, 'pipeline_teams', {}); // any read-only RPC to prove the session works
+    const seen = await db.rpc(marco, 'pipeline_teams', {}); // any read-only RPC to prove the session works
     expect(seen.length).toBeGreaterThan(1);
     const asRep = await db.transaction(async (tx) => {
       await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`,

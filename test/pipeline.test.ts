@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistant, type Assistant } from '../src/core/assistant.ts';
 import type { Reply } from '../src/core/types.ts';
 import type { Requester } from '../src/db/port.ts';
-import { formatMoney } from '../src/format/text.ts';
+import { formatMoney } from '../src/format/labels.ts';
 import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts';
 
 /** A deal as the superuser reads it (no row-level security), for computing the answers independently. */

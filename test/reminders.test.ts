@@ -11,9 +11,9 @@ import { openPostgres } from '../src/db/postgres.ts';
 import { generateDemo } from '../src/demo/generate.ts';
 import { loadDemo } from '../src/demo/load.ts';
 import type { Parser } from '../src/nlu/parser.ts';
-import type { Notifier } from '../src/notify.ts';
-import { reminderJobs } from '../src/reminders.ts';
-import { createScheduler } from '../src/scheduler.ts';
+import type { Notifier } from '../src/jobs/notifier.ts';
+import { reminderJobs } from '../skills/tasks/reminders.ts';
+import { createScheduler } from '../src/jobs/scheduler.ts';
 import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts';
 
 const parser: Parser = { name: 'test', parse: async () => ({ type: 'help' }) };
@@ -79,7 +79,7 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
     const alex = await userNamed(first, 'Alex Morgan');
     const taskId = await createTask(first, alex, 'call Dana about the renewal', '2026-12-01');
     const one = recordingNotifier();
-    const before = createScheduler(first, reminderJobs(first, one.notifier), at('2026-12-01T16:59:00Z'));
+    const before = createScheduler(first, reminderJobs({ db: first, notifier: one.notifier, now: () => new Date() }), at('2026-12-01T16:59:00Z'));
     expect(await before.tick()).toBe(0);
     before.stop();
     await first.close();
@@ -87,14 +87,14 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
     // Process 2: a new scheduler on the same database, after 09:00 Los Angeles time (17:00 UTC).
     const second = await open();
     const two = recordingNotifier();
-    const after = createScheduler(second, reminderJobs(second, two.notifier), at('2026-12-01T17:01:00Z'));
+    const after = createScheduler(second, reminderJobs({ db: second, notifier: two.notifier, now: () => new Date() }), at('2026-12-01T17:01:00Z'));
     expect(await after.tick()).toBe(1);
     expect(two.sent).toEqual([{ userId: alex.id, reply: { kind: 'answer', text: 'Reminder: call Dana about the renewal, due Tue 1 Dec.' } }]);
     expect(await taskState(second, taskId)).toEqual({ reminded: true, job: 'done', attempts: 1 });
 
     // Ticking again, even much later and from another scheduler, sends nothing more.
     expect(await after.tick()).toBe(0);
-    const third = createScheduler(second, reminderJobs(second, two.notifier), at('2026-12-02T12:00:00Z'));
+    const third = createScheduler(second, reminderJobs({ db: second, notifier: two.notifier, now: () => new Date() }), at('2026-12-02T12:00:00Z'));
     expect(await third.tick()).toBe(0);
     expect(two.sent).toHaveLength(1);
     expect(one.sent).toHaveLength(0);
@@ -110,15 +110,15 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
 
     const n = recordingNotifier();
     n.setReachable(false);
-    expect(await createScheduler(db, reminderJobs(db, n.notifier), at('2026-12-03T17:00:00Z')).tick()).toBe(2);
+    expect(await createScheduler(db, reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }), at('2026-12-03T17:00:00Z')).tick()).toBe(2);
     expect(n.sent).toEqual([]);
     expect(await taskState(db, retried)).toEqual({ reminded: false, job: 'pending', attempts: 1 });
     expect(await taskState(db, finished)).toEqual({ reminded: false, job: 'done', attempts: 1 });
 
     n.setReachable(true);
     // A claimed job is retried 5 minutes later.
-    expect(await createScheduler(db, reminderJobs(db, n.notifier), at('2026-12-03T17:04:00Z')).tick()).toBe(0);
-    expect(await createScheduler(db, reminderJobs(db, n.notifier), at('2026-12-03T17:06:00Z')).tick()).toBe(1);
+    expect(await createScheduler(db, reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }), at('2026-12-03T17:04:00Z')).tick()).toBe(0);
+    expect(await createScheduler(db, reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }), at('2026-12-03T17:06:00Z')).tick()).toBe(1);
     expect(n.sent.map((s) => s.reply.text)).toEqual(['Reminder: send the MSA redlines, due Thu 3 Dec.']);
     expect(await taskState(db, retried)).toEqual({ reminded: true, job: 'done', attempts: 2 });
     await db.close();

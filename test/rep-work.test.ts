@@ -314,7 +314,7 @@ describe.each(TARGETS)("a rep's daily work on %s", (target) => {
       expect(reply.text).not.toContain('dana.reyes@acme.com');
       expect(reply.text).not.toContain('709');
       expect(lines).toContain('Open deals: none you can see.');
-      const raw = await db.rpc<{ contact: Record<string, unknown>; deals: unknown[] }>(marco, 'customer_360', {
+      const raw = await db.rpc(marco, 'customer_360', {
         contact_id: (await one<{ id: string }>(`select id from public.contacts where name = 'Dana Reyes'`)).id });
       expect(raw.contact).toMatchObject({ email: 'd***@acme.com', phone: '•••• 4348', masked: true });
       expect(raw.deals).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Action } from '../src/actions/schema.ts';
+import type { Action } from '../src/actions/index.ts';
 import { startSlack, type SlackServer } from '../src/channels/slack/app.ts';
 import { ACTION } from '../src/channels/slack/blocks.ts';
 import { loadConfig } from '../src/config.ts';

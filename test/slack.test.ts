@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Action } from '../src/actions/schema.ts';
+import type { Action } from '../src/actions/index.ts';
 import { startSlack, type SlackServer } from '../src/channels/slack/app.ts';
 import { ACTION, VIEW, replyBlocks } from '../src/channels/slack/blocks.ts';
 import { ESCALATE_REACTION, ESCALATE_SHORTCUT } from '../src/channels/slack/handlers.ts';

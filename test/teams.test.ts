@@ -3,7 +3,7 @@ import { AppManifestUtils } from '@microsoft/app-manifest';
 import { Resvg } from '@resvg/resvg-js';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Action } from '../src/actions/schema.ts';
+import type { Action } from '../src/actions/index.ts';
 import { ESCALATE_COMMAND } from '../src/channels/teams/handler.ts';
 import { replyActivity } from '../src/channels/teams/cards.ts';
 import { startTeams, type TeamsServer } from '../src/channels/teams/bot.ts';

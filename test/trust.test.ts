@@ -89,7 +89,7 @@ describe.each(TARGETS)('trust layer on %s', (target) => {
       `select c.source_text, u.role::text as reporter, c.severity::text from public.cases c join public.users u on u.id = c.reporter_id order by c.id desc limit 1`);
     expect(c).toEqual({ source_text: source.text, reporter: 'guest', severity: 'urgent' });
     // and the guest's database role reads no contacts at all
-    const visible = await db.rpc<unknown[]>(guest, 'find_entities', { kind: 'contact', q: 'Dana Reyes' });
+    const visible = await db.rpc(guest, 'find_entities', { kind: 'contact', q: 'Dana Reyes' });
     expect(visible).toEqual([]);
   });
 

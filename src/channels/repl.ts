@@ -3,7 +3,7 @@ import type { Assistant } from '../core/assistant.ts';
 import type { Reply } from '../core/types.ts';
 import type { CrmDb, Requester } from '../db/port.ts';
 import { replyAsText } from '../format/text.ts';
-import type { Notifier } from '../notify.ts';
+import type { Notifier } from '../jobs/notifier.ts';
 import type { FileStore } from '../storage/file-store.ts';
 
 export interface ReplOptions {
@@ -58,7 +58,7 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
     if (line === '/quit' || line === '/exit') break;
     if (line.startsWith('/as ')) {
       const name = line.slice(4).trim();
-      const found = await db.serviceRpc<Requester[]>('users_named', { name }).catch((err: Error) => err);
+      const found = await db.serviceRpc('users_named', { name }).catch((err: Error) => err);
       const exact = Array.isArray(found) ? found.filter((u) => u.name.toLowerCase() === name.toLowerCase()) : [];
       const chosen = exact.length === 1 ? exact[0] : Array.isArray(found) && found.length === 1 ? found[0] : undefined;
       if (!Array.isArray(found)) say(found.message);
@@ -101,7 +101,7 @@ export function consoleNotifier(db: CrmDb, output: NodeJS.WritableStream): Notif
   };
   return {
     async toUser(userId, reply) {
-      const user = await db.serviceRpc<Requester | null>('user_for_channel', { id: userId });
+      const user = await db.serviceRpc('user_for_channel', { id: userId });
       return print(user?.name ?? 'someone', reply);
     },
     toChannel: async (channel, reply) => print(`#${channel}`, reply),

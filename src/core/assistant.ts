@@ -1,10 +1,12 @@
-import { validateAction, type Action } from '../actions/schema.ts';
-import { CrmError, toCrmError, type CrmDb, type Requester } from '../db/port.ts';
+import { SKILLS } from '../../skills/index.ts';
+import { type Action, specOf, validateAction } from '../actions/index.ts';
+import { toCrmError, type CrmDb, type Requester } from '../db/port.ts';
+import type { PerformResult } from '../db/rpc.ts';
 import type { Parser } from '../nlu/parser.ts';
-import { SKILLS } from '../skills/index.ts';
 import { localDate } from './clock.ts';
+import { log } from './log.ts';
 import { can, describeScopes, LINK_YOUR_ACCOUNT, refusalFor, scopesAllow, type ChannelScope } from './permissions.ts';
-import type { Choices, Inbound, Reply, Skill, SkillContext } from './types.ts';
+import type { ActionInput, Choices, Inbound, Reply, SkillContext } from './types.ts';
 
 export interface AssistantOptions {
   db: CrmDb;
@@ -16,15 +18,13 @@ export interface AssistantOptions {
   charts?: boolean;
 }
 
-type PerformResult = Record<string, unknown> & { action?: string; replayed?: boolean; error?: string; message?: string };
-
 /**
  * The one action core every channel calls: text -> action -> permission -> confirmation -> skill,
  * each executed action audited and idempotent per request id (both enforced in `perform`, in SQL).
  */
 export function createAssistant({ db, parser, now = () => new Date(), botScopes = ['everything'], charts = true }: AssistantOptions) {
   const context = (user: Requester, place: SkillContext['place'], source?: Inbound['source'], progress?: Inbound['progress']): SkillContext => ({
-    db, user, now, source, place, charts, today: localDate(now(), user.timezone), progress: progress ?? (() => {}),
+    db, user, now, source, place, charts, today: localDate(now(), user.timezone), progress: progress ?? (() => {}), skills: SKILLS,
   });
   const isShared = (conversation?: string) => Boolean(conversation && conversation !== 'dm');
 
@@ -33,12 +33,12 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     if (!can(msg.user.role, action.type)) return refusalFor(msg.user.role, action.type);
     if (!scopesAllow(botScopes, action.type)) return `This assistant is set up for ${describeScopes(botScopes)} only.`;
     const scopes = isShared(msg.conversation)
-      ? await db.rpc<ChannelScope[] | null>(msg.user, 'channel_scopes', { channel: msg.channel, conversation: msg.conversation })
+      ? await db.rpc(msg.user, 'channel_scopes', { channel: msg.channel, conversation: msg.conversation })
       : null;
     // A guest's only write: a case raised on a customer's message, in a channel set up for escalations.
     const guestMayEscalate = Boolean(msg.source && scopes?.some((s) => s === 'escalations' || s === 'everything'));
     if (msg.user.role === 'guest' && action.type !== 'help' && !guestMayEscalate) return LINK_YOUR_ACCOUNT;
-    if (action.type !== 'channel.configure' && !scopesAllow(scopes, action.type)) {
+    if (!scopesAllow(scopes, action.type, { channel: true })) {
       return `This channel is set up for ${describeScopes(scopes!)} only. Ask me in a direct message instead.`;
     }
     return null;
@@ -48,9 +48,8 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     if (!choices) return undefined;
     const field = Object.entries(action).find(([, v]) => typeof v === 'string' && v.trim() === choices.typed)?.[0];
     if (!field) return undefined;
-    return choices.options.map((o) => ({ label: o.label, action: { ...action, [field]: o.value } as Action }));
+    return choices.options.map((o) => ({ label: o.label, action: { ...action, [field]: o.value } as ActionInput }));
   }
-  const skillFor = (type: string): Skill | undefined => SKILLS.find((s) => (s.types as readonly string[]).includes(type));
 
   async function guarded(work: () => Promise<Reply>): Promise<Reply> {
     try {
@@ -58,7 +57,7 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     } catch (err) {
       const e = toCrmError(err);
       if (e.code === 'internal' || e.code === 'unavailable') {
-        console.error('[assistant]', e.cause ?? err);
+        log.error('request failed', { error: e.cause ?? err });
         return { kind: 'error', text: e.message };
       }
       return { kind: 'refusal', text: e.message };
@@ -71,27 +70,27 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     if (!checked.ok) return { kind: 'refusal', text: `I can't run that request; nothing was changed.\n${checked.error}` };
     const action: Action = checked.action;
     if (action.type === 'clarify') return { kind: 'question', text: action.question };
-    const skill = skillFor(action.type);
-    if (!skill) return { kind: 'refusal', text: `I can't do "${action.type}" yet.` };
+    const spec = specOf(action.type)!;
     const place = { channel: msg.channel, conversation: isShared(msg.conversation) ? msg.conversation : undefined };
     const ctx = context(msg.user, place, msg.source, msg.progress);
     return guarded(async () => {
       const refused = await refusal(action, msg);
       if (refused) return { kind: 'refusal', text: refused };
-      const prepared = await skill.prepare(action as never, ctx);
+      // The union was validated against this spec's own schema: the action is the one it prepares.
+      const prepared = await spec.prepare(action as never, ctx);
       if ('question' in prepared) return { kind: 'question', text: prepared.question, choices: choicesOf(action, prepared.choices) };
       if ('answer' in prepared) return { kind: 'answer', text: prepared.answer, sensitive: prepared.sensitive };
       const payload = { ...prepared.payload, type: action.type };
-      if (skill.local) return skill.format(payload, ctx);
-      if (skill.writes(action as never)) {
+      if (spec.local) return spec.format(payload, ctx);
+      if (spec.writes) {
         const preview = prepared.preview ?? `Run ${action.type}`;
-        const pending = await db.rpc<{ id: string; status: string }>(msg.user, 'pending_put', {
+        const pending = await db.rpc(msg.user, 'pending_put', {
           request_id: msg.requestId, channel: msg.channel, action: payload, preview,
         });
         if (pending.status !== 'pending') return { kind: 'done', text: 'I already handled that message.' };
         return { kind: 'confirm', text: `${preview}\nConfirm? (yes/no)`, confirm: { pendingId: pending.id, preview } };
       }
-      const result = await db.rpc<PerformResult>(msg.user, 'perform', {
+      const result = await db.rpc(msg.user, 'perform', {
         request_id: msg.requestId, channel: msg.channel, action: action.type, payload,
       });
       return finish(result, ctx);
@@ -101,9 +100,9 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
   async function finish(result: PerformResult, ctx: SkillContext): Promise<Reply> {
     if (result.error) return { kind: 'refusal', text: String(result.message ?? result.error) };
     if (result.replayed) return { kind: 'done', text: 'That was already done; nothing was written twice.' };
-    const skill = skillFor(String(result.action));
-    if (!skill) throw new Error(`no skill formats ${String(result.action)}`);
-    return skill.format(result, ctx);
+    const spec = specOf(String(result.action));
+    if (!spec) throw new Error(`no skill formats ${String(result.action)}`);
+    return spec.format(result, ctx);
   }
 
   return {
@@ -123,12 +122,12 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     async confirm(pendingId: string, user: Requester, yes: boolean, progress?: Inbound['progress']): Promise<Reply> {
       return guarded(async () => {
         if (!yes) {
-          const r = await db.rpc<{ cancelled: boolean }>(user, 'pending_cancel', { id: pendingId });
+          const r = await db.rpc(user, 'pending_cancel', { id: pendingId });
           return r.cancelled
             ? { kind: 'done', text: 'Cancelled. Nothing was written.' }
             : { kind: 'refusal', text: 'There was nothing of yours waiting to cancel.' };
         }
-        return finish(await db.rpc<PerformResult>(user, 'perform', { pending_id: pendingId }), context(user, { channel: 'repl' }, undefined, progress));
+        return finish(await db.rpc(user, 'perform', { pending_id: pendingId }), context(user, { channel: 'repl' }, undefined, progress));
       });
     },
   };

@@ -8,7 +8,7 @@ export const GUEST_USER_ID = '00000000-0000-4000-8000-00000000a0e5';
  * case raised from a customer's message where the channel is set up for escalations.
  */
 export async function guestRequester(db: CrmDb, displayName?: string): Promise<Requester> {
-  const guest = await db.serviceRpc<Requester | null>('user_for_channel', { id: GUEST_USER_ID });
+  const guest = await db.serviceRpc('user_for_channel', { id: GUEST_USER_ID });
   if (!guest) throw new Error('the guest user is missing: the migrations have not been applied');
   return displayName ? { ...guest, name: `${displayName} (not linked)` } : guest;
 }

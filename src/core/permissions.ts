@@ -1,74 +1,41 @@
-import type { ActionType, CHANNEL_SCOPES, Role } from '../actions/schema.ts';
+import { type ChannelScope, ROLES, type Role } from '../actions/fields.ts';
+import { humanize } from '../format/labels.ts';
 
-export type ChannelScope = (typeof CHANNEL_SCOPES)[number];
+export { describeScopes } from '../format/labels.ts';
+import { SPECS, specOf } from '../actions/index.ts';
+
+export type { ChannelScope } from '../actions/fields.ts';
 
 /**
- * What each role may ask the assistant to do. This is the first gate; the database's row-level
- * policies are the second, so a mistake here can narrow what a user sees but never widen it.
+ * What each role may ask the assistant to do, derived from the skills' action specs. This is the first gate; the
+ * database's row-level policies are the second, so a mistake here can narrow what a user sees but never widen it.
+ * (Computed on first use: the skills import this module while the registry is still loading.)
  */
-const SALES: ActionType[] = [
-  'pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
-  'task.create', 'task.list', 'lead.qualify', 'escalation.create', 'data_request.create', 'data_request.list', 'case.list',
-];
-const EVERYONE: ActionType[] = ['help', 'clarify'];
-
-export const CAPABILITIES: Record<Role, ReadonlySet<ActionType>> = {
-  rep: new Set([...EVERYONE, ...SALES]),
-  manager: new Set([...EVERYONE, ...SALES, 'escalation.update', 'case.metrics']),
-  support: new Set([
-    ...EVERYONE, 'contact.lookup', 'contact.create', 'activity.log', 'task.create', 'task.list',
-    'escalation.create', 'escalation.update', 'case.metrics', 'case.list', 'data_request.create', 'data_request.list',
-  ]),
-  privacy_officer: new Set([
-    ...EVERYONE, 'contact.lookup', 'task.create', 'task.list', 'escalation.create',
-    'data_request.create', 'data_request.list', 'data_request.step', 'case.hold', 'audit.query',
-  ]),
-  // Someone in chat without a linked CRM account: help, and a case raised from a customer's message.
-  guest: new Set([...EVERYONE, 'escalation.create']),
-  admin: new Set([
-    ...EVERYONE, ...SALES, 'escalation.update', 'case.metrics', 'data_request.list', 'data_request.step', 'case.hold',
-    'channel.configure', 'audit.query',
-  ]),
-};
-
-export function can(role: Role, type: ActionType): boolean {
-  return CAPABILITIES[role]?.has(type) ?? false;
+let capabilities: Record<Role, ReadonlySet<string>> | undefined;
+export function capabilityMatrix(): Record<Role, ReadonlySet<string>> {
+  capabilities ??= Object.fromEntries(ROLES.map((role) => [
+    role, new Set(['clarify', ...SPECS.filter((a) => a.roles.includes(role)).map((a) => a.schema.shape.type.value)]),
+  ])) as unknown as Record<Role, ReadonlySet<string>>;
+  return capabilities;
 }
 
-const WHAT: Partial<Record<ActionType, string>> = {
-  'pipeline.query': 'ask about the pipeline',
-  'deal.update': 'change deals',
-  'deal.create': 'create deals',
-  'escalation.update': 'work support cases',
-  'case.metrics': 'see support metrics',
-  'data_request.step': 'approve or execute data requests (privacy officers only)',
-  'channel.configure': "change a channel's settings (admins only)",
-  'audit.query': 'read the audit trail (admins and privacy officers only)',
-  'case.hold': 'put cases under legal hold (privacy officers only)',
-};
+export function can(role: Role, type: string): boolean {
+  return capabilityMatrix()[role]?.has(type) ?? false;
+}
 
 export const LINK_YOUR_ACCOUNT =
   "I can't do that for you yet: your chat account isn't linked to a CRM user. Ask an admin to link it. Meanwhile you can use `help`, and raise a support case from a customer's message where the channel allows it.";
 
-export function refusalFor(role: Role, type: ActionType): string {
+export function refusalFor(role: Role, type: string): string {
   if (role === 'guest') return LINK_YOUR_ACCOUNT;
-  return `Your role (${role.replace('_', ' ')}) can't ${WHAT[type] ?? `use ${type}`}. Ask an admin if you need it.`;
+  return `Your role (${humanize(role)}) can't ${specOf(type)?.refusal ?? `use ${type}`}. Ask an admin if you need it.`;
 }
-
-/** Which actions each channel scope covers; help and clarify are always available. */
-const SCOPE_ACTIONS: Record<Exclude<ChannelScope, 'everything'>, ActionType[]> = {
-  pipeline: ['pipeline.query'],
-  logging: ['activity.log', 'task.create', 'task.list', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'lead.qualify'],
-  escalations: ['escalation.create', 'escalation.update', 'case.metrics', 'case.list'],
-  data_requests: ['data_request.create', 'data_request.list', 'data_request.step', 'case.hold'],
-};
 
 /** Whether a set of scopes (a channel's setting, or what the bot is installed for) covers an action. */
-export function scopesAllow(scopes: readonly ChannelScope[] | null | undefined, type: ActionType): boolean {
-  if (!scopes || scopes.includes('everything') || type === 'help' || type === 'clarify') return true;
-  return scopes.some((s) => s !== 'everything' && SCOPE_ACTIONS[s].includes(type));
+export function scopesAllow(scopes: readonly ChannelScope[] | null | undefined, type: string, { channel = false } = {}): boolean {
+  if (!scopes || scopes.includes('everything') || type === 'clarify') return true;
+  const scope = specOf(type)?.scope;
+  if (scope === 'always' || (scope === 'settings' && channel)) return true;
+  return scopes.some((s) => s === scope);
 }
 
-export function describeScopes(scopes: readonly ChannelScope[]): string {
-  return scopes.map((s) => s.replace('_', ' ')).join(' and ');
-}

@@ -1,7 +1,10 @@
-import type { Action, ActionType } from '../actions/schema.ts';
 import type { CrmDb, Requester } from '../db/port.ts';
+import type { Skill } from './skill.ts';
 
 export type ChannelKind = 'repl' | 'slack' | 'teams';
+
+/** An action as data, before (or after) validation: what a button carries and what `run` accepts. */
+export type ActionInput = { type: string } & Record<string, unknown>;
 
 /** A message as every channel hands it to the core. */
 export interface Inbound {
@@ -33,6 +36,9 @@ export interface ReplyFile {
   path?: string;
 }
 
+/** What can be done next with a support case the reply is about (channels show them as buttons). */
+export type CaseAction = 'acknowledge' | 'resolve' | 'reassign';
+
 export interface Reply {
   kind: 'answer' | 'question' | 'confirm' | 'done' | 'refusal' | 'error';
   text: string;
@@ -43,7 +49,9 @@ export interface Reply {
   /** Contains amounts, contact details or data-request contents: private in shared channels. */
   sensitive?: boolean;
   /** Answers to a "which one?" question: picking one runs the same request with that record. */
-  choices?: { label: string; action: Action }[];
+  choices?: { label: string; action: ActionInput }[];
+  /** The support case the reply announces, and what its buttons may do with it. */
+  caseActions?: { case: string; actions: CaseAction[] };
 }
 
 /** What a skill works with; it never knows which channel it serves. */
@@ -59,8 +67,10 @@ export interface SkillContext {
   progress: (text: string) => void;
   /** Whether answers may carry chart images (off for text-only deployments and benchmarks). */
   charts: boolean;
-  /** Where the request was made (for settings about that place; skills do not render per channel). */
+  /** Where the request was made (for settings about that place, and how to address the assistant there). */
   place: { channel: ChannelKind; conversation?: string };
+  /** The assistant's skills, for help to describe. */
+  skills: readonly Skill[];
 }
 
 /**
@@ -77,17 +87,3 @@ export interface Choices {
   typed: string;
   options: { label: string; value: string }[];
 }
-
-export interface Skill<T extends ActionType = ActionType> {
-  types: readonly T[];
-  /** Answered in-process from the prepared payload, without the database (help). */
-  local?: boolean;
-  /** Writes are confirmed by the user before they run. */
-  writes: (action: Extract<Action, { type: T }>) => boolean;
-  /** Resolves names against the CRM, checks what can be checked before running, describes a write. */
-  prepare: (action: Extract<Action, { type: T }>, ctx: SkillContext) => Promise<Prepared>;
-  /** Turns the RPC result into the reply. */
-  format: (result: Record<string, unknown>, ctx: SkillContext) => Promise<Reply> | Reply;
-}
-
-export const defineSkill = <T extends ActionType>(s: Skill<T>): Skill<T> => s;

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import type { SqlDb, SqlTx, Requester } from './port.ts';
-import { rpcAs } from './sql-rpc.ts';
+import type { SqlDb, SqlTx } from './port.ts';
+import { sqlRpc } from './sql-rpc.ts';
 
 /** Embedded Postgres (WASM): in memory for tests, file-backed under ./.data for the demo. */
 export async function openPglite(dataDir?: string): Promise<SqlDb> {
@@ -25,8 +25,7 @@ export async function openPglite(dataDir?: string): Promise<SqlDb> {
       await pg.exec(sql);
     },
     transaction,
-    rpc: <T>(as: Requester, fn: string, args: Record<string, unknown> = {}) => rpcAs<T>(transaction, as, fn, args),
-    serviceRpc: <T>(fn: string, args: Record<string, unknown> = {}) => rpcAs<T>(transaction, null, fn, args),
+    ...sqlRpc(transaction),
     close: () => pg.close(),
   };
 }

@@ -1,15 +1,9 @@
-import type { Role } from '../actions/schema.ts';
+import type { Requester, RpcArgs, RpcName, RpcResult } from './rpc.ts';
 
-/** The CRM user on whose behalf an action runs. Every user request executes with their rights. */
-export interface Requester {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  team: string | null;
-  region: string | null;
-  timezone?: string;
-}
+/** The argument of a function whose parameters are all optional may be left out. */
+type ArgsOf<N extends RpcName> = Record<string, never> extends RpcArgs<N> ? [args?: RpcArgs<N>] : [args: RpcArgs<N>];
+
+export type { Requester } from './rpc.ts';
 
 /**
  * The data access port. Skills see only this: RPC functions of the migrations, called either as a
@@ -18,8 +12,8 @@ export interface Requester {
  */
 export interface CrmDb {
   readonly kind: 'pglite' | 'postgres' | 'supabase';
-  rpc<T = unknown>(as: Requester, fn: string, args?: Record<string, unknown>): Promise<T>;
-  serviceRpc<T = unknown>(fn: string, args?: Record<string, unknown>): Promise<T>;
+  rpc<N extends RpcName>(as: Requester, fn: N, ...args: ArgsOf<N>): Promise<RpcResult<N>>;
+  serviceRpc<N extends RpcName>(fn: N, ...args: ArgsOf<N>): Promise<RpcResult<N>>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { SqlDb, SqlTx, Requester } from './port.ts';
-import { rpcAs } from './sql-rpc.ts';
+import type { SqlDb, SqlTx } from './port.ts';
+import { sqlRpc } from './sql-rpc.ts';
 
 // numeric and bigint as JS numbers: amounts fit in a double, and case ids are small.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
@@ -41,8 +41,7 @@ export function openPostgres(connectionString: string, poolSize = 10): SqlDb {
       await pool.query(sql);
     },
     transaction,
-    rpc: <T>(as: Requester, fn: string, args: Record<string, unknown> = {}) => rpcAs<T>(transaction, as, fn, args),
-    serviceRpc: <T>(fn: string, args: Record<string, unknown> = {}) => rpcAs<T>(transaction, null, fn, args),
+    ...sqlRpc(transaction),
     close: () => pool.end(),
   };
 }

@@ -1,14 +1,16 @@
-import { claimsFor, toCrmError, type Requester, type SqlTx } from './port.ts';
+import { claimsFor, toCrmError, type CrmDb, type Requester, type SqlTx } from './port.ts';
+
+type Transaction = <R>(fn: (tx: SqlTx) => Promise<R>) => Promise<R>;
 
 /**
  * How PostgREST runs a request, done in-process: one transaction, the requester's claims in
  * `request.jwt.claims`, the `authenticated` role, then the function. PGlite and pg share it.
  */
 export async function rpcAs<T>(
-  transaction: <R>(fn: (tx: SqlTx) => Promise<R>) => Promise<R>,
+  transaction: Transaction,
   as: Requester | null,
   fn: string,
-  args: Record<string, unknown>,
+  args: object,
 ): Promise<T> {
   if (!/^[a-z_][a-z0-9_]*$/.test(fn)) throw new Error(`bad rpc name ${fn}`);
   try {
@@ -24,4 +26,12 @@ export async function rpcAs<T>(
   } catch (err) {
     throw toCrmError(err);
   }
+}
+
+/** The two RPC methods of a database reached with SQL (PGlite, pg): each call is one transaction. */
+export function sqlRpc(transaction: Transaction): Pick<CrmDb, 'rpc' | 'serviceRpc'> {
+  return {
+    rpc: (as, fn, args = {}) => rpcAs(transaction, as, fn, args),
+    serviceRpc: (fn, args = {}) => rpcAs(transaction, null, fn, args),
+  };
 }

@@ -48,7 +48,7 @@ export function openSupabase(cfg: SupabaseConfig): CrmDb {
   const users = supabaseClient(cfg.url, cfg.anonKey);
   const service = supabaseClient(cfg.url, cfg.serviceRoleKey);
 
-  const call = async <T>(client: SupabaseClient, fn: string, args: Record<string, unknown>, bearer?: string): Promise<T> => {
+  const call = async <T>(client: SupabaseClient, fn: string, args: object, bearer?: string): Promise<T> => {
     if (!RPC_NAME.test(fn)) throw new Error(`bad rpc name ${fn}`);
     let request = client.rpc(fn, { args });
     if (bearer) request = request.setHeader('Authorization', `Bearer ${bearer}`);
@@ -59,9 +59,8 @@ export function openSupabase(cfg: SupabaseConfig): CrmDb {
 
   return {
     kind: 'supabase',
-    rpc: async <T>(as: Requester, fn: string, args: Record<string, unknown> = {}) =>
-      call<T>(users, fn, args, await mintUserJwt(cfg.jwtSecret, as)),
-    serviceRpc: <T>(fn: string, args: Record<string, unknown> = {}) => call<T>(service, fn, args),
+    rpc: async (as, fn, args = {}) => call(users, fn, args, await mintUserJwt(cfg.jwtSecret, as)),
+    serviceRpc: (fn, args = {}) => call(service, fn, args),
     close: async () => {
       await Promise.all([users.removeAllChannels(), service.removeAllChannels()]);
     },

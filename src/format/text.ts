@@ -1,12 +1,5 @@
 import type { Reply, Table } from '../core/types.ts';
 
-const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-
-/** $1,234,567 (amounts are in the account currency; the demo CRM uses USD). */
-export function formatMoney(n: number, currency = 'USD'): string {
-  return currency === 'USD' ? money.format(n) : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${currency}`;
-}
-
 /** A fixed-width text table for the terminal and for plain-text fallbacks. */
 export function textTable({ columns, rows, more }: Table): string {
   const cells = [columns, ...rows.map((r) => r.map(String))];

@@ -15,7 +15,7 @@ export function createParser(config: Config, db: CrmDb): Parser {
     fallback: offlineParser,
     knownNames: async () => {
       if (!names || Date.now() - names.at > NAMES_TTL_MS) {
-        names = { at: Date.now(), index: nameIndex(await db.serviceRpc<string[]>('contact_names')) };
+        names = { at: Date.now(), index: nameIndex(await db.serviceRpc('contact_names')) };
       }
       return names.index;
     },

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { CANONICAL, validateAction, type Action } from '../actions/schema.ts';
+import { SKILLS } from '../../skills/index.ts';
+import { CANONICAL, skillOf, validateAction, type Action } from '../actions/index.ts';
 import type { Requester } from '../db/port.ts';
 import type { Parser, ParseOptions } from './parser.ts';
 import { minimize, restore } from './pii.ts';
-import { loadSkills } from './skills.ts';
 
 export interface LlmSettings {
   apiKey: string;
@@ -38,7 +38,7 @@ const PROMPT = readFileSync(new URL('../../prompts/parse-action.md', import.meta
 const toolName = (type: string) => type.replace('.', '_');
 
 function fewShots(): string {
-  return loadSkills()
+  return SKILLS
     .flatMap((s) => s.examples.slice(0, 2))
     .map((e) => {
       const { type, ...args } = e.expected as { type: string };
@@ -60,11 +60,10 @@ export function createLlmParser(settings: LlmSettings, deps: LlmParserDeps): Par
     timeout: settings.timeoutMs,
     configuration: settings.baseUrl ? { baseURL: settings.baseUrl } : undefined,
   });
-  const descriptions = new Map(loadSkills().flatMap((s) => s.actions.map((a) => [a, s.description] as const)));
-  const tools = CANONICAL.map((schema: (typeof CANONICAL)[number]) => {
+  const tools = CANONICAL.map((schema) => {
     const type = schema.shape.type.value;
     const { type: _discriminator, ...fields } = schema.shape;
-    return { name: toolName(type), description: descriptions.get(type) ?? type, schema: z.strictObject(fields) };
+    return { name: toolName(type), description: skillOf(type)?.description ?? type, schema: z.strictObject(fields) };
   });
   const typeOf = new Map(CANONICAL.map((s) => [toolName(s.shape.type.value), s.shape.type.value]));
   const bound = model.bindTools(tools, { tool_choice: 'required' });

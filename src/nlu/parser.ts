@@ -1,4 +1,4 @@
-import type { Action } from '../actions/schema.ts';
+import type { Action } from '../actions/index.ts';
 import type { Requester } from '../db/port.ts';
 
 export interface ParseOptions {

@@ -1,4 +1,4 @@
-import { Action } from '../../src/actions/schema.ts';
+import { ACTION_TYPES } from '../../src/actions/index.ts';
 
 /** Every action type that runs in the database (help and clarify are answered by the core). */
-export const ACTION_TYPES_IN_DB: string[] = Action.options.map((o) => o.shape.type.value).filter((t) => t !== 'help' && t !== 'clarify');
+export const ACTION_TYPES_IN_DB: string[] = ACTION_TYPES.filter((t) => t !== 'help' && t !== 'clarify');

@@ -45,7 +45,7 @@ export async function freshDb(target: 'pglite' | 'postgres', { deals = 1500, tod
 
 /** A seeded CRM user by (first) name, as the core would see them. */
 export async function userNamed(db: SqlDb, name: string): Promise<Requester> {
-  const u = await db.serviceRpc<Requester | null>('user_for_channel', { name });
+  const u = await db.serviceRpc('user_for_channel', { name });
   if (!u) throw new Error(`no user ${name}`);
   return u;
 }
@@ -54,5 +54,5 @@ export async function userNamed(db: SqlDb, name: string): Promise<Requester> {
 export async function userWithRole(db: SqlDb, role: string, team?: string): Promise<Requester> {
   const [row] = await db.query<{ id: string }>(
     `select id from public.users where role = $1 and ($2::text is null or team = $2) order by name limit 1`, [role, team ?? null]);
-  return (await db.serviceRpc<Requester>('user_for_channel', { id: row.id }))!;
+  return (await db.serviceRpc('user_for_channel', { id: row.id }))!;
 }

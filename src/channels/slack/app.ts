@@ -3,7 +3,7 @@ import { App, LogLevel } from '@slack/bolt';
 import type { Config } from '../../config.ts';
 import type { Assistant } from '../../core/assistant.ts';
 import type { CrmDb } from '../../db/port.ts';
-import type { Notifier } from '../../notify.ts';
+import type { Notifier } from '../../jobs/notifier.ts';
 import { replyBlocks, replyText } from './blocks.ts';
 import { registerHandlers } from './handlers.ts';
 import { createUserDirectory } from './users.ts';
@@ -68,7 +68,7 @@ export async function startSlack({ config, assistant, db, escalationChannel, log
       return slackId ? post(slackId, reply) : false;
     },
     async toChannel(notices, reply) {
-      const channel = escalationChannel ?? (await db.serviceRpc<string | null>('notice_target', { channel: 'slack', notices }));
+      const channel = escalationChannel ?? (await db.serviceRpc('notice_target', { channel: 'slack', notices }));
       return channel ? post(channel, reply) : false;
     },
   };

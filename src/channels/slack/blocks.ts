@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Reply } from '../../core/types.ts';
+import type { CaseAction, Reply } from '../../core/types.ts';
 import { replyAsText, textTable } from '../../format/text.ts';
 
 type Block = types.KnownBlock;
@@ -20,6 +20,12 @@ export const ACTION = {
 export const CHOOSE_ACTION = new RegExp(`^${ACTION.choose}_\\d+$`);
 
 export const VIEW = { edit: 'crm_edit_form', reassign: 'case_reassign_form' } as const;
+
+const CASE_BUTTON: Record<CaseAction, { text: string; id: string }> = {
+  acknowledge: { text: 'Acknowledge', id: ACTION.caseAcknowledge },
+  resolve: { text: 'Resolve', id: ACTION.caseResolve },
+  reassign: { text: 'Reassign', id: ACTION.caseReassign },
+};
 
 const SECTION_LIMIT = 2900;
 /** Slack's limits for a button's text and value, and for the elements of one actions block. */
@@ -43,12 +49,6 @@ function sections(text: string): Block[] {
 const button = (text: string, action_id: string, value: string, style?: 'primary' | 'danger'): types.Button => ({
   type: 'button', text: { type: 'plain_text', text }, action_id, value, ...(style ? { style } : {}),
 });
-
-/** A case number the reply announces ("Case #123 ..."), for the Acknowledge / Resolve / Reassign buttons. */
-export function caseNumberIn(reply: Reply): string | undefined {
-  if (reply.kind !== 'done' && reply.kind !== 'answer') return undefined;
-  return /\bcase\s+#?(\d{1,12})\b/i.exec(reply.text)?.[1];
-}
 
 const buttonText = (label: string) => (label.length > BUTTON_TEXT_LIMIT ? `${label.slice(0, BUTTON_TEXT_LIMIT - 1)}…` : label);
 
@@ -79,16 +79,12 @@ export function replyBlocks(reply: Reply, { caseButtons = true } = {}): Block[] 
   }
   const choices = choiceButtons(reply);
   if (choices.length) blocks.push({ type: 'actions', block_id: 'choose', elements: choices });
-  const caseNo = caseButtons ? caseNumberIn(reply) : undefined;
-  if (caseNo) {
+  if (caseButtons && reply.caseActions) {
+    const { case: caseNo, actions } = reply.caseActions;
     blocks.push({
       type: 'actions',
       block_id: `case:${caseNo}`,
-      elements: [
-        button('Acknowledge', ACTION.caseAcknowledge, caseNo, 'primary'),
-        button('Resolve', ACTION.caseResolve, caseNo),
-        button('Reassign', ACTION.caseReassign, caseNo),
-      ],
+      elements: actions.map((a, i) => button(CASE_BUTTON[a].text, CASE_BUTTON[a].id, caseNo, i === 0 ? 'primary' : undefined)),
     });
   }
   return blocks;

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import { Action, type ActionType } from '../../actions/schema.ts';
+import { isFreeText } from '../../actions/fields.ts';
+import { Action, schemaOf as schemaFor, type ActionType } from '../../actions/index.ts';
 import { VIEW } from './blocks.ts';
 
 /**
@@ -23,7 +24,6 @@ export interface EditOrigin {
   responseUrl?: string;
 }
 
-const LONG_TEXT = new Set(['summary', 'text', 'followUp', 'outcome']);
 const isDateKey = (key: string) => key === 'from' || key === 'to' || key.endsWith('Date');
 
 function unwrap(t: z.ZodType): { inner: z.ZodType; optional: boolean } {
@@ -37,9 +37,9 @@ function unwrap(t: z.ZodType): { inner: z.ZodType; optional: boolean } {
 }
 
 function schemaOf(type: ActionType): z.ZodObject {
-  const found = Action.options.find((o) => o.shape.type.value === type);
+  const found = schemaFor(type);
   if (!found) throw new Error(`no schema for ${type}`);
-  return found as unknown as z.ZodObject;
+  return found;
 }
 
 function fieldsOf(type: ActionType): Field[] {
@@ -54,7 +54,7 @@ function fieldsOf(type: ActionType): Field[] {
     else if (inner instanceof z.ZodBoolean) fields.push({ key, kind: 'boolean', optional });
     else if (inner instanceof z.ZodString) {
       if (isDateKey(key)) fields.push({ key, kind: 'date', optional });
-      else fields.push({ key, kind: 'text', multiline: LONG_TEXT.has(key), optional });
+      else fields.push({ key, kind: 'text', multiline: isFreeText(raw as z.ZodType), optional });
     }
     // Anything else (e.g. a data request's field -> value record) keeps its stored value.
   }

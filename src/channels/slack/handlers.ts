@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction, MessageShortcut, webApi } from '@slack/bolt';
-import type { Action } from '../../actions/schema.ts';
+import type { Action } from '../../actions/index.ts';
 import type { Assistant } from '../../core/assistant.ts';
 import type { Reply } from '../../core/types.ts';
 import { guestRequester } from '../../core/guest.ts';
@@ -204,7 +204,7 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
     const place = clickPlace(body, respond);
     await work(client, place, async () => {
       const user = await actor(place);
-      const pending = await db.rpc<PendingRow | null>(user, 'pending_get', { id: action.value });
+      const pending = await db.rpc(user, 'pending_get', { id: action.value ?? '' });
       if (!pending || pending.status !== 'pending') {
         await client.views.open({ trigger_id: body.trigger_id, view: noticeView('Nothing to edit', 'That request is no longer waiting for you: it was confirmed, cancelled or has expired.') });
         return;
@@ -230,7 +230,7 @@ export function registerHandlers({ app, assistant, db, users, log }: Deps): void
     const place: Place = { channel: origin.channel, user: body.user.id, threadTs: origin.threadTs };
     await work(client, place, async () => {
       const user = await actor(place);
-      const pending = await db.rpc<PendingRow | null>(user, 'pending_get', { id: origin.pendingId });
+      const pending = await db.rpc(user, 'pending_get', { id: origin.pendingId });
       if (!pending || pending.status !== 'pending') return tell(client, place, 'That request is no longer waiting for you; nothing was changed.');
       const edited = editedAction(formValues(pending), origin, values);
       if (!edited.ok) return tell(client, place, 'That edit could not be applied; nothing was changed.');

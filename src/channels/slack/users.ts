@@ -54,7 +54,7 @@ export function createUserDirectory({ db, client, homeTeam }: { db: CrmDb; clien
     /** By Slack id first, then by the email Slack knows for them. */
     async identify(slackUserId: string): Promise<SlackIdentity> {
       const [bySlackId, info] = await Promise.all([
-        db.serviceRpc<Requester | null>('user_for_channel', { slack_user_id: slackUserId }),
+        db.serviceRpc('user_for_channel', { slack_user_id: slackUserId }),
         profile(slackUserId),
       ]);
       const home = homeTeam();
@@ -62,7 +62,7 @@ export function createUserDirectory({ db, client, homeTeam }: { db: CrmDb; clien
       // An email match is trusted only for the workspace's own full members: a guest or someone from
       // another organisation could carry an employee's address.
       const byEmail = info?.email && !info.restricted && !external;
-      const user = bySlackId ?? (byEmail ? await db.serviceRpc<Requester | null>('user_for_channel', { email: info.email }) : null);
+      const user = bySlackId ?? (byEmail ? await db.serviceRpc('user_for_channel', { email: info.email! }) : null);
       if (info?.restricted || external) return { kind: 'read-only', user: user ?? undefined, why: info?.restricted ? 'guest' : 'external' };
       return user ? { kind: 'member', user } : { kind: 'unknown' };
     },
@@ -74,7 +74,7 @@ export function createUserDirectory({ db, client, homeTeam }: { db: CrmDb; clien
 
     /** The Slack id of a CRM user, for direct messages. */
     async slackIdOf(crmUserId: string): Promise<string | undefined> {
-      const u = await db.serviceRpc<(Requester & { slack_user_id?: string | null }) | null>('user_for_channel', { id: crmUserId });
+      const u = await db.serviceRpc('user_for_channel', { id: crmUserId });
       return u?.slack_user_id ?? undefined;
     },
   };

@@ -2,7 +2,7 @@ import { CloudAdapter } from 'botbuilder';
 import type { Config } from '../../config.ts';
 import type { Assistant } from '../../core/assistant.ts';
 import type { CrmDb } from '../../db/port.ts';
-import type { Notifier } from '../../notify.ts';
+import type { Notifier } from '../../jobs/notifier.ts';
 import type { FileStore } from '../../storage/file-store.ts';
 import { botAuthentication, type AuthOverrides } from './auth.ts';
 import { CrmTeamsBot } from './handler.ts';

@@ -1,5 +1,5 @@
 import { CardFactory, type Activity, type Attachment } from 'botbuilder';
-import type { Action } from '../../actions/schema.ts';
+import type { ActionInput } from '../../core/types.ts';
 import type { Reply, ReplyFile, Table } from '../../core/types.ts';
 import { replyAsText } from '../../format/text.ts';
 
@@ -16,7 +16,7 @@ export interface ConfirmData {
 /** What an answer button of a "which one?" question sends back (Action.Execute, verb `choose`). */
 export interface ChooseData {
   crm: 'choose';
-  action: Action;
+  action: ActionInput;
 }
 
 const TABLE_ROWS = 40;

@@ -1,7 +1,7 @@
 import type { CloudAdapter, ConversationReference } from 'botbuilder';
 import type { Reply } from '../../core/types.ts';
 import type { CrmDb } from '../../db/port.ts';
-import type { Notifier } from '../../notify.ts';
+import type { Notifier } from '../../jobs/notifier.ts';
 import { replyActivity } from './cards.ts';
 import { postNew } from './delivery.ts';
 import { loadReference } from './references.ts';
@@ -27,7 +27,7 @@ export function teamsNotifier(adapter: CloudAdapter, appId: string, db: CrmDb): 
   return {
     toUser: async (userId, reply) => send(await loadReference(db, { user_id: userId }), reply),
     async toChannel(notices, reply) {
-      const conversation = await db.serviceRpc<string | null>('notice_target', { channel: 'teams', notices });
+      const conversation = await db.serviceRpc('notice_target', { channel: 'teams', notices });
       return send(conversation ? await loadReference(db, { conversation_id: conversation }) : null, reply);
     },
   };

@@ -28,4 +28,4 @@ export const rememberConversation = (db: CrmDb, activity: Partial<Activity>, use
   saveReference(db, TurnContext.getConversationReference(activity), conversationKind(activity as Activity), userId);
 
 export const loadReference = (db: CrmDb, by: { user_id: string } | { conversation_id: string }) =>
-  db.serviceRpc<Partial<ConversationReference> | null>('teams_reference_load', by);
+  db.serviceRpc('teams_reference_load', by);

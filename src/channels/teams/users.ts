@@ -12,6 +12,6 @@ export const UNLINKED_TEXT =
 export async function crmUserFor(db: CrmDb, activity: Pick<Activity, 'from'>, local?: TeamsLocal): Promise<Requester | null> {
   const aad = activity.from?.aadObjectId;
   if (!aad) return null;
-  if (local) return aad === local.aadObjectId ? db.serviceRpc<Requester | null>('user_for_channel', { name: local.user }) : null;
-  return db.serviceRpc<Requester | null>('user_for_channel', { teams_aad_id: aad });
+  if (local) return aad === local.aadObjectId ? db.serviceRpc('user_for_channel', { name: local.user }) : null;
+  return db.serviceRpc('user_for_channel', { teams_aad_id: aad });
 }

@@ -1,10 +1,10 @@
 /** activity.log: calls, meetings, emails and notes, with who, how long, what happened and what comes next. */
-import type { Action } from '../../actions/schema.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
 import type { Ctx } from './context.ts';
 import { findDate, type DateHit } from './dates.ts';
 import { findDuration } from './durations.ts';
 import { isPerson, splitPersonCompany } from './names.ts';
-import { ask } from './clarify.ts';
 import { capitalised, cut, EMAIL, isThingNoun, takeEntity, tidy, type Phrase } from './text.ts';
 import { isCommonWord } from './vocab.ts';
 
@@ -28,7 +28,7 @@ const FOLLOW_UP_WANTS =
 const FOLLOW_UP_DO =
   /\b(send|share|schedule|book|set up|prepare|draft|follow up|ping|call (?:(?:him|her|them)\s+)?back|check in|circle back|get back|email)\b([^,.;]*)/i;
 
-export function parseActivity(ctx: Ctx): Action {
+export function parseActivity(ctx: Ctx): ActionInput {
   let text = ctx.text;
   const low = ctx.low;
   let kind: ActivityLog['kind'] = 'note';
@@ -87,7 +87,7 @@ export function parseActivity(ctx: Ctx): Action {
   }
 
   const summary = tidy(rest.replace(WHEN_LEAD, ''));
-  if (!summary && !action.contact && !action.account) return ask('activity.log.summary');
+  if (!summary && !action.contact && !action.account) return ctx.ask('activity.log.summary');
   // "log a call with Acme": who, but nothing about what happened; the command itself is no summary.
   if (!summary && !action.durationMinutes && !hasStory(text, action)) return { type: 'clarify', question: whatHappened(kind, action.contact ?? action.account) };
   action.summary = summary || tidy(text);

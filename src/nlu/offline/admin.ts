@@ -1,5 +1,7 @@
 /** Admin requests: what a shared channel is for, and questions to the audit trail. */
-import type { Action, CHANNEL_SCOPES } from '../../actions/schema.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
+import type { CHANNEL_SCOPES } from '../../actions/fields.ts';
 import type { Ctx } from './context.ts';
 import { findPeriod } from './dates.ts';
 import { takeEntity } from './text.ts';
@@ -19,7 +21,7 @@ export const CHANNEL_CONFIG_RE =
 
 const NOTICES_RE = /\b(?:post|send|put|route)\b.*\b(?:escalations?|case notices|cases|notices|alerts)\b.*\b(?:here|to this channel|in this channel)\b/;
 
-export function parseChannelConfigure(ctx: Ctx): Action {
+export function parseChannelConfigure(ctx: Ctx): ActionInput {
   if (NOTICES_RE.test(ctx.low)) return { type: 'channel.configure', notices: 'escalations' };
   const allow = SCOPE_WORDS.filter(([, re]) => re.test(ctx.low)).map(([s]) => s);
   if (allow.length === 0) {
@@ -40,7 +42,7 @@ const KIND: [NonNullable<Extract<Action, { type: 'audit.query' }>['action']>, Re
 ];
 const NOT_ACTORS = /^(?:the bot|bot|you|the assistant|assistant|anyone|someone|we)$/i;
 
-export function parseAuditQuery(ctx: Ctx): Action {
+export function parseAuditQuery(ctx: Ctx): ActionInput {
   const period = findPeriod(ctx.text, ctx.today);
   const action = KIND.find(([, re]) => re.test(ctx.low))?.[0] ?? 'any';
   const on = /\b(?:on|for|about|to)\s+(?=\p{Lu}|\S+\s+(?:yesterday|today|this|last))/u.exec(ctx.text);

@@ -1,6 +1,7 @@
 /** contact.lookup, contact.create and lead.qualify. */
-import type { Action } from '../../actions/schema.ts';
-import { ask, LEAD_COUNT_QUESTION } from './clarify.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
+import { LEAD_COUNT_QUESTION } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { EMAIL, entityBefore, takeEntity, tidy } from './text.ts';
 import { isCommonWord } from './vocab.ts';
@@ -11,7 +12,7 @@ const LOOKUP_LEAD =
   /^(?:(?:(?:what'?s|whats|what is)\s+(?:the\s+|his\s+|her\s+)?)?(?:phone|e-?mail|cell|mobile|number|contact)(?: number| address| info| details| #| no\.?)? (?:for|of)|contacts?(?:\s+(?:at|from|in|for|of))?|(?:what'?s |what is )?the (?:best |right |easiest )?way to (?:reach|contact|get (?:in touch with|hold of))|do we (?:have|know)|any(?:one)?|who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)(?: (?:about|on|for))?|tell me (?:about|everything about)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on)|how (?:do|can) i reach|(?:show|give|get|send)(?: me)?(?: the)?)\s+(?:the\s+)?(?:contact\s+)?/i;
 const POSSESSIVE_FIELD = /\bwhat(?:'?s| is) (?:the )?(.+?)'s (?:email|phone|number|title|role)\b/i;
 
-export function parseContactLookup(ctx: Ctx): Action {
+export function parseContactLookup(ctx: Ctx): ActionInput {
   const email = EMAIL.exec(ctx.text);
   if (email) return { type: 'contact.lookup', query: email[0] };
   const pos = POSSESSIVE_FIELD.exec(ctx.text);
@@ -20,9 +21,9 @@ export function parseContactLookup(ctx: Ctx): Action {
   const rest = (lead ? ctx.text.slice(lead[0].length) : ctx.text)
     .replace(/^(?:(?:the|our|my|main|primary|contacts?|contact (?:info|details|card)|details|info|people|anyone|anybody|someone|champion|decision maker|poc|point of contact|person|buyer|do we (?:know|have)|we (?:know|have))\s+)+/i, '')
     .replace(/(?:'s)?\s+(?:contacts?|contact (?:info|details|card)|details|info|people|e-?mail|phone|cell|mobile|number|title)(?: address| number)?\s*\?*$/i, '');
-  if (!lead && rest === ctx.text) return ask('contact.lookup.query');
+  if (!lead && rest === ctx.text) return ctx.ask('contact.lookup.query');
   const query = tidy(rest.replace(/^(?:works?|is|are)\s+(?:at|for)\s+/i, '').replace(/^(?:(?:main |primary )?(?:contacts?|people|someone|anyone|person|poc|point of contact|champion|decision maker)\s+)?(?:at|from|in|for)\s+/i, '').replace(/'s\s+(?:email|phone|number|details|info|title)\b.*$/i, '').replace(/\?+$/, ''));
-  if (!query) return ask('contact.lookup.query');
+  if (!query) return ctx.ask('contact.lookup.query');
   return { type: 'contact.lookup', query: query.slice(0, 320) };
 }
 
@@ -52,7 +53,7 @@ function takeDetail(text: string, re: RegExp): { value: string; text: string; af
   return { value: m[0].trim(), text: `${text.slice(0, m.index).replace(DETAIL_LABEL, '')} , ${after}`, after };
 }
 
-export function parseContactCreate(ctx: Ctx): Action {
+export function parseContactCreate(ctx: Ctx): ActionInput {
   let text = ctx.text;
   const action: Partial<ContactCreate> = { type: 'contact.create' };
   const email = takeDetail(text, EMAIL);
@@ -75,7 +76,7 @@ export function parseContactCreate(ctx: Ctx): Action {
     start += first[0].length;
   } else start += /^\s*for\s+/i.exec(text.slice(start))?.[0].length ?? 0;
   const name = addAs ? takeEntity(addAs[1]) : takeEntity(text, start);
-  if (!name) return ask('contact.create.name');
+  if (!name) return ctx.ask('contact.create.name');
   action.name = name.text;
 
   const rest = addAs ? `${addAs[1].slice(name.end)} ${text.slice(addAs.index + addAs[0].length)}` : text.slice(name.end);
@@ -119,7 +120,7 @@ function accountAfter(rest: string): { text: string } | undefined {
 // "how many leads/MQLs": leads are not deals, so this must not fall through to a pipeline count.
 export const LEAD_COUNT = /\b(?:how many|number of|count(?: of)?|# of|total)\b.*\b(?:leads|mqls?|sqls?)\b|^(?:(?:show|list|give)(?: me)?(?: my| all| the)? )?(?:new |open )?(?:leads|mqls|sqls)\b/;
 
-export function parseLeadQualify(ctx: Ctx): Action {
+export function parseLeadQualify(ctx: Ctx): ActionInput {
   const l = ctx.low;
   if (LEAD_COUNT.test(l)) return { type: 'clarify', question: LEAD_COUNT_QUESTION };
   const status = /\bdisqualif|\bunqualified\b|\bnot (?:a )?(?:good )?fit\b|\bjunk\b/.test(l)
@@ -130,10 +131,10 @@ export function parseLeadQualify(ctx: Ctx): Action {
         ? 'mql'
         : undefined;
   const lead = leadName(ctx);
-  if (!lead) return ask('lead.qualify.lead');
+  if (!lead) return ctx.ask('lead.qualify.lead');
   const convert = /\bconvert/.test(l);
   // Converting a lead only makes sense for a sales-qualified one.
-  if (!status && !convert) return ask('lead.qualify.status');
+  if (!status && !convert) return ctx.ask('lead.qualify.status');
   const action: Extract<Action, { type: 'lead.qualify' }> = { type: 'lead.qualify', lead, status: status ?? 'sql' };
   if (convert) action.convert = true;
   return action;

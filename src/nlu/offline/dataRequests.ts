@@ -1,6 +1,6 @@
 /** Privacy requests: data_request.create (GDPR/CCPA rights), data_request.list and data_request.step. */
-import type { Action } from '../../actions/schema.ts';
-import { ask } from './clarify.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
 import type { Ctx } from './context.ts';
 import { EMAIL, entityBefore, takeEntity } from './text.ts';
 import { isCommonWord } from './vocab.ts';
@@ -61,11 +61,11 @@ function subjectOf(ctx: Ctx): string | undefined {
   return (sure ?? found.sort((a, b) => a.at - b.at)[0])?.name;
 }
 
-export function parseDataRequest(ctx: Ctx): Action {
+export function parseDataRequest(ctx: Ctx): ActionInput {
   const kind = DATA_REQUEST_KINDS_RE.find(([, re]) => re.test(ctx.low))?.[0];
-  if (!kind) return ask('data_request.create.kind');
+  if (!kind) return ctx.ask('data_request.create.kind');
   const subject = subjectOf(ctx);
-  if (!subject) return ask('data_request.create.subject');
+  if (!subject) return ctx.ask('data_request.create.subject');
   const action: Extract<Action, { type: 'data_request.create' }> = { type: 'data_request.create', kind, subject };
   const law = /\bgdpr\b/.exec(ctx.low) ? 'gdpr' : /\bccpa\b|\bcpra\b/.exec(ctx.low) ? 'ccpa' : undefined;
   if (law) action.law = law;
@@ -82,18 +82,18 @@ export function parseDataRequest(ctx: Ctx): Action {
   return action;
 }
 
-export function parseDataRequestStep(ctx: Ctx): Action {
+export function parseDataRequestStep(ctx: Ctx): ActionInput {
   const request = /\brequest\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b/.exec(ctx.low)?.[1];
-  if (!request) return ask('data_request.step.request');
+  if (!request) return ctx.ask('data_request.step.request');
   const l = ctx.low;
   const step = /\bverif/.test(l) ? 'verify' : /\bapprov/.test(l) ? 'approve' : /\b(?:execut|run|process)/.test(l) ? 'execute' : /\b(?:reject|den[yi]|decline)/.test(l) ? 'reject' : undefined;
-  if (!step) return ask('data_request.step.step');
+  if (!step) return ctx.ask('data_request.step.step');
   const action: Extract<Action, { type: 'data_request.step' }> = { type: 'data_request.step', request, step };
   const method = /\b(?:by|via|with|using|through)\s+(?:a\s+|an\s+)?([^,.;]{2,80})/i.exec(ctx.text.slice(ctx.low.search(/\brequest\b/)));
   if (step === 'verify' && method) action.method = method[1].trim();
   return action;
 }
 
-export function parseDataRequestList(): Action {
+export function parseDataRequestList(): ActionInput {
   return { type: 'data_request.list' };
 }

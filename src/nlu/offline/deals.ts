@@ -1,7 +1,7 @@
 /** deal.update and deal.create: which deal, and its stage, amount, close date or owner. */
-import type { Action } from '../../actions/schema.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
 import { findAmounts } from './amounts.ts';
-import { ask } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { findDate } from './dates.ts';
 import { findStage } from './stages.ts';
@@ -44,7 +44,7 @@ function withNumber(text: string, p: Phrase | undefined): Phrase | undefined {
   return p && n ? { text: `${p.text} ${n[1]}`, end: p.end + n[0].length } : p;
 }
 
-export function parseDealUpdate(ctx: Ctx): Action {
+export function parseDealUpdate(ctx: Ctx): ActionInput {
   let text = ctx.text;
   const action: Partial<DealUpdate> = { type: 'deal.update' };
   const owner = OWNER.exec(text);
@@ -59,9 +59,9 @@ export function parseDealUpdate(ctx: Ctx): Action {
   const stage = findStage(text.toLowerCase().replace(/\bclose date\b|\bclosing date\b/g, ''));
   if (stage) action.stage = stage;
   const deal = dealName(text);
-  if (!deal) return ask('deal.update.deal');
+  if (!deal) return ctx.ask('deal.update.deal');
   action.deal = deal;
-  if (!action.stage && !action.amount && !action.closeDate && !action.owner) return ask('deal.update.stage');
+  if (!action.stage && !action.amount && !action.closeDate && !action.owner) return ctx.ask('deal.update.stage');
   return action as DealUpdate;
 }
 
@@ -90,7 +90,7 @@ function formField(text: string, keys: string): string | undefined {
 const DEAL_KIND_TAIL = /\s+(?:renewal|expansion|upsell|pilot|platform|new business)$/i;
 const NAMED = /^(?:called|named|titled)?\s*["']?/i;
 
-export function parseDealCreate(ctx: Ctx): Action {
+export function parseDealCreate(ctx: Ctx): ActionInput {
   let text = ctx.text;
   const action: Partial<DealCreate> = { type: 'deal.create' };
   text = takeCloseDateAndAmount(text, ctx, action);
@@ -119,7 +119,7 @@ export function parseDealCreate(ctx: Ctx): Action {
   } else if (named && !calledName) {
     action.account = named.text;
   }
-  if (!action.account) return ask('deal.create.account');
+  if (!action.account) return ctx.ask('deal.create.account');
   // "new deal for Acme renewal": the account is Acme; "Acme renewal" is the deal's name.
   const kind = DEAL_KIND_TAIL.exec(action.account);
   if (kind && !form.account && kind.index > 0) {

@@ -1,6 +1,6 @@
 /** escalation.create, escalation.update and case.metrics (support cases). */
-import type { Action } from '../../actions/schema.ts';
-import { ask } from './clarify.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
 import type { Ctx } from './context.ts';
 import { findPeriod } from './dates.ts';
 import { isPerson } from './names.ts';
@@ -42,7 +42,7 @@ const SET_OFF = /^\s*[-–:]\s+/;
 const REPORTS = /^\s*(?:says?|said|reports?|reported|reporting|is reporting|are reporting|thinks?|believes?|claims?|mentions?|mentioned|tells us|told us|complain(?:s|ed)?(?: that)?|noticed|flagged|is seeing|are seeing|sees|has|have|was|were|is|are|cannot|can'?t|can not|wants?|needs?|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost|got|'s)\b\s*(?:that\s+)?/i;
 const REPORTS_KEEP = /^\s*(?:cannot|can'?t|can not|wants?|needs?|is|are|has|have|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost)\b/i;
 
-export function parseEscalationCreate(ctx: Ctx): Action {
+export function parseEscalationCreate(ctx: Ctx): ActionInput {
   let text = ctx.text;
   for (const re of TRIGGERS) text = text.replace(re, ' ');
   text = tidy(text);
@@ -94,7 +94,7 @@ export function parseEscalationCreate(ctx: Ctx): Action {
     }
   }
   const summary = tidy(text.replace(/^(?:that|a|an)\s+/i, ''));
-  if (!summary) return ask('escalation.create.summary');
+  if (!summary) return ctx.ask('escalation.create.summary');
   action.summary = summary;
 
   const low = ctx.low;
@@ -109,10 +109,10 @@ export function parseEscalationCreate(ctx: Ctx): Action {
 // "ESC-1042" is a ticket key whose number is the case number.
 const CASE_NO = /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b|^(?:re-?open|resolve|close|ack(?:nowledge)?)\s+(\d{1,12})\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-(\d{1,12})\b|\b(?:severity|status|assignee) (?:of|on|for) #?(\d{1,12})\b/i;
 
-export function parseEscalationUpdate(ctx: Ctx): Action {
+export function parseEscalationUpdate(ctx: Ctx): ActionInput {
   const no = CASE_NO.exec(ctx.text);
   const id = no?.[1] ?? no?.[2] ?? no?.[3] ?? no?.[4] ?? no?.[5];
-  if (!id) return ask('escalation.update.case');
+  if (!id) return ctx.ask('escalation.update.case');
   const l = ctx.low;
   const action: Extract<Action, { type: 'escalation.update' }> = { type: 'escalation.update', case: id };
   if (/\bre-?open|\bback open\b|\bopen again\b/.test(l)) action.status = 'reopened';
@@ -130,11 +130,11 @@ export function parseEscalationUpdate(ctx: Ctx): Action {
   const level = plain && (plain[1] ?? plain[2]);
   if (level) action.severity = level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
 
-  if (!action.status && !action.assignee && !action.severity) return ask('escalation.update.status');
+  if (!action.status && !action.assignee && !action.severity) return ctx.ask('escalation.update.status');
   return action;
 }
 
-export function parseCaseMetrics(ctx: Ctx): Action {
+export function parseCaseMetrics(ctx: Ctx): ActionInput {
   const period = findPeriod(ctx.text, ctx.today);
   const action: Extract<Action, { type: 'case.metrics' }> = { type: 'case.metrics' };
   if (period?.from) action.from = period.from;
@@ -143,12 +143,12 @@ export function parseCaseMetrics(ctx: Ctx): Action {
 }
 
 /** "my open cases" -> mine; "all open cases", "the support queue", "unassigned tickets" -> all. */
-export function parseCaseList(ctx: Ctx): Action {
+export function parseCaseList(ctx: Ctx): ActionInput {
   return { type: 'case.list', scope: /\b(?:all|every|queue|unassigned|team'?s?)\b/.test(ctx.low) ? 'all' : 'mine' };
 }
 
 /** "put case 1005 on legal hold" / "lift the legal hold on #1005". */
-export function parseCaseHold(ctx: Ctx): Action {
+export function parseCaseHold(ctx: Ctx): ActionInput {
   const id = /(?:#|\b)(\d{1,12})\b/.exec(ctx.low)?.[1];
   if (!id) return { type: 'clarify', question: 'Which case number should the legal hold apply to?' };
   return { type: 'case.hold', case: id, hold: !/\b(?:lift|release|remove|end|clear|drop|take off|off)\b/.test(ctx.low) };

@@ -1,5 +1,6 @@
 /** help, with the topic as the action type the user asks about ("how do I log a call" -> activity.log). */
-import type { Action } from '../../actions/schema.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
 import type { Ctx } from './context.ts';
 import { detectIntent } from './intent.ts';
 
@@ -14,7 +15,7 @@ const SKILL_WORDS: [string, RegExp][] = [
   ['data_request.create', /\b(?:gdpr|ccpa|privacy|data requests?|dsar)\b/],
 ];
 
-export function parseHelp(ctx: Ctx): Action {
+export function parseHelp(ctx: Ctx): ActionInput {
   const rest = ctx.low.replace(LEAD, '').replace(/[?!.]+$/, '').trim();
   if (!rest || /^(?:you do|can you do)$/.test(rest)) return { type: 'help' };
   const intent = detectIntent(rest);

@@ -2,70 +2,49 @@
  * The offline (deterministic) parser: chat text -> one typed action. It never throws; anything it
  * cannot read with confidence becomes a clarify action with a specific question.
  */
-import { Action as ActionSchema, validateAction, type Action, type CanonicalAction } from '../../actions/schema.ts';
-import { parseActivity } from './activity.ts';
-import { parseAuditQuery, parseChannelConfigure } from './admin.ts';
+import { SKILLS } from '../../../skills/index.ts';
+import { Action as ActionSchema, SPECS, validateAction, type Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
 import { NOT_UNDERSTOOD } from './clarify.ts';
-import { parseContactCreate, parseContactLookup, parseLeadQualify } from './contacts.ts';
 import type { Ctx } from './context.ts';
-import { parseDataRequest, parseDataRequestList, parseDataRequestStep } from './dataRequests.ts';
 import { findImpossibleDate } from './dates.ts';
-import { parseDealCreate, parseDealUpdate } from './deals.ts';
-import { parseCaseHold, parseCaseList, parseCaseMetrics, parseEscalationCreate, parseEscalationUpdate } from './escalations.ts';
-import { parseHelp } from './help.ts';
 import { detectIntent, type Intent } from './intent.ts';
-import { parsePipeline } from './pipeline.ts';
-import { parseTaskCreate, parseTaskList } from './tasks.ts';
 import { normalize } from './text.ts';
 import { spokenNumbersToDigits } from './numbers.ts';
 import { expandShorthand } from './slang.ts';
 import { fixTypos } from './typos.ts';
 
-const EXTRACTORS: Record<Intent, (ctx: Ctx) => Action> = {
-  'pipeline.query': parsePipeline,
-  'activity.log': parseActivity,
-  'deal.update': parseDealUpdate,
-  'deal.create': parseDealCreate,
-  'contact.lookup': parseContactLookup,
-  'contact.create': parseContactCreate,
-  'task.create': parseTaskCreate,
-  'task.list': parseTaskList,
-  'escalation.create': parseEscalationCreate,
-  'escalation.update': parseEscalationUpdate,
-  'case.metrics': parseCaseMetrics,
-  'case.list': parseCaseList,
-  'case.hold': parseCaseHold,
-  'data_request.create': parseDataRequest,
-  'data_request.list': parseDataRequestList,
-  'data_request.step': parseDataRequestStep,
-  'lead.qualify': parseLeadQualify,
-  'channel.configure': parseChannelConfigure,
-  'audit.query': parseAuditQuery,
-  help: parseHelp,
-  unknown: () => ({ type: 'clarify', question: NOT_UNDERSTOOD }),
-};
+/** Each action's extractor, as its skill registers it; built on first use (the skills load this module). */
+let extractors: Map<string, (ctx: Ctx) => ActionInput> | undefined;
+const extractorOf = (intent: Intent) =>
+  (extractors ??= new Map(SPECS.flatMap((a) => (a.extract ? [[a.schema.shape.type.value, a.extract]] : [])))).get(intent);
 
 const DATED = new Set<Intent>(['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'task.create', 'case.metrics', 'audit.query']);
 const TODAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export function parseOffline(text: string, opts: { today: string }): CanonicalAction | Action {
+export function parseOffline(text: string, opts: { today: string }): Action {
   try {
     const today = TODAY.test(opts?.today ?? '') ? opts.today : new Date().toISOString().slice(0, 10);
     const clean = fixTypos(spokenNumbersToDigits(expandShorthand(normalize(typeof text === 'string' ? text : ''))));
     if (!/[\p{L}\p{N}?]/u.test(clean)) return { type: 'clarify', question: NOT_UNDERSTOOD };
-    const ctx: Ctx = { text: clean, low: clean.toLowerCase(), today };
+    const ctx: Ctx = { text: clean, low: clean.toLowerCase(), today, ask };
     const intent = detectIntent(ctx.low);
     // "remind me on Feb 30": a date that does not exist is asked about, never dropped or kept as text.
     const impossible = DATED.has(intent) ? findImpossibleDate(clean) : undefined;
     if (impossible) return { type: 'clarify', question: `"${impossible}" isn't a real date. Which date do you mean?` };
-    return finalize(EXTRACTORS[intent](ctx));
+    const extract = extractorOf(intent);
+    return finalize(extract ? extract(ctx) : { type: 'clarify', question: NOT_UNDERSTOOD });
   } catch {
     return { type: 'clarify', question: NOT_UNDERSTOOD };
   }
 }
 
+function ask(key: string): ActionInput {
+  return { type: 'clarify', question: SKILLS.find((s) => s.missing[key])?.missing[key] ?? NOT_UNDERSTOOD };
+}
+
 /** Validates the action; optional fields that fail the schema (an over-long name, say) are dropped rather than failing the whole parse. */
-function finalize(action: Action): Action {
+function finalize(action: ActionInput): Action {
   let candidate: Record<string, unknown> = { ...action };
   for (let attempt = 0; attempt < 3; attempt++) {
     const ok = validateAction(candidate);

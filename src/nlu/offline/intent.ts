@@ -7,10 +7,9 @@ import { AUDIT_RE, CHANNEL_CONFIG_RE } from './admin.ts';
 import { LEAD_COUNT } from './contacts.ts';
 import { DATA_REQUEST_KINDS_RE } from './dataRequests.ts';
 
-export type Intent =
-  | 'pipeline.query' | 'activity.log' | 'deal.update' | 'deal.create' | 'contact.lookup' | 'contact.create'
-  | 'task.create' | 'task.list' | 'escalation.create' | 'escalation.update' | 'case.metrics' | 'case.list' | 'case.hold' | 'data_request.create'
-  | 'data_request.list' | 'data_request.step' | 'lead.qualify' | 'channel.configure' | 'audit.query' | 'help' | 'unknown';
+import type { ActionType } from '../../actions/index.ts';
+
+export type Intent = ActionType | 'unknown';
 
 const QUESTION_START = /^(?:what|whats|what's|how|which|show|list|give|get|any|are|do|did|is|total|count|top|find|display|pull|where|who'?s? (?:has|owns))\b/;
 const PIPELINE_WORDS =

@@ -1,5 +1,6 @@
 /** pipeline.query: metrics, filters and windows over the deal pipeline. */
-import type { Action } from '../../actions/schema.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
 import { findAmountFilter } from './amounts.ts';
 import type { Ctx } from './context.ts';
 import { findPeriod } from './dates.ts';
@@ -40,7 +41,7 @@ const EVERYONE = /\b(?:(?:the|our)\s+)?(?:whole\s+|entire\s+)?company(?:'s)?(?:[
 // There is no per-team grouping in the contract: "by team" asks for the total, unfiltered.
 const BY_TEAM = /\b(?:(?:broken down|grouped|split)\s+)?(?:by|per|for each|across)\s+(?:the\s+)?teams?\b/i;
 
-export function parsePipeline(ctx: Ctx): Action {
+export function parsePipeline(ctx: Ctx): ActionInput {
   let text = ctx.text;
   const metric = METRICS.find(([, re]) => re.test(ctx.low))?.[0] ?? 'list';
   const q: PipelineQuery = { type: 'pipeline.query', metric };

@@ -1,6 +1,6 @@
 /** task.create ("remind me to call Dana on Friday") and task.list ("what's on my plate today"). */
-import type { Action } from '../../actions/schema.ts';
-import { ask } from './clarify.ts';
+import type { Action } from '../../actions/index.ts';
+import type { ActionInput } from '../../core/types.ts';
 import type { Ctx } from './context.ts';
 import { findDate } from './dates.ts';
 import { isPerson } from './names.ts';
@@ -17,7 +17,7 @@ const TARGET =
 // "the Hooli renewal" is about the account Hooli.
 const DEAL_NOUN = /\s+(?:renewal|expansion|upsell|proposal|contract|deal|account|team|deck|quote|invoice|po|order|demo|opportunity|opp)$/i;
 
-export function parseTaskCreate(ctx: Ctx): Action {
+export function parseTaskCreate(ctx: Ctx): ActionInput {
   let text = ctx.text.replace(TRIGGER, '');
   const action: Partial<TaskCreate> = { type: 'task.create' };
   const date = findDate(text, ctx.today);
@@ -27,7 +27,7 @@ export function parseTaskCreate(ctx: Ctx): Action {
   }
   text = tidy(text.replace(/^\s*(?:to|that i|i should)\s+/i, '').replace(/\s+(?:to|for me)$/i, ''));
   text = tidy(text.replace(/^(?:asap|urgently|quickly)\s+(?:to\s+)?/i, '').replace(/^to\s+/i, ''));
-  if (!text) return ask('task.create.text');
+  if (!text) return ctx.ask('task.create.text');
   action.text = text;
 
   TARGET.lastIndex = 0;
@@ -77,7 +77,7 @@ function accountInPassing(text: string): string | undefined {
   return undefined;
 }
 
-export function parseTaskList(ctx: Ctx): Action {
+export function parseTaskList(ctx: Ctx): ActionInput {
   const due = /\bweek\b/.test(ctx.low) ? 'week' : /\btoday\b|\btonight\b|\bplate\b|\bagenda\b/.test(ctx.low) ? 'today' : 'all';
   return { type: 'task.list', due };
 }

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { ACTIVITY_KINDS, freeText, isoDate, text } from '../../src/actions/fields.ts';
+import { checkRepAction, partyLabel, resolveParty } from '../../src/core/records.ts';
+import { defineAction } from '../../src/core/skill.ts';
+import type { Reply } from '../../src/core/types.ts';
+import { dayLabel, humanize } from '../../src/format/labels.ts';
+import { parseActivity } from '../../src/nlu/offline/activity.ts';
+import { pastDueQuestion, REMINDER_HOUR } from '../tasks/create.ts';
+
+const ActivityLog = z.strictObject({
+  type: z.literal('activity.log'),
+  kind: z.enum(ACTIVITY_KINDS),
+  contact: text(200).optional(),
+  account: text(200).optional(),
+  summary: freeText(),
+  durationMinutes: z.number().int().min(1).max(24 * 60).optional(),
+  outcome: freeText(500).optional(),
+  followUpDate: isoDate.optional(),
+  followUp: freeText(500).optional(),
+});
+
+interface Logged {
+  activity: { kind: string; duration_minutes: number | null };
+  contact: string | null;
+  account: string | null;
+  deal: string | null;
+  task: { text: string; due_date: string | null } | null;
+}
+
+const withWhom = (kind: string) => (kind === 'note' ? 'about' : 'with');
+
+/**
+ * activity.log: one sentence -> an activity on the right contact, account and open deal, plus a
+ * follow-up task (with its reminder) when one is said. The preview lists exactly what is written.
+ */
+export const activityLog = defineAction({
+  schema: ActivityLog,
+  canonical: true,
+  roles: ['rep', 'manager', 'support', 'admin'],
+  scope: 'logging',
+  writes: true,
+  extract: parseActivity,
+  async prepare(action, ctx) {
+    if (!action.contact && !action.account) {
+      return { question: `Who was the ${action.kind} ${withWhom(action.kind)}? Name the contact or the account.` };
+    }
+    const past = pastDueQuestion(action.followUpDate, ctx.today);
+    if (past) return past;
+    const party = await resolveParty(ctx, action.contact, action.account);
+    if ('question' in party) return party;
+    const { contact, account } = party;
+    const deals = account
+      ? await ctx.db.rpc(ctx.user, 'account_open_deals', { account_id: account.id, contact_id: contact?.id ?? null })
+      : [];
+    const deal = deals[0];
+    const followUp = action.followUp ?? (action.followUpDate ? `follow up with ${contact?.name ?? account?.name}` : undefined);
+
+    const payload = {
+      kind: action.kind,
+      summary: action.summary,
+      occurred_at: ctx.now().toISOString(),
+      ...(action.outcome ? { outcome: action.outcome } : {}),
+      ...(action.durationMinutes ? { durationMinutes: action.durationMinutes } : {}),
+      ...(contact ? { contact_id: contact.id } : {}),
+      ...(account ? { account_id: account.id } : {}),
+      ...(deal ? { deal_id: deal.id } : {}),
+      ...(followUp ? { followUp } : {}),
+      ...(action.followUpDate ? { followUpDate: action.followUpDate } : {}),
+    };
+    const task = !followUp
+      ? 'none'
+      : action.followUpDate
+        ? `'${followUp}' due ${dayLabel(action.followUpDate, ctx.today)} (reminder at ${REMINDER_HOUR})`
+        : `'${followUp}' (no due date)`;
+    const lines = [
+      `Log a ${action.kind} ${withWhom(action.kind)} ${partyLabel(party)}:`,
+      `  contact: ${contact?.name ?? '—'}`,
+      `  account: ${account?.name ?? '—'}`,
+      `  deal: ${deal ? `${deal.name} (${humanize(deal.stage)}, closing ${dayLabel(deal.close_date, ctx.today)}); its last activity becomes today` : 'none open'}`,
+      ...(action.durationMinutes ? [`  duration: ${action.durationMinutes} min`] : []),
+      `  summary: ${action.summary}`,
+      ...(action.outcome ? [`  outcome: ${action.outcome}`] : []),
+      `  follow-up task: ${task}`,
+    ];
+    await checkRepAction(ctx, 'activity.log', payload);
+    return { payload, preview: lines.join('\n') };
+  },
+  format(result: Logged, ctx): Reply {
+    const { activity, contact, account, task } = result;
+    const who = contact ? `${contact}${account ? ` (${account})` : ''}` : (account ?? '');
+    const parts = [
+      `Logged the ${activity.kind} ${withWhom(activity.kind)} ${who}`,
+      result.deal ? ` on ${String(result.deal)}` : '',
+      activity.duration_minutes ? ` (${activity.duration_minutes} min)` : '',
+      task ? `; follow-up '${task.text}'${task.due_date ? ` due ${dayLabel(task.due_date, ctx.today)}` : ''}` : '',
+      '.',
+    ];
+    return { kind: 'done', text: parts.join('') };
+  },
+});

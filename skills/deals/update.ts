@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { amount, isoDate, STAGES, text } from '../../src/actions/fields.ts';
+import { checkRepAction, choicesFor, resolveEntity } from '../../src/core/records.ts';
+import { defineAction } from '../../src/core/skill.ts';
+import type { Choices, Reply, SkillContext } from '../../src/core/types.ts';
+import type { DealHit, DealState } from '../../src/db/rpc.ts';
+import { dayLabel, formatMoney, humanize as stageLabel, listOr } from '../../src/format/labels.ts';
+import { parseDealUpdate } from '../../src/nlu/offline/deals.ts';
+
+const DealUpdate = z.strictObject({
+  type: z.literal('deal.update'),
+  deal: text(200),
+  stage: z.enum(STAGES).optional(),
+  amount: amount.optional(),
+  closeDate: isoDate.optional(),
+  owner: text(200).optional(),
+}).refine((a) => a.stage !== undefined || a.amount !== undefined || a.closeDate !== undefined || a.owner !== undefined, {
+  message: 'say what to change on the deal: its stage, amount, close date or owner',
+});
+
+/** What deal.update and deal.create return: the deal's name and account, before (for an update) and after. */
+export interface DealWritten {
+  name: string;
+  account: string;
+  before?: DealState;
+  after: DealState;
+}
+
+/**
+ * A deal as typed -> one deal the caller can see, or a question. The best kind of match wins (the
+ * deal's name, its account's name, the account name plus words); among those an only open deal is
+ * taken, since closed deals are rarely what people mean.
+ */
+export async function resolveDeal(ctx: SkillContext, typed: string): Promise<{ deal: DealHit } | { question: string; choices?: Choices }> {
+  const q = typed.trim().replace(/^the\s+/i, '').replace(/\s+(?:deal|opportunity|opp)$/i, '');
+  const hits = await ctx.db.rpc(ctx.user, 'find_deals', { q, limit: 10 });
+  if (!hits.length) return { question: `I couldn't find a deal called "${q}" among the ones you can see. Could you give its name?` };
+  const best = hits.filter((h) => h.match === hits[0].match);
+  const open = best.filter((h) => h.open);
+  const pick = best.length === 1 ? best[0] : hits[0].match !== 'similar' && open.length === 1 ? open[0] : undefined;
+  if (pick) return { deal: pick };
+  const shown = (open.length ? open : best).slice(0, 6);
+  const options = shown.map((h) => `${h.name} (${stageLabel(h.stage)}, closing ${dayLabel(h.close_date, ctx.today)})`);
+  return {
+    question: `Which deal do you mean: ${listOr(options)}?`,
+    choices: choicesFor(typed.trim(), shown.map((h, i) => ({ label: options[i], value: h.name }))),
+  };
+}
+
+export function pastCloseQuestion(closeDate: string | undefined, stage: string | undefined, ctx: SkillContext) {
+  if (!closeDate || closeDate >= ctx.today || stage?.startsWith('closed')) return undefined;
+  return { question: `${dayLabel(closeDate, ctx.today)} is in the past. When do you expect it to close?` };
+}
+
+const FIELDS: [keyof DealState, string, (v: string, today: string) => string][] = [
+  ['stage', 'stage', (v) => stageLabel(v)],
+  ['amount', 'amount', (v) => formatMoney(Number(v))],
+  ['close_date', 'close date', (v, today) => dayLabel(v, today)],
+  ['owner', 'owner', (v) => v],
+];
+
+/** "stage proposal → negotiation" for each field that changes. */
+export function changes(before: DealState, after: Partial<DealState>, today: string): string[] {
+  return FIELDS.filter(([k]) => after[k] !== undefined && String(after[k]) !== String(before[k]))
+    .map(([k, label, show]) => `${label} ${show(String(before[k]), today)} → ${show(String(after[k]), today)}`);
+}
+
+/** deal.update: stage, amount, close date or owner of one deal; the refusals live in SQL. */
+export const dealUpdate = defineAction({
+  schema: DealUpdate,
+  canonical: true,
+  roles: ['rep', 'manager', 'admin'],
+  scope: 'logging',
+  refusal: 'change deals',
+  writes: true,
+  extract: parseDealUpdate,
+  async prepare(action, ctx) {
+    const found = await resolveDeal(ctx, action.deal);
+    if ('question' in found) return found;
+    const past = pastCloseQuestion(action.closeDate, action.stage, ctx);
+    if (past) return past;
+    let owner: { id: string; name: string } | undefined;
+    if (action.owner) {
+      const r = await resolveEntity(ctx, 'user', action.owner);
+      if ('question' in r) return r;
+      owner = r.entity;
+    }
+    const payload = {
+      deal_id: found.deal.id,
+      ...(action.stage ? { stage: action.stage } : {}),
+      ...(action.amount !== undefined ? { amount: action.amount } : {}),
+      ...(action.closeDate ? { closeDate: action.closeDate } : {}),
+      ...(owner ? { owner_id: owner.id } : {}),
+    };
+    await checkRepAction(ctx, 'deal.update', payload);
+    const before = await ctx.db.rpc(ctx.user, 'deal_brief', { id: found.deal.id });
+    const diff = changes(before, { stage: action.stage, amount: action.amount, close_date: action.closeDate, owner: owner?.name }, ctx.today);
+    return {
+      payload,
+      preview: [`Update ${before.name} (${before.account} · owner ${before.owner}):`, ...diff.map((d) => `  ${d}`)].join('\n'),
+    };
+  },
+  format(result: DealWritten, ctx): Reply {
+    const diff = changes(result.before!, result.after, ctx.today);
+    return { kind: 'done', text: `Updated ${result.name}: ${diff.join(', ')}.`, sensitive: true };
+  },
+});

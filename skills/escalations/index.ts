@@ -1,0 +1,8 @@
+import { defineSkill } from '../../src/core/skill.ts';
+import { escalationCreate } from './create.ts';
+import { supportJobs } from './jobs.ts';
+import { caseList } from './list.ts';
+import { caseMetrics } from './metrics.ts';
+import { escalationUpdate } from './update.ts';
+
+export const escalations = defineSkill(import.meta.url, [escalationCreate, escalationUpdate, caseList, caseMetrics], { jobs: supportJobs });

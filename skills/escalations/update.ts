@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { recordNumber, SEVERITIES, text } from '../../src/actions/fields.ts';
+import { resolveEntity } from '../../src/core/records.ts';
+import { defineAction } from '../../src/core/skill.ts';
+import type { Prepared, Reply, SkillContext } from '../../src/core/types.ts';
+import { CrmError } from '../../src/db/port.ts';
+import type { CaseInfo } from '../../src/db/rpc.ts';
+import { parseEscalationUpdate } from '../../src/nlu/offline/escalations.ts';
+import { caseTitle, deadlines } from './notices.ts';
+
+export const CASE_STATUSES = ['acknowledged', 'resolved', 'reopened'] as const;
+
+const EscalationUpdate = z.strictObject({
+  type: z.literal('escalation.update'),
+  case: recordNumber('case'),
+  status: z.enum(CASE_STATUSES).optional(),
+  assignee: text(200).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+});
+type EscalationUpdate = z.infer<typeof EscalationUpdate>;
+
+/** escalation.update: acknowledge, resolve, reopen, reassign (capacity checked in SQL), change severity. */
+async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promise<Prepared> {
+  const found = await ctx.db.rpc(ctx.user, 'case_brief', { case: action.case });
+  if (!found?.case) return { question: `I couldn't find case #${action.case}. Which case number do you mean?` };
+  const c = found.case;
+  if (!action.status && !action.assignee && !action.severity) {
+    return { question: `What should I do with ${caseTitle(c)}: acknowledge, resolve, reopen, reassign it (to whom?) or change its severity?` };
+  }
+  // The same refusals the SQL makes, before the user is asked to confirm anything.
+  const refused =
+    action.status === 'reopened' && c.status !== 'resolved' ? `Case #${c.id} is not resolved, so there is nothing to reopen.`
+    : action.status !== 'reopened' && c.status === 'resolved' ? `Case #${c.id} is resolved; reopen it first.`
+    : action.status === 'acknowledged' && c.status === 'acknowledged' ? `Case #${c.id} is already acknowledged.`
+    : undefined;
+  if (refused) throw new CrmError(refused, 'refused');
+  let assignee: { id: string; name: string } | undefined;
+  if (action.assignee) {
+    const r = await resolveEntity(ctx, 'user', action.assignee);
+    if ('question' in r) return r;
+    assignee = r.entity;
+    if (!(await ctx.db.rpc(ctx.user, 'is_support_agent', { user_id: r.entity.id }))) {
+      throw new CrmError(`${r.entity.name} is not an active support agent, so I can't give them the case.`, 'refused');
+    }
+  }
+  const steps = [
+    action.status === 'reopened' ? 'reopen it' : '',
+    assignee ? `reassign it to ${assignee.name}` : '',
+    action.severity ? `change its severity to ${action.severity} (deadlines recomputed)` : '',
+    action.status === 'acknowledged' ? 'acknowledge it' : '',
+    action.status === 'resolved' ? 'resolve it' : '',
+  ].filter(Boolean);
+  const payload = {
+    case: action.case,
+    ...(action.status ? { status: action.status } : {}),
+    ...(assignee ? { assignee_id: assignee.id } : {}),
+    ...(action.severity ? { severity: action.severity } : {}),
+  };
+  return { payload, preview: `${caseTitle(c)}: ${c.summary}\n${steps.join(', ')[0].toUpperCase()}${steps.join(', ').slice(1)}.` };
+}
+
+function formatUpdate(result: { case: CaseInfo; changes: string[] }, ctx: SkillContext): Reply {
+  const { case: c, changes } = result;
+  const parts = changes.map((ch) => {
+    switch (ch) {
+      case 'reopened':
+        return `reopened${c.assignee ? ` with ${c.assignee.name}` : ', waiting in the support queue'}`;
+      case 'reassigned':
+        return `reassigned to ${c.assignee?.name}`;
+      case 'severity':
+        return `now ${c.severity}`;
+      default:
+        return ch;
+    }
+  });
+  const clock = changes.some((ch) => ch === 'reopened' || ch === 'severity') ? `\n${deadlines(c, ctx.user.timezone)}.` : '';
+  return { kind: 'done', text: `Case #${c.id} ${parts.join(', ')}.${clock}` };
+}
+
+/** escalation.update: support, their managers and admins work cases. */
+export const escalationUpdate = defineAction({
+  schema: EscalationUpdate,
+  canonical: true,
+  roles: ['manager', 'support', 'admin'],
+  scope: 'escalations',
+  refusal: 'work support cases',
+  writes: true,
+  extract: parseEscalationUpdate,
+  prepare: prepareUpdate,
+  format: formatUpdate,
+});

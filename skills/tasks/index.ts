@@ -1,0 +1,6 @@
+import { defineSkill } from '../../src/core/skill.ts';
+import { taskCreate } from './create.ts';
+import { taskList } from './list.ts';
+import { reminderJobs } from './reminders.ts';
+
+export const tasks = defineSkill(import.meta.url, [taskCreate, taskList], { jobs: reminderJobs });

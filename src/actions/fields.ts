@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** The vocabularies of the action contract (shared/action-contract.md) and the field types the actions are built from. */
+
+export const STAGES = ['prospecting', 'qualification', 'discovery', 'proposal', 'negotiation', 'closed_won', 'closed_lost'] as const;
+export const ACTIVITY_KINDS = ['call', 'meeting', 'email', 'note'] as const;
+export const SEVERITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export const CATEGORIES = ['billing', 'technical', 'outage', 'security', 'account', 'other'] as const;
+export const LAWS = ['gdpr', 'ccpa'] as const;
+export const ROLES = ['rep', 'manager', 'support', 'privacy_officer', 'admin', 'guest'] as const;
+/** Groups of actions a shared channel (or the whole installation) can be limited to. */
+export const CHANNEL_SCOPES = ['pipeline', 'logging', 'escalations', 'data_requests', 'everything'] as const;
+
+export type Role = (typeof ROLES)[number];
+export type ChannelScope = (typeof CHANNEL_SCOPES)[number];
+
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+export const amount = z.number().finite().nonnegative().max(1e12);
+/** A name, a query, a number as typed: kept as the user wrote it, in clear in the audit log. */
+export const text = (max = 4000) => z.string().trim().min(1, 'must not be empty').max(max);
+/**
+ * What people say in their own words (a call summary, a task, a note): shown in a multi-line box when a
+ * pending write is edited, and never kept in clear in the audit log.
+ */
+export const freeText = (max = 4000) => text(max).meta({ freeText: true });
+export const recordNumber = (what: string) => z.string().regex(/^\d{1,12}$/, `expected a ${what} number`);
+
+/** Whether a field of an action schema holds free text (see `freeText`). */
+export function isFreeText(field: z.ZodType): boolean {
+  let inner: z.ZodType = field;
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = (inner.def as unknown as { innerType: z.ZodType }).innerType;
+  return z.globalRegistry.get(inner)?.freeText === true;
+}
