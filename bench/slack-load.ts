@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { log } from '../src/core/log.ts';
 import { startSlack } from '../src/channels/slack/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createAssistant } from '../src/core/assistant.ts';
@@ -19,7 +20,7 @@ export async function benchSlack(db: SqlDb, { quick, today }: { quick: boolean; 
   const config = loadConfig({});
   config.slack = { botToken: 'xoxb-bench', signingSecret: SECRET, port: 0, apiUrl: api.apiUrl };
   const assistant = createAssistant({ db, parser: offlineParser, now: () => new Date(`${today}T15:00:00Z`) });
-  const slack = await startSlack({ config, assistant, db, log: () => {} });
+  const slack = await startSlack({ config, assistant, db, log: log.with({ component: 'slack' }) });
   const url = `http://127.0.0.1:${slack.port}/slack/events`;
   const [{ slack_user_id: user }] = await db.query<{ slack_user_id: string }>(`select slack_user_id from public.users where name = 'Alex Morgan'`);
   let seq = 0;

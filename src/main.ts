@@ -1,5 +1,6 @@
 import { consoleNotifier, runRepl } from './channels/repl.ts';
 import { loadConfig } from './config.ts';
+import { log } from './core/log.ts';
 import { createAssistant } from './core/assistant.ts';
 import { openDb } from './db/open.ts';
 import type { Requester } from './db/port.ts';
@@ -11,13 +12,12 @@ import { createScheduler } from './jobs/scheduler.ts';
 import { openFileStore } from './storage/file-store.ts';
 
 const config = loadConfig();
-const log = (m: string) => process.stderr.write(`[crm] ${m}\n`);
-const db = await openDb(config, log);
+const db = await openDb(config, log.info);
 const now = config.today ? () => new Date(`${config.today}T12:00:00Z`) : () => new Date();
 const parser = createParser(config, db);
 const assistant = createAssistant({ db, parser, now, botScopes: config.botScopes });
 const files = await openFileStore(config);
-log(`parser: ${parser.name}, database: ${db.kind}, files: ${files.kind}`);
+log.info(`parser: ${parser.name}, database: ${db.kind}, files: ${files.kind}`);
 
 const servers: { close(): Promise<void>; notifier: Notifier }[] = [];
 if (config.slack) {

@@ -5,6 +5,7 @@ import { ACTION } from '../src/channels/slack/blocks.ts';
 import { loadConfig } from '../src/config.ts';
 import { createAssistant } from '../src/core/assistant.ts';
 import { freshDb, TODAY, userNamed, type TestDb } from './support/db.ts';
+import { recordingLogger } from './support/log.ts';
 import { startSlackStandin, TEAM_ID, type SlackCall, type SlackStandin } from './support/slack-api-standin.ts';
 import { startSocketModeStandin } from './support/slack-socket-standin.ts';
 
@@ -40,7 +41,7 @@ describe('Slack in Socket Mode', () => {
     config.slack = { botToken: 'xoxb-test-token', signingSecret: 'unused-in-socket-mode', appToken: 'xapp-test-token', port: 0, apiUrl: api.apiUrl };
     const parser = { name: 'scripted', parse: async (text: string) => script[text] ?? ({ type: 'help' } as Action) };
     const assistant = createAssistant({ db, parser, now: () => new Date(`${TODAY}T17:00:00Z`) });
-    slack = await startSlack({ config, assistant, db, log: () => {} });
+    slack = await startSlack({ config, assistant, db, log: recordingLogger() });
     await socket.connected(1);
   }, 120_000);
 

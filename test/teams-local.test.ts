@@ -9,10 +9,12 @@ import { startTeams, type TeamsServer } from '../src/channels/teams/bot.ts';
 import { isLoopback, isLoopbackUrl } from '../src/channels/teams/http.ts';
 import { loadConfig, PLAYGROUND_USER_AAD_ID } from '../src/config.ts';
 import { createAssistant } from '../src/core/assistant.ts';
+import { NOT_LINKED } from '../src/core/channel-kit.ts';
 import { offlineParser } from '../src/nlu/offline-parser.ts';
 import { startPlayground } from '../scripts/teams-playground.ts';
 import { startConnectorStandIn, type ConnectorStandIn } from './support/bot-connector-standin.ts';
 import { freshDb, TODAY, type TestDb } from './support/db.ts';
+import { recordingLogger } from './support/log.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'out', 'teams-playground');
@@ -48,7 +50,7 @@ describe('local Teams mode serving requests', () => {
     db = await freshDb('pglite', { deals: 300 });
     connector = await startConnectorStandIn();
     const assistant = createAssistant({ db, parser: offlineParser, now: () => new Date(`${TODAY}T12:00:00Z`) });
-    bot = await startTeams({ config: { ...loadConfig({ TEAMS_LOCAL: 'true', TEAMS_PORT: '0' }) }, assistant, db, log: () => {} });
+    bot = await startTeams({ config: { ...loadConfig({ TEAMS_LOCAL: 'true', TEAMS_PORT: '0' }) }, assistant, db, log: recordingLogger() });
   }, 120_000);
   afterAll(async () => {
     await bot?.close();
@@ -70,10 +72,10 @@ describe('local Teams mode serving requests', () => {
 
   it('answers the local test user without a token, as the configured CRM user; anyone else is not linked', async () => {
     expect(await post(activity(PLAYGROUND_USER_AAD_ID, 'help'))).toBe(200);
-    expect(await post(activity('someone-else', 'help'))).toBe(200);
+    expect(await post(activity('someone-else', 'what is my pipeline'))).toBe(200);
     expect(connector.calls.map((c) => [c.authorization, String(c.body.text).split('\n')[0]])).toEqual([
       [undefined, expect.stringMatching(/^Here is what I can do/)],
-      [undefined, expect.stringMatching(/^I don't know who you are in the CRM yet/)],
+      [undefined, NOT_LINKED],
     ]);
   });
 
@@ -104,7 +106,7 @@ describe.runIf(browserAvailable || process.env.REQUIRE_BROWSER === '1')('the Age
     mkdirSync(SHOTS, { recursive: true });
     db = await freshDb('pglite', { deals: 1500 });
     const assistant = createAssistant({ db, parser: offlineParser, now: () => new Date(`${TODAY}T12:00:00Z`), charts: false });
-    bot = await startTeams({ config: loadConfig({ TEAMS_LOCAL: 'true', TEAMS_PORT: '0' }), assistant, db, log: () => {} });
+    bot = await startTeams({ config: loadConfig({ TEAMS_LOCAL: 'true', TEAMS_PORT: '0' }), assistant, db, log: recordingLogger() });
     playground = await startPlayground(`http://127.0.0.1:${bot.port}/api/messages`, join(SHOTS, 'playground'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -7,7 +7,7 @@ import type { Action } from '../src/actions/index.ts';
 import { ESCALATE_COMMAND } from '../src/channels/teams/handler.ts';
 import { replyActivity } from '../src/channels/teams/cards.ts';
 import { startTeams, type TeamsServer } from '../src/channels/teams/bot.ts';
-import { UNLINKED_TEXT } from '../src/channels/teams/users.ts';
+import { NOT_LINKED } from '../src/core/channel-kit.ts';
 import { loadConfig } from '../src/config.ts';
 import { createAssistant, type Assistant } from '../src/core/assistant.ts';
 import { refusalFor } from '../src/core/permissions.ts';
@@ -16,6 +16,7 @@ import type { FileStore } from '../src/storage/file-store.ts';
 import { buildTeamsPackage, COLOR_SVG, OUTLINE_SVG, packagedManifest, renderPng } from '../scripts/package-teams.ts';
 import { APP_ID, OUTGOING_TOKEN, startConnectorStandIn, type ConnectorStandIn } from './support/bot-connector-standin.ts';
 import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts';
+import { recordingLogger } from './support/log.ts';
 
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
 const BOT = { id: `28:${APP_ID}`, name: 'CRM Assistant' };
@@ -60,7 +61,7 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     };
     assistant = createAssistant({ db, parser, now: () => new Date(`${TODAY}T12:00:00Z`) });
     const config = { ...loadConfig({}), teams: { appId: APP_ID, appPassword: 'unused-with-test-credentials', port: 0 } };
-    bot = await startTeams({ config, assistant, db, auth: standin.auth, files: fileStore, log: () => {} });
+    bot = await startTeams({ config, assistant, db, auth: standin.auth, files: fileStore, log: recordingLogger() });
   }, 120_000);
 
   afterAll(async () => {
@@ -156,11 +157,15 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(ref).toEqual({ kind: 'personal', user_id: alex.id, conversation_id: 'a:personal-Alex-Morgan' });
   });
 
-  it('tells an unlinked Teams user to ask an admin, and runs nothing for them', async () => {
+  it('tells an unlinked Teams user to ask an admin, and runs nothing for them but help', async () => {
     const before = await count('public.teams_conversations');
+    expect((await post(personal('Nobody Known', 'what is the total pipeline'))).status).toBe(200);
     expect((await post(personal('Nobody Known', 'help'))).status).toBe(200);
     expect(parsed).toEqual([]);
-    expect(standin.calls.map((c) => c.body.text)).toEqual([UNLINKED_TEXT]);
+    const [refused, help] = standin.calls.map((c) => String(c.body.text));
+    expect(refused).toBe(NOT_LINKED);
+    expect(help).toMatch(/^Here is what I can do/);
+    expect(help.endsWith(NOT_LINKED.replace(/\n/g, '\n\n'))).toBe(true);
     expect(await count('public.teams_conversations')).toBe(before);
   });
 
@@ -192,7 +197,7 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(privately.body.text ?? null).toEqual(expected.text ?? null);
     expect(cardOf(privately) ?? null).toEqual(expected.attachments?.[0].content ?? null);
     expect(ack.path).toBe(`/v3/conversations/${activity.conversation.id}/activities/${activity.id}`);
-    expect(ack.body.text).toBe("I've sent you the answer in a private chat.");
+    expect(ack.body.text).toBe("I've sent you the answer privately.");
     expect(JSON.stringify(ack.body)).not.toMatch(/\$\d/);
     // The 1:1 chat it created is now where proactive messages reach Alex.
     const [ref] = await db.query<{ conversation_id: string }>(`select conversation_id from public.teams_conversations where kind = 'personal' and user_id = $1`, [alex.id]);
@@ -210,7 +215,7 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
       `/v3/conversations/${activity.conversation.id}/activities/${activity.id}`,
     ]);
     expect(standin.calls[1].body.text).toMatch(/^Your role \(support\) can't ask about the pipeline/);
-    expect(standin.calls[2].body.text).toBe("I've sent you my reply in a private chat.");
+    expect(standin.calls[2].body.text).toBe("I've sent you my reply privately.");
   });
 
   it('confirms a logged call with an Adaptive Card (Action.Execute) and writes it once', async () => {
@@ -360,7 +365,7 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     script.set('post escalations here', { type: 'channel.configure', notices: 'escalations' });
     expect(await bot.notifier.toChannel('escalations', { kind: 'answer', text: 'x' })).toBe(false);
     await post(inChannel('Priya Shah', 'post escalations here', SUPPORT_CHANNEL));
-    expect(standin.calls.map((c) => c.body.text).at(-1)).toBe("I've sent you my reply in a private chat.");
+    expect(standin.calls.map((c) => c.body.text).at(-1)).toBe("I've sent you my reply privately.");
     expect(await bot.notifier.toChannel('escalations', { kind: 'answer', text: 'x' })).toBe(false);
 
     // An admin's channel setting is a write like any other: confirmed privately, then in force.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistant } from '../src/core/assistant.ts';
 import { guestRequester } from '../src/core/guest.ts';
-import { LINK_YOUR_ACCOUNT } from '../src/core/permissions.ts';
+import { NOT_LINKED as LINK_YOUR_ACCOUNT } from '../src/core/channel-kit.ts';
 import type { Requester } from '../src/db/port.ts';
 import { createParser } from '../src/nlu/create-parser.ts';
 import { offlineParser } from '../src/nlu/offline-parser.ts';

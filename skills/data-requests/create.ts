@@ -5,7 +5,7 @@ import type { Reply, SkillContext } from '../../src/core/types.ts';
 import { CrmError } from '../../src/db/port.ts';
 import type { DataRequest, Entity } from '../../src/db/rpc.ts';
 import { listOr } from '../../src/format/labels.ts';
-import { parseDataRequest } from '../../src/nlu/offline/dataRequests.ts';
+import { parseDataRequest } from '../../src/nlu/offline/data-requests.ts';
 import { kindLabel, lawLabel, who } from './labels.ts';
 
 export const DATA_REQUEST_KINDS = ['access', 'erasure', 'rectification', 'restriction', 'portability', 'consent_withdrawal'] as const;

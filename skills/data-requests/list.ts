@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import type { DataRequest } from '../../src/db/rpc.ts';
-import { parseDataRequestList } from '../../src/nlu/offline/dataRequests.ts';
+import { parseDataRequestList } from '../../src/nlu/offline/data-requests.ts';
 import { daysLeft, kindLabel, lawLabel, who } from './labels.ts';
 
 const DataRequestList = z.strictObject({ type: z.literal('data_request.list') });

@@ -14,7 +14,11 @@ export const CHANNEL_SCOPES = ['pipeline', 'logging', 'escalations', 'data_reque
 export type Role = (typeof ROLES)[number];
 export type ChannelScope = (typeof CHANNEL_SCOPES)[number];
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+/** What a text field holds, where it matters: the edit form shows free text in a multi-line box, the audit log hashes it. */
+type FieldKind = 'free text' | 'date' | 'record number';
+const kind = (k: FieldKind) => ({ fieldKind: k });
+
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').meta(kind('date'));
 export const amount = z.number().finite().nonnegative().max(1e12);
 /** A name, a query, a number as typed: kept as the user wrote it, in clear in the audit log. */
 export const text = (max = 4000) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -22,12 +26,13 @@ export const text = (max = 4000) => z.string().trim().min(1, 'must not be empty'
  * What people say in their own words (a call summary, a task, a note): shown in a multi-line box when a
  * pending write is edited, and never kept in clear in the audit log.
  */
-export const freeText = (max = 4000) => text(max).meta({ freeText: true });
-export const recordNumber = (what: string) => z.string().regex(/^\d{1,12}$/, `expected a ${what} number`);
+export const freeText = (max = 4000) => text(max).meta(kind('free text'));
+/** A case, request or task number as the user typed it. */
+export const recordNumber = (what: string) => z.string().regex(/^\d{1,12}$/, `expected a ${what} number`).meta(kind('record number'));
 
-/** Whether a field of an action schema holds free text (see `freeText`). */
-export function isFreeText(field: z.ZodType): boolean {
+/** The kind of a field of an action schema, when it is one of the above. */
+export function fieldKind(field: z.ZodType): FieldKind | undefined {
   let inner: z.ZodType = field;
   while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = (inner.def as unknown as { innerType: z.ZodType }).innerType;
-  return z.globalRegistry.get(inner)?.freeText === true;
+  return z.globalRegistry.get(inner)?.fieldKind as FieldKind | undefined;
 }

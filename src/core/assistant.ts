@@ -5,7 +5,8 @@ import type { PerformResult } from '../db/rpc.ts';
 import type { Parser } from '../nlu/parser.ts';
 import { localDate } from './clock.ts';
 import { log } from './log.ts';
-import { can, describeScopes, LINK_YOUR_ACCOUNT, refusalFor, scopesAllow, type ChannelScope } from './permissions.ts';
+import { NOT_LINKED } from './guest.ts';
+import { can, describeScopes, refusalFor, scopesAllow, type ChannelScope } from './permissions.ts';
 import type { ActionInput, Choices, Inbound, Reply, SkillContext } from './types.ts';
 
 export interface AssistantOptions {
@@ -37,7 +38,7 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
       : null;
     // A guest's only write: a case raised on a customer's message, in a channel set up for escalations.
     const guestMayEscalate = Boolean(msg.source && scopes?.some((s) => s === 'escalations' || s === 'everything'));
-    if (msg.user.role === 'guest' && action.type !== 'help' && !guestMayEscalate) return LINK_YOUR_ACCOUNT;
+    if (msg.user.role === 'guest' && action.type !== 'help' && !guestMayEscalate) return NOT_LINKED;
     if (!scopesAllow(scopes, action.type, { channel: true })) {
       return `This channel is set up for ${describeScopes(scopes!)} only. Ask me in a direct message instead.`;
     }

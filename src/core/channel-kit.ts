@@ -1,4 +1,15 @@
-import type { ChannelKind } from './types.ts';
+import type { Assistant } from './assistant.ts';
+import { GUEST_ACCOUNT, guestRequester, NOT_LINKED, type Speaker } from './guest.ts';
+import type { CrmDb, Requester } from '../db/port.ts';
+import type { ActionInput, CaseAction, ChannelKind, Inbound, Reply } from './types.ts';
+
+export { GUEST_ACCOUNT, NOT_LINKED, type Speaker } from './guest.ts';
+
+/**
+ * What every channel shares, so that an adapter (the REPL, Slack, Teams, a web chat tomorrow) is only rendering and
+ * transport: who may do what, which replies are private, the round trips of a conversation (a yes or no to a
+ * pending write, a pick among "which one?" answers, a button on a case post), and how to address the assistant.
+ */
 
 /** How to reach the assistant in each channel, in that channel's own words (help says it). */
 export const HOW_TO_ASK: Record<ChannelKind, string> = {
@@ -6,3 +17,158 @@ export const HOW_TO_ASK: Record<ChannelKind, string> = {
   slack: 'type it the way you would say it — here in a DM, with `/crm`, or by mentioning @CRM Assistant in a channel',
   teams: 'type it the way you would say it — here in our chat, or by mentioning @CRM Assistant in a channel or group chat',
 };
+
+const refusalFor = (speaker: Speaker) => (speaker.kind === 'guest' && speaker.why !== 'unlinked' ? GUEST_ACCOUNT : NOT_LINKED);
+
+/** Kinds of reply that are the asker's alone in a shared place: refusals, errors, questions back and pending writes. */
+const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm', 'question']);
+
+/**
+ * Whether a reply, asked in a shared place (a channel, a group chat), goes to the asker only. Amounts, contact
+ * details and data-request contents (`sensitive`) do too; in a direct conversation everything is shown in full.
+ */
+export const isPrivate = (reply: Reply, shared: boolean) => shared && (Boolean(reply.sensitive) || PRIVATE_KINDS.has(reply.kind));
+
+/**
+ * What the others see when a reply to a question they saw (a mention in a channel) goes to the asker only, or that
+ * it could not be delivered privately at all.
+ */
+export function privateNote(reply: Reply, delivered = true): Reply {
+  if (!delivered) return { kind: 'refusal', text: "I can't show that here and couldn't message you privately. Ask me in a direct message." };
+  const what = reply.kind === 'confirm' ? 'a confirmation' : reply.kind === 'answer' || reply.kind === 'done' ? 'the answer' : 'my reply';
+  return { kind: 'done', text: `I've sent you ${what} privately.` };
+}
+
+const YES = /^(y|yes|yep|yeah|yup|sure|ok|okay|confirm|confirmed|go ahead|do it|save it|correct)$/;
+const NO = /^(n|no|nope|nah|cancel|stop|don'?t|never ?mind|abort)$/;
+/** "Yes please!", "yes, go ahead", "sure thing" -> "yes" / "sure": the first word of a short answer. */
+function answerOf(text: string): 'yes' | 'no' | undefined {
+  const words = text.toLowerCase().replace(/[!.,]+/g, ' ').trim().split(/\s+/);
+  const head = words.length > 4 ? text.toLowerCase() : /^(go|do|save|never)$/.test(words[0]) ? words.slice(0, 2).join(' ') : words[0];
+  return YES.test(head) ? 'yes' : NO.test(head) ? 'no' : undefined;
+}
+
+/** What a conversation remembers between two messages: the write waiting for a yes or no, the answers last offered. */
+export interface TurnState {
+  pending?: string;
+  choices?: Reply['choices'];
+}
+
+/** Where a conversation's state lives, by conversation key (one per person and place). */
+export interface StateStore {
+  get(key: string): Promise<TurnState>;
+  set(key: string, state: TurnState): Promise<void>;
+}
+
+/** A store in this process (the terminal has one conversation; chat replicas share one in the database). */
+export function memoryStore(): StateStore {
+  const states = new Map<string, TurnState>();
+  return { get: async (key) => states.get(key) ?? {}, set: async (key, state) => void states.set(key, state) };
+}
+
+/** A message or a click as a channel hands it over: where it happened and its idempotency key. */
+export type Turn = Omit<Inbound, 'user' | 'text'>;
+
+const CASE_CHANGE: Record<Exclude<CaseAction, 'reassign'>, 'acknowledged' | 'resolved'> = { acknowledge: 'acknowledged', resolve: 'resolved' };
+
+export function createChannelKit({ assistant, db, store = memoryStore() }: { assistant: Assistant; db: CrmDb; store?: StateStore }) {
+  const keyOf = (user: Requester, turn: Turn) => `${turn.channel}:${turn.conversation ?? 'dm'}:${user.id}`;
+
+  /** The CRM user a speaker acts as: their own, or the guest user (for the one write a guest may make). */
+  const actingAs = async (speaker: Speaker): Promise<Requester> =>
+    speaker.kind === 'member' ? speaker.user : guestRequester(db, speaker.displayName);
+
+  /** Remembers what a reply leaves open: its pending write, its "which one?" answers. */
+  async function remember(user: Requester, turn: Turn, reply: Reply): Promise<Reply> {
+    await store.set(keyOf(user, turn), { pending: reply.confirm?.pendingId, choices: reply.choices });
+    return reply;
+  }
+
+  /** A picked answer of a "which one?" question: a number ("2") or the start of its label. */
+  const picked = (state: TurnState, text: string) =>
+    state.choices?.[Number(text) - 1] ?? state.choices?.find((c) => text.length > 2 && c.label.toLowerCase().startsWith(text.toLowerCase()));
+
+  return {
+    /**
+     * A typed message. For a member: a yes or no answers the write waiting for one, a number or a name picks one of
+     * the answers offered, anything else is a new request (a new write replaces the one waiting, saying so; anything
+     * else leaves it waiting). For anyone else: help, or the sentence that says why not.
+     */
+    async say(speaker: Speaker, turn: Turn, text: string): Promise<Reply> {
+      if (speaker.kind === 'guest') {
+        const help = /^\s*(?:help\b\s*(.*))?$/i.exec(text);
+        if (!help) return { kind: 'refusal', text: refusalFor(speaker) };
+        const topic = help[1]?.trim();
+        const reply = await assistant.run({ type: 'help', ...(topic ? { topic } : {}) }, { ...turn, user: await actingAs(speaker) });
+        return { ...reply, text: `${reply.text}\n\n${refusalFor(speaker)}` };
+      }
+      const { user } = speaker;
+      const state = await store.get(keyOf(user, turn));
+      const answer = answerOf(text.trim());
+      if (answer) {
+        if (!state.pending) return { kind: 'refusal', text: 'Nothing is waiting for your confirmation.' };
+        return remember(user, turn, await assistant.confirm(state.pending, user, answer === 'yes', turn.progress));
+      }
+      const choice = text.trim() && picked(state, text.trim());
+      if (choice) return remember(user, turn, await assistant.run(choice.action, { ...turn, user }));
+      const reply = await assistant.handle({ ...turn, text, user });
+      const earlier = state.pending;
+      if (!earlier || reply.confirm?.pendingId === earlier) return remember(user, turn, reply);
+      if (reply.confirm) {
+        // A new write replaces the one waiting: only one yes or no is ever open.
+        await assistant.confirm(earlier, user, false);
+        return remember(user, turn, { ...reply, text: `(Your earlier request was not confirmed, so it was not written.)\n${reply.text}` });
+      }
+      // A question or an answer in between leaves the earlier write waiting for its yes or no.
+      await store.set(keyOf(user, turn), { pending: earlier, choices: reply.choices });
+      return { ...reply, text: `${reply.text}\n(Your earlier request is still waiting: yes or no?)` };
+    },
+
+    /** Confirm or Cancel on a pending write (a button): only its author's click runs it, once. */
+    async answer(speaker: Speaker, turn: Turn, pendingId: string, yes: boolean): Promise<Reply> {
+      const user = await actingAs(speaker);
+      return remember(user, turn, await assistant.confirm(pendingId, user, yes, turn.progress));
+    },
+
+    /** A "which one?" answer clicked (its action validated and permission-checked again, as the clicker). */
+    async choose(speaker: Speaker, turn: Turn, action: unknown): Promise<Reply> {
+      if (speaker.kind === 'guest') return { kind: 'refusal', text: refusalFor(speaker) };
+      return remember(speaker.user, turn, await assistant.run(action, { ...turn, user: speaker.user }));
+    },
+
+    /** A button on a case post: the change it stands for, as a write its clicker confirms. */
+    async onCase(speaker: Speaker, turn: Turn, caseNo: string, change: Exclude<CaseAction, 'reassign'> | { assignee: string }): Promise<Reply> {
+      if (speaker.kind === 'guest') return { kind: 'refusal', text: refusalFor(speaker) };
+      const update = typeof change === 'string' ? { status: CASE_CHANGE[change] } : change;
+      return remember(speaker.user, turn, await assistant.run({ type: 'escalation.update', case: caseNo, ...update }, { ...turn, user: speaker.user }));
+    },
+
+    /** A case raised from a customer's message (a shortcut, a reaction, a message action); guests may, where the channel allows. */
+    async escalate(speaker: Speaker, turn: Turn & { source: NonNullable<Inbound['source']> }, summary: string): Promise<Reply> {
+      const user = await actingAs(speaker);
+      return remember(user, turn, await assistant.run({ type: 'escalation.create', summary }, { ...turn, user }));
+    },
+
+    /** The write waiting for a member, to edit it (null when it is no longer waiting). */
+    async pending(speaker: Speaker, pendingId: string) {
+      if (speaker.kind === 'guest') return null;
+      const row = await db.rpc(speaker.user, 'pending_get', { id: pendingId });
+      return row?.status === 'pending' ? row : null;
+    },
+
+    /** An edited write replaces the one it edits: that one is cancelled, the edited one waits for its own yes. */
+    async replace(speaker: Speaker, turn: Turn, pendingId: string, edited: ActionInput): Promise<Reply> {
+      if (speaker.kind === 'guest') return { kind: 'refusal', text: refusalFor(speaker) };
+      await assistant.confirm(pendingId, speaker.user, false);
+      return remember(speaker.user, turn, await assistant.run(edited, { ...turn, user: speaker.user }));
+    },
+
+    /** A request a channel makes on its own (the Slack App Home's task list), run as the member. */
+    async show(speaker: Speaker, turn: Turn, action: ActionInput): Promise<Reply> {
+      if (speaker.kind === 'guest') return { kind: 'refusal', text: refusalFor(speaker) };
+      return assistant.run(action, { ...turn, user: speaker.user });
+    },
+  };
+}
+
+export type ChannelKit = ReturnType<typeof createChannelKit>;

@@ -1,5 +1,6 @@
 import { type ChannelScope, ROLES, type Role } from '../actions/fields.ts';
 import { humanize } from '../format/labels.ts';
+import { NOT_LINKED } from './guest.ts';
 
 export { describeScopes } from '../format/labels.ts';
 import { SPECS, specOf } from '../actions/index.ts';
@@ -23,11 +24,9 @@ export function can(role: Role, type: string): boolean {
   return capabilityMatrix()[role]?.has(type) ?? false;
 }
 
-export const LINK_YOUR_ACCOUNT =
-  "I can't do that for you yet: your chat account isn't linked to a CRM user. Ask an admin to link it. Meanwhile you can use `help`, and raise a support case from a customer's message where the channel allows it.";
 
 export function refusalFor(role: Role, type: string): string {
-  if (role === 'guest') return LINK_YOUR_ACCOUNT;
+  if (role === 'guest') return NOT_LINKED;
   return `Your role (${humanize(role)}) can't ${specOf(type)?.refusal ?? `use ${type}`}. Ask an admin if you need it.`;
 }
 

@@ -1,3 +1,4 @@
+import { log } from '../core/log.ts';
 import type { CrmDb } from '../db/port.ts';
 
 export type JobHandler = (payload: Record<string, unknown>, job: { id: number; attempts: number }) => Promise<void>;
@@ -35,7 +36,7 @@ export function createScheduler(db: CrmDb, handlers: Record<string, JobHandler>,
     enqueue: (kind: string, runAt: Date, payload: Record<string, unknown>, dedupeKey?: string) =>
       db.serviceRpc('enqueue_job', { kind, run_at: runAt.toISOString(), payload, dedupe_key: dedupeKey ?? null }),
     start(intervalMs = 15_000) {
-      timer = setInterval(() => void tick().catch((e) => console.error('[scheduler]', e)), intervalMs);
+      timer = setInterval(() => void tick().catch((error) => log.error('scheduler tick failed', { component: 'scheduler', error })), intervalMs);
       timer.unref();
     },
     stop() {

@@ -2,11 +2,13 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import type { Config } from '../../config.ts';
 import type { Assistant } from '../../core/assistant.ts';
+import { createChannelKit } from '../../core/channel-kit.ts';
+import { log as rootLog, type Logger } from '../../core/log.ts';
 import type { CrmDb } from '../../db/port.ts';
 import type { Notifier } from '../../jobs/notifier.ts';
 import { replyBlocks, replyText } from './blocks.ts';
-import { registerHandlers } from './handlers.ts';
-import { createUserDirectory } from './users.ts';
+import { createUserDirectory } from './identity.ts';
+import { registerListeners } from './listeners/index.ts';
 
 export interface SlackOptions {
   config: Config;
@@ -14,7 +16,7 @@ export interface SlackOptions {
   db: CrmDb;
   /** The channel id escalation notifications go to, when there is one. */
   escalationChannel?: string;
-  log?: (m: string) => void;
+  log?: Logger;
 }
 
 export interface SlackServer {
@@ -28,7 +30,7 @@ export interface SlackServer {
 }
 
 /** Starts the Slack app; every request is acked at once and answered after the work is done. */
-export async function startSlack({ config, assistant, db, escalationChannel, log = (m) => process.stderr.write(`[slack] ${m}\n`) }: SlackOptions): Promise<SlackServer> {
+export async function startSlack({ config, assistant, db, escalationChannel, log = rootLog.with({ component: 'slack' }) }: SlackOptions): Promise<SlackServer> {
   const slack = config.slack;
   if (!slack) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
   const mode = slack.appToken ? 'socket' : 'http';
@@ -44,21 +46,21 @@ export async function startSlack({ config, assistant, db, escalationChannel, log
 
   let homeTeam: string | undefined;
   const users = createUserDirectory({ db, client: app.client, homeTeam: () => homeTeam });
-  registerHandlers({ app, assistant, db, users, log });
-  app.error(async (err) => log(`unhandled: ${err.stack ?? err.message}`));
+  registerListeners(app, createChannelKit({ assistant, db }), users, log);
+  app.error(async (err) => log.error('unhandled', { error: err }));
 
   const auth = await app.client.auth.test();
   homeTeam = auth.team_id;
   const started = mode === 'http' ? await app.start(slack.port) : await app.start();
   const port = mode === 'http' ? (started as { address(): AddressInfo }).address().port : undefined;
-  log(`Slack app running in ${mode} mode${port ? ` on port ${port}` : ''}`);
+  log.info(`Slack app running in ${mode} mode${port ? ` on port ${port}` : ''}`);
 
   const post = async (channel: string, reply: Parameters<Notifier['toUser']>[1]) => {
     try {
       await app.client.chat.postMessage({ channel, text: replyText(reply), blocks: replyBlocks(reply) });
       return true;
     } catch (err) {
-      log(`notify ${channel}: ${(err as Error).message}`);
+      log.warn('notification not delivered', { channel, error: (err as Error).message });
       return false;
     }
   };

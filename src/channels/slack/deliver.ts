@@ -1,4 +1,5 @@
 import type { RespondFn, webApi } from '@slack/bolt';
+import { isPrivate, privateNote, type Turn } from '../../core/channel-kit.ts';
 import type { Reply, ReplyFile } from '../../core/types.ts';
 import { replyBlocks, replyText } from './blocks.ts';
 
@@ -17,18 +18,10 @@ export interface Place {
 
 export const isDirectMessage = (channel: string) => channel.startsWith('D');
 
-/** What the core sees as the conversation: 'dm' for direct messages, else the channel id (for channel settings). */
-export const conversationOf = (channel: string) => (isDirectMessage(channel) ? 'dm' : channel);
-
-const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm', 'question']);
-
-/**
- * In a shared channel, amounts, contact details, data-request contents, refusals, questions back
- * (their answer buttons are the asker's) and pending confirmations go only to the asker; in a direct message everything is shown in full.
- */
-export function isPrivate(place: Place, reply: Reply): boolean {
-  return !isDirectMessage(place.channel) && (Boolean(reply.sensitive) || PRIVATE_KINDS.has(reply.kind));
-}
+/** A request made at a place, as the core sees it: 'dm' for direct messages, else the channel (for its settings). */
+export const turnAt = (place: Place, requestId: string): Turn => ({
+  requestId, channel: 'slack', conversation: isDirectMessage(place.channel) ? 'dm' : place.channel,
+});
 
 type Client = webApi.WebClient;
 
@@ -51,7 +44,7 @@ async function upload(client: Client, channel: string, files: ReplyFile[], threa
  * by replacing the message that carried the buttons (a public outcome is then posted publicly).
  */
 export async function deliver(client: Client, place: Place, reply: Reply, { replace = false } = {}): Promise<void> {
-  const hidden = isPrivate(place, reply);
+  const hidden = isPrivate(reply, !isDirectMessage(place.channel));
   const dm = isDirectMessage(place.channel);
   const files = reply.files ?? [];
   const filesToDm = files.length > 0 && hidden && !dm;
@@ -70,8 +63,8 @@ export async function deliver(client: Client, place: Place, reply: Reply, { repl
     await client.chat.postMessage({ channel: place.channel, ...thread, ...message });
   } else {
     await client.chat.postEphemeral({ channel: place.channel, user: place.user, ...thread, ...message });
-    if (reply.sensitive && place.acknowledgePublicly) {
-      await client.chat.postMessage({ channel: place.channel, ...thread, text: `<@${place.user}> I've sent you the answer privately.` });
+    if (place.acknowledgePublicly) {
+      await client.chat.postMessage({ channel: place.channel, ...thread, text: `<@${place.user}> ${privateNote(reply).text}` });
     }
   }
 

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import { isFreeText } from '../../actions/fields.ts';
+import { fieldKind } from '../../actions/fields.ts';
 import { Action, schemaOf as schemaFor, type ActionType } from '../../actions/index.ts';
 import { VIEW } from './blocks.ts';
 
@@ -54,7 +54,7 @@ function fieldsOf(type: ActionType): Field[] {
     else if (inner instanceof z.ZodBoolean) fields.push({ key, kind: 'boolean', optional });
     else if (inner instanceof z.ZodString) {
       if (isDateKey(key)) fields.push({ key, kind: 'date', optional });
-      else fields.push({ key, kind: 'text', multiline: isFreeText(raw as z.ZodType), optional });
+      else fields.push({ key, kind: 'text', multiline: fieldKind(raw as z.ZodType) === 'free text', optional });
     }
     // Anything else (e.g. a data request's field -> value record) keeps its stored value.
   }

@@ -1,6 +1,8 @@
 import { CloudAdapter } from 'botbuilder';
 import type { Config } from '../../config.ts';
 import type { Assistant } from '../../core/assistant.ts';
+import { createChannelKit } from '../../core/channel-kit.ts';
+import { log as rootLog, type Logger } from '../../core/log.ts';
 import type { CrmDb } from '../../db/port.ts';
 import type { Notifier } from '../../jobs/notifier.ts';
 import type { FileStore } from '../../storage/file-store.ts';
@@ -17,7 +19,7 @@ export interface TeamsOptions {
   auth?: AuthOverrides;
   /** Where charts and exports too large for a card are stored and linked from (Supabase Storage); see files.ts. */
   files?: FileStore;
-  log?: (m: string) => void;
+  log?: Logger;
 }
 
 export interface TeamsServer {
@@ -29,23 +31,23 @@ export interface TeamsServer {
 }
 
 /** Starts the Teams bot: a botbuilder CloudAdapter behind `POST /api/messages`, every request authenticated. */
-export async function startTeams({ config, assistant, db, auth, files, log = (m) => process.stderr.write(`[teams] ${m}\n`) }: TeamsOptions): Promise<TeamsServer> {
+export async function startTeams({ config, assistant, db, auth, files, log = rootLog.with({ component: 'teams' }) }: TeamsOptions): Promise<TeamsServer> {
   const teams = config.teams;
   if (!teams) throw new Error('Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD');
   if (teams.local) {
-    log('⚠ TEAMS LOCAL MODE (TEAMS_LOCAL=true): POST /api/messages accepts activities WITHOUT Bot Framework authentication, '
+    log.warn('⚠ TEAMS LOCAL MODE (TEAMS_LOCAL=true): POST /api/messages accepts activities WITHOUT Bot Framework authentication, '
       + `on 127.0.0.1 only, for Microsoft's local test clients. The local test user acts as ${teams.local.user}. Never use it in production.`);
   }
   const adapter = new CloudAdapter(botAuthentication(teams, auth));
   adapter.onTurnError = async (context, err) => {
-    log(`turn failed: ${err.stack ?? err.message}`);
+    log.error('turn failed', { error: err });
     if (context.activity.type === 'message') await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');
   };
-  const bot = new CrmTeamsBot({ assistant, db, files, appId: teams.appId, local: teams.local });
+  const bot = new CrmTeamsBot({ kit: createChannelKit({ assistant, db }), db, files, appId: teams.appId, local: teams.local });
   const { server, port } = await serveMessages(teams.port, (req, res) => adapter.process(req, res, (context) => bot.run(context)), {
     loopbackOnly: Boolean(teams.local),
   });
-  log(`Teams bot listening on port ${port} (POST /api/messages)`);
+  log.info(`Teams bot listening on port ${port} (POST /api/messages)`);
   return {
     port,
     notifier: teamsNotifier(adapter, teams.appId, db),

@@ -1,6 +1,5 @@
 import { CardFactory, type Activity, type Attachment } from 'botbuilder';
-import type { ActionInput } from '../../core/types.ts';
-import type { Reply, ReplyFile, Table } from '../../core/types.ts';
+import type { ActionInput, CaseAction, Reply, ReplyFile, Table } from '../../core/types.ts';
 import { replyAsText } from '../../format/text.ts';
 
 /** Adaptive Card elements are plain JSON; this is the part of the schema the bot writes. */
@@ -17,6 +16,32 @@ export interface ConfirmData {
 export interface ChooseData {
   crm: 'choose';
   action: ActionInput;
+}
+
+/** What a case post's button sends back (Action.Execute, verb `case`); Reassign also sends the name typed in its field. */
+export interface CaseData {
+  crm: 'case';
+  case: string;
+  change: CaseAction;
+  assignee?: string;
+}
+
+export type CardData = ConfirmData | ChooseData | CaseData;
+
+const CASE_TITLE: Record<CaseAction, string> = { acknowledge: 'Acknowledge', resolve: 'Resolve', reassign: 'Reassign' };
+
+/** A case post's buttons; Reassign opens a field for the new assignee's name first. */
+function caseButtons({ case: id, actions }: NonNullable<Reply['caseActions']>): Element[] {
+  return actions.map((change) => {
+    const data: CaseData = { crm: 'case', case: id, change };
+    const execute = { type: 'Action.Execute', title: CASE_TITLE[change], verb: 'case', data };
+    if (change !== 'reassign') return execute;
+    return {
+      type: 'Action.ShowCard',
+      title: CASE_TITLE[change],
+      card: card([{ type: 'Input.Text', id: 'assignee', label: 'New assignee', placeholder: 'A support agent\'s name' }], { actions: [execute] }),
+    };
+  });
 }
 
 const TABLE_ROWS = 40;
@@ -90,11 +115,14 @@ export function replyCard(reply: Reply, buttons: 'execute' | 'submit' = 'execute
   const body = [...textBlocks(reply.text)];
   if (reply.table) body.push(...tableElements(reply.table));
   for (const f of reply.files ?? []) body.push(...fileElements(f));
-  const choices = (reply.choices ?? []).map(({ label, action }) => {
-    const data: ChooseData = { crm: 'choose', action };
-    return { type: 'Action.Execute', title: label, verb: 'choose', data };
-  });
-  return card(body, { fallbackText: replyAsText(reply), ...(choices.length ? { actions: choices } : {}) });
+  const actions = [
+    ...(reply.choices ?? []).map(({ label, action }) => {
+      const data: ChooseData = { crm: 'choose', action };
+      return { type: 'Action.Execute', title: label, verb: 'choose', data };
+    }),
+    ...(reply.caseActions ? caseButtons(reply.caseActions) : []),
+  ];
+  return card(body, { fallbackText: replyAsText(reply), ...(actions.length ? { actions } : {}) });
 }
 
 export const cardAttachment = (c: AdaptiveCard): Attachment => CardFactory.adaptiveCard(c);
@@ -102,7 +130,7 @@ export const cardAttachment = (c: AdaptiveCard): Attachment => CardFactory.adapt
 /** The message activity for a reply: plain markdown text when that is all it is, a card otherwise. */
 export function replyActivity(reply: Reply): Partial<Activity> {
   const summary = reply.text.split('\n')[0].slice(0, 200);
-  if (!reply.table && !reply.files?.length && !reply.confirm && !reply.choices?.length) {
+  if (!reply.table && !reply.files?.length && !reply.confirm && !reply.choices?.length && !reply.caseActions) {
     // Teams markdown needs a blank line for a line break.
     return { type: 'message', textFormat: 'markdown', text: reply.text.replace(/\n/g, '\n\n') };
   }

@@ -1,4 +1,6 @@
 import { TurnContext, type Activity, type CloudAdapter, type ConversationParameters } from 'botbuilder';
+import { isPrivate, privateNote } from '../../core/channel-kit.ts';
+import { log } from '../../core/log.ts';
 import type { Reply } from '../../core/types.ts';
 import type { CrmDb } from '../../db/port.ts';
 import { replyActivity } from './cards.ts';
@@ -9,24 +11,9 @@ export interface DeliveryDeps {
   appId: string;
 }
 
-const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm', 'question']);
-
-/**
- * In a channel or group chat, amounts, contact details, data-request contents, refusals and pending
- * confirmations and questions go only to the asker (a 1:1 chat with the bot); in a 1:1 chat everything is shown.
- */
-export function isPrivate(activity: Pick<Activity, 'conversation'>, reply: Reply): boolean {
-  return conversationKind(activity) !== 'personal' && (Boolean(reply.sensitive) || PRIVATE_KINDS.has(reply.kind));
-}
-
-/** What the others in the conversation see instead of a private answer. */
-export function acknowledgement(reply: Reply, sentPrivately: boolean): Reply {
-  if (!sentPrivately) {
-    return { kind: 'refusal', text: "I can't show that here and couldn't message you privately: add the CRM Assistant app for yourself, or ask me in a 1:1 chat." };
-  }
-  const what = reply.kind === 'confirm' ? 'a confirmation' : reply.kind === 'answer' || reply.kind === 'done' ? 'the answer' : 'my reply';
-  return { kind: 'done', text: `I've sent you ${what} in a private chat.` };
-}
+/** Whether a reply in this conversation goes to the asker's 1:1 chat instead (the channel kit's rule). */
+export const isPrivateHere = (activity: Pick<Activity, 'conversation'>, reply: Reply) =>
+  isPrivate(reply, conversationKind(activity) !== 'personal');
 
 /**
  * Sends to the asker's 1:1 chat with the bot. Creating the conversation returns the existing one
@@ -52,7 +39,7 @@ export async function sendPrivately(context: TurnContext, message: Partial<Activ
     });
     return true;
   } catch (err) {
-    console.error('[teams] private message failed:', (err as Error).message);
+    log.warn('private message failed', { component: 'teams', error: (err as Error).message });
     return false;
   }
 }
@@ -68,10 +55,10 @@ export async function postNew(context: TurnContext, message: Partial<Activity>):
 
 /** Answers in the conversation the message came from, privately when it has to be. */
 export async function deliver(context: TurnContext, reply: Reply, userId: string | null, deps: DeliveryDeps): Promise<void> {
-  if (!isPrivate(context.activity, reply)) {
+  if (!isPrivateHere(context.activity, reply)) {
     await context.sendActivity(replyActivity(reply));
     return;
   }
   const sent = await sendPrivately(context, replyActivity(reply), userId, deps);
-  await context.sendActivity(replyActivity(acknowledgement(reply, sent)));
+  await context.sendActivity(replyActivity(privateNote(reply, sent)));
 }

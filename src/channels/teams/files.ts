@@ -1,3 +1,4 @@
+import { log } from '../../core/log.ts';
 import type { Reply } from '../../core/types.ts';
 import type { Requester } from '../../db/port.ts';
 import type { FileStore } from '../../storage/file-store.ts';
@@ -16,7 +17,7 @@ export async function linkLargeFiles(reply: Reply, owner: Requester, store?: Fil
       try {
         return { ...f, path: await store.put(owner, f) };
       } catch (err) {
-        console.error('[teams] could not store', f.name, (err as Error).message);
+        log.warn('could not store a file', { component: 'teams', file: f.name, error: (err as Error).message });
         return f;
       }
     }),

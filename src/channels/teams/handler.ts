@@ -9,20 +9,20 @@ import {
   type MessagingExtensionActionResponse,
 } from 'botbuilder';
 import type { TeamsLocal } from '../../config.ts';
-import type { Assistant } from '../../core/assistant.ts';
-import type { Inbound, Reply } from '../../core/types.ts';
-import type { CrmDb, Requester } from '../../db/port.ts';
+import type { ChannelKit, Speaker, Turn } from '../../core/channel-kit.ts';
+import type { Reply } from '../../core/types.ts';
 import { replyAsText } from '../../format/text.ts';
 import type { FileStore } from '../../storage/file-store.ts';
-import { cardAttachment, replyCard, type AdaptiveCard, type ChooseData, type ConfirmData } from './cards.ts';
-import { acknowledgement, deliver, isPrivate, sendPrivately, type DeliveryDeps } from './delivery.ts';
+import { cardAttachment, replyCard, type AdaptiveCard, type CardData } from './cards.ts';
+import { deliver, isPrivateHere, sendPrivately, type DeliveryDeps } from './delivery.ts';
+import { privateNote } from '../../core/channel-kit.ts';
 import { linkLargeFiles } from './files.ts';
+import { speakerOf } from './identity.ts';
 import { plainText } from './message-text.ts';
 import { channelOf, conversationKind, rememberConversation } from './references.ts';
-import { crmUserFor, UNLINKED_TEXT } from './users.ts';
 
 export interface BotDeps extends DeliveryDeps {
-  assistant: Assistant;
+  kit: ChannelKit;
   /** Local test clients without authentication (TEAMS_LOCAL): whom their test user acts as. */
   local?: TeamsLocal;
   /** Where files too large for a card are stored to be linked (Supabase Storage). */
@@ -32,16 +32,20 @@ export interface BotDeps extends DeliveryDeps {
 /** The message-extension command in manifest.json that raises a support case from a message. */
 export const ESCALATE_COMMAND = 'escalate';
 
-const isConfirmData = (d: unknown): d is ConfirmData =>
-  typeof d === 'object' && d !== null && ['confirm', 'cancel'].includes((d as ConfirmData).crm) && typeof (d as ConfirmData).pendingId === 'string';
-
-const isChooseData = (d: unknown): d is ChooseData =>
-  typeof d === 'object' && d !== null && (d as ChooseData).crm === 'choose' && typeof (d as ChooseData).action === 'object' && (d as ChooseData).action !== null;
-
 const STALE_BUTTON = "Sorry, I can't use that button; nothing was changed. Please ask me again.";
 
+/** What a card button sent back, if it is one of ours. */
+function cardData(data: unknown): CardData | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as Partial<CardData> & Record<string, unknown>;
+  if ((d.crm === 'confirm' || d.crm === 'cancel') && typeof d.pendingId === 'string') return d as CardData;
+  if (d.crm === 'choose' && typeof d.action === 'object' && d.action !== null) return d as CardData;
+  if (d.crm === 'case' && typeof d.case === 'string' && ['acknowledge', 'resolve', 'reassign'].includes(String(d.change))) return d as CardData;
+  return undefined;
+}
+
 /** Where it was said, as the core sees it: 'dm' for a 1:1 chat, else the channel or group chat. */
-function place(activity: Activity): Pick<Inbound, 'requestId' | 'channel' | 'conversation'> {
+function turnOf(activity: Activity): Turn {
   return {
     requestId: `teams:${activity.id ?? randomUUID()}`,
     channel: 'teams',
@@ -57,9 +61,11 @@ const cardResponse = (card: AdaptiveCard): AdaptiveCardInvokeResponse => ({
 
 const dialogMessage = (reply: Reply): MessagingExtensionActionResponse => ({ task: { type: 'message', value: replyAsText(reply) } });
 
+const memberId = (speaker: Speaker) => (speaker.kind === 'member' ? speaker.user.id : null);
+
 /**
- * Teams in front of the action core: chat messages (1:1 and channel @mentions), the confirmation
- * buttons of cards, and the "Escalate to support" message action. No CRM logic lives here.
+ * Teams in front of the channel kit: chat messages (1:1 and channel @mentions), the buttons of cards, and the
+ * "Escalate to support" message action. Rendering and transport only; no CRM rules live here.
  */
 export class CrmTeamsBot extends TeamsActivityHandler {
   constructor(private readonly deps: BotDeps) {
@@ -70,40 +76,42 @@ export class CrmTeamsBot extends TeamsActivityHandler {
     });
   }
 
+  private speaker(activity: Activity): Promise<Speaker> {
+    return speakerOf(this.deps.db, activity, this.deps.local);
+  }
+
   private async answer(context: TurnContext): Promise<void> {
-    const { db, assistant } = this.deps;
     const activity = context.activity;
-    const text = plainText(TurnContext.removeRecipientMention(activity) ?? activity.text ?? '');
-    const user = await crmUserFor(db, activity, this.deps.local);
-    await rememberConversation(db, activity, user?.id ?? null);
-    if (!user) return deliver(context, { kind: 'refusal', text: UNLINKED_TEXT }, null, this.deps);
+    const speaker = await this.speaker(activity);
+    await rememberConversation(this.deps.db, activity, memberId(speaker));
     // Our cards' buttons are Action.Execute (an invoke); a message carrying `value` is some other card's submit.
-    const reply = activity.value != null
-      ? { kind: 'refusal' as const, text: STALE_BUTTON }
-      : text
-        ? await assistant.handle({ ...place(activity), text, user })
-        : await assistant.run({ type: 'help' }, { ...place(activity), user });
-    await deliver(context, await linkLargeFiles(reply, user, this.deps.files), user.id, this.deps);
+    const text = plainText(TurnContext.removeRecipientMention(activity) ?? activity.text ?? '');
+    const reply = activity.value != null ? { kind: 'refusal' as const, text: STALE_BUTTON } : await this.deps.kit.say(speaker, turnOf(activity), text || 'help');
+    await deliver(context, await this.withLinks(reply, speaker), memberId(speaker), this.deps);
+  }
+
+  private withLinks(reply: Reply, speaker: Speaker): Promise<Reply> | Reply {
+    return speaker.kind === 'member' ? linkLargeFiles(reply, speaker.user, this.deps.files) : reply;
   }
 
   /**
-   * A click on a chat card (Action.Execute): Confirm / Cancel of a pending write, or the answer to a "which one?"
-   * question (the same request naming that record, validated and permission-checked as the clicker). Either way
-   * the card is replaced by the outcome, so an answered card cannot be clicked again.
+   * A click on a chat card (Action.Execute): Confirm / Cancel of a pending write, the answer to a "which one?"
+   * question, or a case post's button. The card is replaced by the outcome, so an answered card cannot be clicked again.
    */
   protected override async onAdaptiveCardInvoke(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    const data = { ...(invoke.action.data as object), crm: invoke.action.verb };
-    if (!isConfirmData(data) && !isChooseData(data)) return cardResponse(replyCard({ kind: 'refusal', text: STALE_BUTTON }));
-    const { db, assistant, files, local } = this.deps;
-    const user = await crmUserFor(db, context.activity, local);
-    if (!user) return cardResponse(replyCard({ kind: 'refusal', text: UNLINKED_TEXT }));
-    const outcome = isConfirmData(data)
-      ? await assistant.confirm(data.pendingId, user, data.crm === 'confirm')
-      : await assistant.run(data.action, { ...place(context.activity), user });
-    const reply = await linkLargeFiles(outcome, user, files);
-    if (!isPrivate(context.activity, reply)) return cardResponse(replyCard(reply));
-    const sent = await sendPrivately(context, { type: 'message', attachments: [cardAttachment(replyCard(reply))] }, user.id, this.deps);
-    return cardResponse(replyCard(acknowledgement(reply, sent)));
+    const data = cardData({ ...(invoke.action.data as object), crm: invoke.action.verb });
+    if (!data) return cardResponse(replyCard({ kind: 'refusal', text: STALE_BUTTON }));
+    const { kit } = this.deps;
+    const speaker = await this.speaker(context.activity);
+    const turn = turnOf(context.activity);
+    const outcome = data.crm === 'choose' ? await kit.choose(speaker, turn, data.action)
+      : data.crm === 'case'
+        ? await kit.onCase(speaker, turn, data.case, data.change === 'reassign' ? { assignee: String(data.assignee ?? '').trim() } : data.change)
+        : await kit.answer(speaker, turn, data.pendingId, data.crm === 'confirm');
+    const reply = await this.withLinks(outcome, speaker);
+    if (!isPrivateHere(context.activity, reply)) return cardResponse(replyCard(reply));
+    const sent = await sendPrivately(context, { type: 'message', attachments: [cardAttachment(replyCard(reply))] }, memberId(speaker), this.deps);
+    return cardResponse(replyCard(privateNote(reply, sent)));
   }
 
   /**
@@ -111,25 +119,20 @@ export class CrmTeamsBot extends TeamsActivityHandler {
    * confirmed inside the dialog (private to the person who clicked), with Action.Submit buttons.
    */
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    const { db, assistant } = this.deps;
-    const user = await crmUserFor(db, context.activity, this.deps.local);
-    if (!user) return dialogMessage({ kind: 'refusal', text: UNLINKED_TEXT });
-    const data = (action.data ?? {}) as Partial<ConfirmData> & { note?: string };
-    if (isConfirmData(data)) return dialogMessage(await assistant.confirm(data.pendingId, user, data.crm === 'confirm'));
+    const { kit } = this.deps;
+    const speaker = await this.speaker(context.activity);
+    const turn = turnOf(context.activity);
+    const data = cardData(action.data);
+    if (data?.crm === 'confirm' || data?.crm === 'cancel') return dialogMessage(await kit.answer(speaker, turn, data.pendingId, data.crm === 'confirm'));
     if (action.commandId !== ESCALATE_COMMAND || !action.messagePayload) return dialogMessage({ kind: 'refusal', text: "I don't know that action." });
 
     const message = action.messagePayload;
     const text = plainText(message.body?.content ?? '');
     const author = message.from?.user?.displayName ?? undefined;
-    const summary = (data.note?.trim() || text.replace(/\s+/g, ' ') || `Message from ${author ?? 'a customer'}`).slice(0, 300);
-    const reply = await assistant.run(
-      { type: 'escalation.create', summary },
-      {
-        ...place(context.activity),
-        user,
-        source: { text: text || summary, ...(message.linkToMessage ? { link: message.linkToMessage } : {}), ...(author ? { author } : {}) },
-      },
-    );
+    const note = (action.data as { note?: string } | undefined)?.note?.trim();
+    const summary = (note || text.replace(/\s+/g, ' ') || `Message from ${author ?? 'a customer'}`).slice(0, 300);
+    const source = { text: text || summary, ...(message.linkToMessage ? { link: message.linkToMessage } : {}), ...(author ? { author } : {}) };
+    const reply = await kit.escalate(speaker, { ...turn, source }, summary);
     if (!reply.confirm) return dialogMessage(reply);
     return { task: { type: 'continue', value: { title: 'Escalate to support', card: cardAttachment(replyCard(reply, 'submit')) } } };
   }

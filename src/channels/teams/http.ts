@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Request, Response } from 'botbuilder';
+import { log } from '../../core/log.ts';
 
 const MAX_BODY = 1 << 20;
 
@@ -73,7 +74,7 @@ export async function serveMessages(port: number, handle: ProcessFn, { loopbackO
         return handle({ method: req.method, headers: req.headers, body }, responseFor(res));
       })
       .catch((err) => {
-        console.error('[teams]', err);
+        log.error('request failed', { component: 'teams', error: err });
         if (!res.headersSent) res.writeHead(500).end();
       });
   });

@@ -1,4 +1,5 @@
 import type { CloudAdapter, ConversationReference } from 'botbuilder';
+import { log } from '../../core/log.ts';
 import type { Reply } from '../../core/types.ts';
 import type { CrmDb } from '../../db/port.ts';
 import type { Notifier } from '../../jobs/notifier.ts';
@@ -20,7 +21,7 @@ export function teamsNotifier(adapter: CloudAdapter, appId: string, db: CrmDb): 
       });
       return true;
     } catch (err) {
-      console.error('[teams] proactive message failed:', (err as Error).message);
+      log.warn('proactive message failed', { component: 'teams', error: (err as Error).message });
       return false;
     }
   };

@@ -5,7 +5,7 @@
  */
 import { AUDIT_RE, CHANNEL_CONFIG_RE } from './admin.ts';
 import { LEAD_COUNT } from './contacts.ts';
-import { DATA_REQUEST_KINDS_RE } from './dataRequests.ts';
+import { DATA_REQUEST_KINDS_RE } from './data-requests.ts';
 
 import type { ActionType } from '../../actions/index.ts';
 
