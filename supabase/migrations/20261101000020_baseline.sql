@@ -415,6 +415,8 @@ create table public.deals (
   region text,
   stage public.deal_stage not null default 'prospecting',
   amount numeric(14, 2) not null default 0 check (amount >= 0),
+  -- An ISO 4217 code: always three letters.
+  -- squawk-ignore ban-char-field
   currency char(3) not null default 'USD',
   close_date date not null,
   closed_at timestamptz,
