@@ -83,7 +83,7 @@ describe(`the migration runner on ${TARGET}`, () => {
   });
 
   it('splits a migration into statements exactly as supabase db push records them', () => {
-    // Each input was pushed with supabase 2.114.0; the arrays are what it stored in schema_migrations.statements.
+    // Each input was pushed with supabase 2.111.0 and 2.114.0; the arrays are what both stored in schema_migrations.statements.
     const recordedByTheCli: [string, string[]][] = [
       ['select 1 as atomic; select 2;', ['select 1 as atomic', 'select 2']],
       ['create function q_atomic() returns int language sql\nbegin atomic select 1; select 2; end;\nselect 4;',
