@@ -44,10 +44,10 @@ describe.each(TARGETS)('pipeline running totals on %s', (target) => {
 
   it('follow every kind of deal write: create, stage, amount, close date, owner, activity, bulk update, delete', async () => {
     const acme = (await db.query<{ id: string }>(`select id::text from public.accounts where name = 'Acme'`))[0].id;
-    await perform(alex, 'deal.create', { account_id: acme, name: 'Totals probe', amount: 12345.67, stage: 'proposal', closeDate: '2026-12-05' });
+    await perform(alex, 'deal.create', { account_id: acme, name: 'Totals probe', amount: 12345.67, stage: 'proposal', close_date: '2026-12-05' });
     const [west1, west2, west3] = await dealsOf('Growth West', 3);
     await perform(marta, 'deal.update', { deal_id: west1.id, stage: 'negotiation', amount: 99999.99 });
-    await perform(marta, 'deal.update', { deal_id: west2.id, closeDate: '2027-02-28' });
+    await perform(marta, 'deal.update', { deal_id: west2.id, close_date: '2027-02-28' });
     await perform(marta, 'deal.update', { deal_id: west3.id, stage: 'closed_won' });
     const [emea] = await dealsOf('Enterprise EMEA', 1);
     await perform(jordan, 'deal.update', { deal_id: emea.id, owner_id: alex.id }); // moves the deal to another team
@@ -69,7 +69,7 @@ describe.each(TARGETS)('pipeline running totals on %s', (target) => {
     const stages = ['prospecting', 'qualification', 'discovery', 'proposal', 'negotiation'];
     const writes = Array.from({ length: 60 }, (_, i) => {
       const [user, deal] = i % 3 === 2 ? [jordan, emea[i % emea.length]] : [marta, west[i % west.length]];
-      return perform(user, 'deal.update', { deal_id: deal.id, stage: stages[i % stages.length], amount: 1000 + i, closeDate: i % 2 ? '2026-12-31' : '2027-01-01' })
+      return perform(user, 'deal.update', { deal_id: deal.id, stage: stages[i % stages.length], amount: 1000 + i, close_date: i % 2 ? '2026-12-31' : '2027-01-01' })
         .catch((e: Error) => e.message); // "already in that stage" refusals are fine: nothing is written
     });
     await Promise.all(writes);

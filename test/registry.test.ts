@@ -73,10 +73,12 @@ describe('the audit log keeps in clear only what is no free text', () => {
     for (const spec of SPECS) {
       for (const [key, field] of Object.entries(spec.schema.shape as unknown as Record<string, z.ZodType>)) {
         const name = `${typeOf(spec)}.${key}`;
+        // On the wire (what perform runs and audits) keys are snake_case.
+        const wire = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
         const kind = fieldKind(field);
-        if (kind === 'free text') expect((await redact({ [key]: 'called Dana about pricing' }))[key], name).toMatch(/^sha256:/);
-        if (kind === 'date') expect((await redact({ [key]: '2026-01-02' }))[key], `${name}: a date is kept for the audit`).toBe('2026-01-02');
-        if (kind === 'record number') expect((await redact({ [key]: '1005' }))[key], `${name}: kept for the audit`).toBe('1005');
+        if (kind === 'free text') expect((await redact({ [wire]: 'called Dana about pricing' }))[wire], name).toMatch(/^sha256:/);
+        if (kind === 'date') expect((await redact({ [wire]: '2026-01-02' }))[wire], `${name}: a date is kept for the audit`).toBe('2026-01-02');
+        if (kind === 'record number') expect((await redact({ [wire]: '1005' }))[wire], `${name}: kept for the audit`).toBe('1005');
       }
     }
   });

@@ -80,8 +80,8 @@ describe.each(TARGETS)("a rep's daily work on %s", (target) => {
       const audit = await auditOf(preview.confirm!.pendingId);
       expect(audit).toMatchObject({ action: 'activity.log', actor_id: alex.id, actor_role: 'rep', channel: 'repl', target_type: 'activity', target_id: activity.id });
       expect(audit.detail.summary).toMatch(/^sha256:[0-9a-f]{16}$/);
-      expect(audit.detail.followUp).toMatch(/^sha256:/);
-      expect(audit.detail.followUpDate).toBe('2026-11-27');
+      expect(audit.detail.follow_up).toMatch(/^sha256:/);
+      expect(audit.detail.follow_up_date).toBe('2026-11-27');
       expect(JSON.stringify(audit.detail)).not.toMatch(/pricing/);
     });
 

@@ -82,7 +82,7 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
     expect(row.request_id).toMatch(/^sha256:[0-9a-f]{16}$/);
     expect(row.detail).toEqual({ scope: 'mine', status: expect.stringMatching(/^sha256:/) });
     await expect(asClaims(db, { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
-      `select public.record_llm_call('{"model":"m","outcome":"ok","promptHash":"0123456789abcdef"}')`)).rejects.toThrow(/not an LLM call record/);
+      `select public.record_llm_call('{"model":"m","outcome":"ok","prompt_hash":"0123456789abcdef"}')`)).rejects.toThrow(/not an LLM call record/);
   });
 
   it('a signed-in token without a CRM role reads nothing', async () => {

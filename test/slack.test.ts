@@ -222,7 +222,7 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
       const [pending] = await db.query<{ status: string; user_id: string; channel: string; request_id: string; action: Record<string, unknown> }>(
         `select status, user_id, channel, request_id, action from public.pending_actions where id = $1`, [pendingId]);
       expect(pending).toMatchObject({ status: 'pending', user_id: alexId, channel: 'slack', request_id: `slack:command:${cmd.trigger}` });
-      expect(pending.action).toMatchObject({ type: 'activity.log', kind: 'call', summary: CALL.summary, durationMinutes: 20 });
+      expect(pending.action).toMatchObject({ type: 'activity.log', kind: 'call', summary: CALL.summary, duration_minutes: 20 });
       expect(await activities()).toBe(0);
 
       const mark2 = api.calls.length;
@@ -508,7 +508,7 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
       const rows = await db.query<{ id: string; status: string; action: Record<string, unknown> }>(
         `select id, status, action from public.pending_actions where id in ($1, $2)`, [oldId, newId]);
       expect(rows.find((r) => r.id === oldId)!.status).toBe('cancelled');
-      expect(rows.find((r) => r.id === newId)!.action).toMatchObject({ kind: 'meeting', summary: 'Renewal review on site', durationMinutes: 45 });
+      expect(rows.find((r) => r.id === newId)!.action).toMatchObject({ kind: 'meeting', summary: 'Renewal review on site', duration_minutes: 45 });
       // the old confirmation (and its buttons) is replaced through the Edit click's response_url
       expect(api.since(mark3, 'respond').map((c) => [c.body.response_url, c.body.text])).toEqual([
         [new URL(editClick.responseUrl).pathname, 'Replaced by your edited request.'],

@@ -60,12 +60,12 @@ export const activityLog = defineAction({
       summary: action.summary,
       occurred_at: ctx.now().toISOString(),
       ...(action.outcome ? { outcome: action.outcome } : {}),
-      ...(action.durationMinutes ? { durationMinutes: action.durationMinutes } : {}),
+      ...(action.durationMinutes ? { duration_minutes: action.durationMinutes } : {}),
       ...(contact ? { contact_id: contact.id } : {}),
       ...(account ? { account_id: account.id } : {}),
       ...(deal ? { deal_id: deal.id } : {}),
-      ...(followUp ? { followUp } : {}),
-      ...(action.followUpDate ? { followUpDate: action.followUpDate } : {}),
+      ...(followUp ? { follow_up: followUp } : {}),
+      ...(action.followUpDate ? { follow_up_date: action.followUpDate } : {}),
     };
     const task = !followUp
       ? 'none'

@@ -54,7 +54,7 @@ export const leadQualify = defineAction({
     if ('question' in found) return found;
     const lead = found.lead;
     const closeDate = endOfNextQuarter(ctx.today);
-    const payload = { lead_id: lead.id, status: action.status, ...(action.convert ? { convert: true, closeDate } : {}) };
+    const payload = { lead_id: lead.id, status: action.status, ...(action.convert ? { convert: true, close_date: closeDate } : {}) };
     await checkRepAction(ctx, 'lead.qualify', payload);
     if (!action.convert) {
       return { payload, preview: `Mark ${leadLabel(lead)} as ${STATUS[action.status]}; it is ${short(lead.status)} now.` };

@@ -89,7 +89,7 @@ export const dealUpdate = defineAction({
       deal_id: found.deal.id,
       ...(action.stage ? { stage: action.stage } : {}),
       ...(action.amount !== undefined ? { amount: action.amount } : {}),
-      ...(action.closeDate ? { closeDate: action.closeDate } : {}),
+      ...(action.closeDate ? { close_date: action.closeDate } : {}),
       ...(owner ? { owner_id: owner.id } : {}),
     };
     await checkRepAction(ctx, 'deal.update', payload);

@@ -43,7 +43,7 @@ export const taskCreate = defineAction({
       : 'no due date, so no reminder';
     const payload = {
       text: action.text,
-      ...(action.dueDate ? { dueDate: action.dueDate } : {}),
+      ...(action.dueDate ? { due_date: action.dueDate } : {}),
       ...(party.contact ? { contact_id: party.contact.id } : {}),
       ...(party.account ? { account_id: party.account.id } : {}),
     };

@@ -119,9 +119,11 @@ export function createChannelKit({ assistant, db, store = memoryStore() }: { ass
         await assistant.confirm(earlier, user, false);
         return remember(user, turn, { ...reply, text: `(Your earlier request was not confirmed, so it was not written.)\n${reply.text}` });
       }
-      // A question or an answer in between leaves the earlier write waiting for its yes or no.
+      // A question or an answer in between leaves the earlier write waiting for its yes or no (said when the message
+      // was not understood, since it was probably meant as that answer).
       await store.set(keyOf(user, turn), { pending: earlier, choices: reply.choices });
-      return { ...reply, text: `${reply.text}\n(Your earlier request is still waiting: yes or no?)` };
+      const unclear = reply.kind === 'question' && !reply.choices;
+      return unclear ? { ...reply, text: `${reply.text}\n(Your earlier request is still waiting: yes or no?)` } : reply;
     },
 
     /** Confirm or Cancel on a pending write (a button): only its author's click runs it, once. */
@@ -149,11 +151,16 @@ export function createChannelKit({ assistant, db, store = memoryStore() }: { ass
       return remember(user, turn, await assistant.run({ type: 'escalation.create', summary }, { ...turn, user }));
     },
 
-    /** The write waiting for a member, to edit it (null when it is no longer waiting). */
+    /**
+     * The write waiting for a member, to edit it (null when it is no longer waiting): its action type, and its fields
+     * as the action names them (what the user named, then what was resolved; the stored payload's keys are snake_case).
+     */
     async pending(speaker: Speaker, pendingId: string) {
       if (speaker.kind === 'guest') return null;
       const row = await db.rpc(speaker.user, 'pending_get', { id: pendingId });
-      return row?.status === 'pending' ? row : null;
+      if (row?.status !== 'pending') return null;
+      const fields = Object.entries(row.action).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]);
+      return { id: row.id, type: row.action.type, values: { ...row.names, ...Object.fromEntries(fields) } };
     },
 
     /** An edited write replaces the one it edits: that one is cancelled, the edited one waits for its own yes. */

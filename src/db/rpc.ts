@@ -178,7 +178,7 @@ export interface Rpc {
   check_rep_action: { args: { action: string; payload: Record<string, unknown> }; result: Problem };
   check_data_request_create: { args: Record<string, unknown>; result: Problem };
   check_data_request_step: { args: { request: string; step: string; method: string | null }; result: Problem };
-  record_llm_call: { args: { promptHash: string; model: string; latencyMs: number; outcome: string }; result: null };
+  record_llm_call: { args: { prompt_hash: string; model: string; latency_ms: number; outcome: string }; result: null };
   // System work, for the service role only: who a chat user is, durable jobs, proactive messages.
   user_for_channel: { args: ChannelIdentityKey; result: (Requester & { slack_user_id?: string | null }) | null };
   users_named: { args: { name: string }; result: Requester[] };

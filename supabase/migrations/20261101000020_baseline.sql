@@ -702,7 +702,7 @@ create function private.deal_update_problem(d public.deals, payload jsonb) retur
 declare
   v_stage public.deal_stage := (payload ->> 'stage')::public.deal_stage;
   v_amount numeric := (payload ->> 'amount')::numeric;
-  v_close date := (payload ->> 'closeDate')::date;
+  v_close date := (payload ->> 'close_date')::date;
   v_owner uuid := (payload ->> 'owner_id')::uuid;
   v_new_owner public.users;
 begin
@@ -798,7 +798,7 @@ begin
   update public.deals set
     stage = coalesce((payload ->> 'stage')::public.deal_stage, stage),
     amount = coalesce((payload ->> 'amount')::numeric, amount),
-    close_date = coalesce((payload ->> 'closeDate')::date, close_date),
+    close_date = coalesce((payload ->> 'close_date')::date, close_date),
     owner_id = coalesce((payload ->> 'owner_id')::uuid, owner_id)
   where id = d.id
   returning * into n;
@@ -825,7 +825,7 @@ begin
   insert into public.deals (name, account_id, owner_id, stage, amount, close_date)
   values (payload ->> 'name', (payload ->> 'account_id')::uuid, auth.uid(),
           coalesce((payload ->> 'stage')::public.deal_stage, 'prospecting'), coalesce((payload ->> 'amount')::numeric, 0),
-          (payload ->> 'closeDate')::date)
+          (payload ->> 'close_date')::date)
   returning * into n;
   return jsonb_build_object('target_type', 'deal', 'target_id', n.id, 'name', n.name,
     'account', (select name from public.accounts where id = n.account_id), 'after', private.deal_json(n));
@@ -1127,7 +1127,7 @@ begin
     v_contact_new := true;
   end if;
   insert into public.deals (name, account_id, contact_id, owner_id, stage, close_date)
-  values (l.company || ' new business', v_account, v_contact, auth.uid(), 'qualification', (payload ->> 'closeDate')::date)
+  values (l.company || ' new business', v_account, v_contact, auth.uid(), 'qualification', (payload ->> 'close_date')::date)
   returning * into v_deal;
   update public.leads set status = 'converted', contact_id = v_contact, deal_id = v_deal.id, updated_at = now()
   where id = l.id;
@@ -1341,7 +1341,7 @@ begin
   if v_problem is not null then
     raise exception '%', v_problem;
   end if;
-  t := private.new_task(payload ->> 'text', (payload ->> 'dueDate')::date, (payload ->> 'contact_id')::uuid,
+  t := private.new_task(payload ->> 'text', (payload ->> 'due_date')::date, (payload ->> 'contact_id')::uuid,
                         (payload ->> 'account_id')::uuid, null, null);
   return jsonb_build_object('target_type', 'task', 'target_id', t.id, 'task', private.task_json(t),
     'contact', (select name from public.contacts where id = t.contact_id),
@@ -1427,13 +1427,13 @@ begin
   insert into public.activities (kind, summary, outcome, duration_minutes, occurred_at, contact_id, account_id, deal_id,
                                  owner_id, source_channel)
   values ((payload ->> 'kind')::public.activity_kind, payload ->> 'summary', payload ->> 'outcome',
-          (payload ->> 'durationMinutes')::int, coalesce((payload ->> 'occurred_at')::timestamptz, now()),
+          (payload ->> 'duration_minutes')::int, coalesce((payload ->> 'occurred_at')::timestamptz, now()),
           (payload ->> 'contact_id')::uuid, v_account, v_deal, auth.uid(),
           coalesce(nullif(current_setting('crm.channel', true), ''), 'assistant'))
   returning * into a;
   perform private.touch_deal(a.id);
-  if payload ? 'followUp' then
-    t := private.new_task(payload ->> 'followUp', (payload ->> 'followUpDate')::date, a.contact_id, a.account_id, a.deal_id, a.id);
+  if payload ? 'follow_up' then
+    t := private.new_task(payload ->> 'follow_up', (payload ->> 'follow_up_date')::date, a.contact_id, a.account_id, a.deal_id, a.id);
   end if;
   return jsonb_build_object('target_type', 'activity', 'target_id', a.id,
     'activity', jsonb_build_object('id', a.id, 'kind', a.kind, 'duration_minutes', a.duration_minutes),
@@ -2846,8 +2846,8 @@ create function private.redact(payload jsonb) returns jsonb language sql immutab
   select coalesce(jsonb_object_agg(key, case
       when jsonb_typeof(value) in ('number', 'boolean', 'null') then value
       when jsonb_typeof(value) = 'object' then private.redact(value)
-      when key in ('type', 'kind', 'metric', 'stage', 'severity', 'category', 'status', 'law', 'groupBy',
-                   'from', 'to', 'dueDate', 'followUpDate', 'closeDate', 'step', 'due', 'scope', 'notices',
+      when key in ('type', 'kind', 'metric', 'stage', 'severity', 'category', 'status', 'law', 'group_by',
+                   'from', 'to', 'due_date', 'follow_up_date', 'close_date', 'step', 'due', 'scope', 'notices',
                    'request', 'case', 'deal_id', 'account_id', 'contact_id', 'lead_id', 'id')
            and value #>> '{}' ~ '^[A-Za-z0-9_.:-]{1,40}$' then value
       else to_jsonb('sha256:' || left(encode(sha256(convert_to(lower(value #>> '{}'), 'UTF8')), 'hex'), 16))
@@ -3114,11 +3114,11 @@ begin
   if not private.is_staff()
      or coalesce(args ->> 'model', '') !~ '^[A-Za-z0-9._:/-]{1,100}$'
      or coalesce(args ->> 'outcome', '') not in ('ok', 'invalid', 'no_tool_call', 'error', 'timeout')
-     or coalesce(args ->> 'promptHash', '') !~ '^[0-9a-f]{16,64}$' then
+     or coalesce(args ->> 'prompt_hash', '') !~ '^[0-9a-f]{16,64}$' then
     raise exception 'not an LLM call record' using errcode = '22023';
   end if;
   perform private.audit('llm.call', 'assistant', null, 'model', args ->> 'model',
-    jsonb_build_object('prompt_sha256', args ->> 'promptHash', 'latency_ms', (args ->> 'latencyMs')::int, 'outcome', args ->> 'outcome'));
+    jsonb_build_object('prompt_sha256', args ->> 'prompt_hash', 'latency_ms', (args ->> 'latency_ms')::int, 'outcome', args ->> 'outcome'));
   return '{}'::jsonb;
 end $$;
 alter function public.record_llm_call(jsonb) owner to crm_writer;

@@ -328,7 +328,7 @@ create function private.deal_update_problem(d public.deals, payload jsonb) retur
 declare
   v_stage public.deal_stage := (payload ->> 'stage')::public.deal_stage;
   v_amount numeric := (payload ->> 'amount')::numeric;
-  v_close date := (payload ->> 'closeDate')::date;
+  v_close date := (payload ->> 'close_date')::date;
   v_owner uuid := (payload ->> 'owner_id')::uuid;
   v_new_owner public.users;
 begin
@@ -424,7 +424,7 @@ begin
   update public.deals set
     stage = coalesce((payload ->> 'stage')::public.deal_stage, stage),
     amount = coalesce((payload ->> 'amount')::numeric, amount),
-    close_date = coalesce((payload ->> 'closeDate')::date, close_date),
+    close_date = coalesce((payload ->> 'close_date')::date, close_date),
     owner_id = coalesce((payload ->> 'owner_id')::uuid, owner_id)
   where id = d.id
   returning * into n;
@@ -451,7 +451,7 @@ begin
   insert into public.deals (name, account_id, owner_id, stage, amount, close_date)
   values (payload ->> 'name', (payload ->> 'account_id')::uuid, auth.uid(),
           coalesce((payload ->> 'stage')::public.deal_stage, 'prospecting'), coalesce((payload ->> 'amount')::numeric, 0),
-          (payload ->> 'closeDate')::date)
+          (payload ->> 'close_date')::date)
   returning * into n;
   return jsonb_build_object('target_type', 'deal', 'target_id', n.id, 'name', n.name,
     'account', (select name from public.accounts where id = n.account_id), 'after', private.deal_json(n));

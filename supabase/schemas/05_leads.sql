@@ -105,7 +105,7 @@ begin
     v_contact_new := true;
   end if;
   insert into public.deals (name, account_id, contact_id, owner_id, stage, close_date)
-  values (l.company || ' new business', v_account, v_contact, auth.uid(), 'qualification', (payload ->> 'closeDate')::date)
+  values (l.company || ' new business', v_account, v_contact, auth.uid(), 'qualification', (payload ->> 'close_date')::date)
   returning * into v_deal;
   update public.leads set status = 'converted', contact_id = v_contact, deal_id = v_deal.id, updated_at = now()
   where id = l.id;

@@ -137,7 +137,7 @@ begin
   if v_problem is not null then
     raise exception '%', v_problem;
   end if;
-  t := private.new_task(payload ->> 'text', (payload ->> 'dueDate')::date, (payload ->> 'contact_id')::uuid,
+  t := private.new_task(payload ->> 'text', (payload ->> 'due_date')::date, (payload ->> 'contact_id')::uuid,
                         (payload ->> 'account_id')::uuid, null, null);
   return jsonb_build_object('target_type', 'task', 'target_id', t.id, 'task', private.task_json(t),
     'contact', (select name from public.contacts where id = t.contact_id),
@@ -223,13 +223,13 @@ begin
   insert into public.activities (kind, summary, outcome, duration_minutes, occurred_at, contact_id, account_id, deal_id,
                                  owner_id, source_channel)
   values ((payload ->> 'kind')::public.activity_kind, payload ->> 'summary', payload ->> 'outcome',
-          (payload ->> 'durationMinutes')::int, coalesce((payload ->> 'occurred_at')::timestamptz, now()),
+          (payload ->> 'duration_minutes')::int, coalesce((payload ->> 'occurred_at')::timestamptz, now()),
           (payload ->> 'contact_id')::uuid, v_account, v_deal, auth.uid(),
           coalesce(nullif(current_setting('crm.channel', true), ''), 'assistant'))
   returning * into a;
   perform private.touch_deal(a.id);
-  if payload ? 'followUp' then
-    t := private.new_task(payload ->> 'followUp', (payload ->> 'followUpDate')::date, a.contact_id, a.account_id, a.deal_id, a.id);
+  if payload ? 'follow_up' then
+    t := private.new_task(payload ->> 'follow_up', (payload ->> 'follow_up_date')::date, a.contact_id, a.account_id, a.deal_id, a.id);
   end if;
   return jsonb_build_object('target_type', 'activity', 'target_id', a.id,
     'activity', jsonb_build_object('id', a.id, 'kind', a.kind, 'duration_minutes', a.duration_minutes),

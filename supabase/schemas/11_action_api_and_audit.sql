@@ -45,8 +45,8 @@ create function private.redact(payload jsonb) returns jsonb language sql immutab
   select coalesce(jsonb_object_agg(key, case
       when jsonb_typeof(value) in ('number', 'boolean', 'null') then value
       when jsonb_typeof(value) = 'object' then private.redact(value)
-      when key in ('type', 'kind', 'metric', 'stage', 'severity', 'category', 'status', 'law', 'groupBy',
-                   'from', 'to', 'dueDate', 'followUpDate', 'closeDate', 'step', 'due', 'scope', 'notices',
+      when key in ('type', 'kind', 'metric', 'stage', 'severity', 'category', 'status', 'law', 'group_by',
+                   'from', 'to', 'due_date', 'follow_up_date', 'close_date', 'step', 'due', 'scope', 'notices',
                    'request', 'case', 'deal_id', 'account_id', 'contact_id', 'lead_id', 'id')
            and value #>> '{}' ~ '^[A-Za-z0-9_.:-]{1,40}$' then value
       else to_jsonb('sha256:' || left(encode(sha256(convert_to(lower(value #>> '{}'), 'UTF8')), 'hex'), 16))
@@ -332,11 +332,11 @@ begin
   if not private.is_staff()
      or coalesce(args ->> 'model', '') !~ '^[A-Za-z0-9._:/-]{1,100}$'
      or coalesce(args ->> 'outcome', '') not in ('ok', 'invalid', 'no_tool_call', 'error', 'timeout')
-     or coalesce(args ->> 'promptHash', '') !~ '^[0-9a-f]{16,64}$' then
+     or coalesce(args ->> 'prompt_hash', '') !~ '^[0-9a-f]{16,64}$' then
     raise exception 'not an LLM call record' using errcode = '22023';
   end if;
   perform private.audit('llm.call', 'assistant', null, 'model', args ->> 'model',
-    jsonb_build_object('prompt_sha256', args ->> 'promptHash', 'latency_ms', (args ->> 'latencyMs')::int, 'outcome', args ->> 'outcome'));
+    jsonb_build_object('prompt_sha256', args ->> 'prompt_hash', 'latency_ms', (args ->> 'latency_ms')::int, 'outcome', args ->> 'outcome'));
   return '{}'::jsonb;
 end $$;
 alter function public.record_llm_call(jsonb) owner to crm_writer;

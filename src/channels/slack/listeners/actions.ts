@@ -55,10 +55,10 @@ export function registerActions({ app, kit, users, work }: Listeners): void {
         return;
       }
       const origin: EditOrigin = {
-        pendingId: pending.id, type: pending.action.type as ActionType, channel: place.channel,
+        pendingId: pending.id, type: pending.type as ActionType, channel: place.channel,
         threadTs: place.threadTs, responseUrl: body.response_url,
       };
-      await client.views.open({ trigger_id: body.trigger_id, view: editView({ ...pending.names, ...pending.action }, origin) });
+      await client.views.open({ trigger_id: body.trigger_id, view: editView(pending.values, origin) });
     });
   });
 

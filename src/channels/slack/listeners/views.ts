@@ -22,7 +22,7 @@ export function registerViews({ app, kit, users, work }: Listeners): void {
       const speaker = await users.speaker(place.user);
       const pending = await kit.pending(speaker, origin.pendingId);
       if (!pending) return tell(client, place, 'That request is no longer waiting for you; nothing was changed.');
-      const edited = editedAction({ ...pending.names, ...pending.action }, origin, values);
+      const edited = editedAction(pending.values, origin, values);
       if (!edited.ok) return tell(client, place, 'That edit could not be applied; nothing was changed.');
       const reply = await kit.replace(speaker, turnAt(place, `slack:view:${view.id}:${view.hash}`), origin.pendingId, edited.action);
       if (origin.responseUrl) {
