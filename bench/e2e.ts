@@ -21,9 +21,14 @@ export async function benchEndToEnd(db: SqlDb, runs: number, today: string): Pro
   const users = new Map<string, Requester>();
   const rows: E2eRow[] = [];
   let id = 0;
-  const cases = SCENARIOS.flatMap((s) => (s.chart
-    ? [{ ...s, skill: `${s.skill}, no chart`, assistant: textOnly }, { ...s, skill: `${s.skill}, with chart`, assistant: withCharts }]
-    : [{ ...s, assistant: textOnly }]));
+  const cases = SCENARIOS.flatMap((s) =>
+    s.chart
+      ? [
+          { ...s, skill: `${s.skill}, no chart`, assistant: textOnly },
+          { ...s, skill: `${s.skill}, with chart`, assistant: withCharts },
+        ]
+      : [{ ...s, assistant: textOnly }],
+  );
   for (const { assistant, ...s } of cases) {
     if (!users.has(s.user)) users.set(s.user, (await db.serviceRpc('user_for_channel', { name: s.user }))!);
     const user = users.get(s.user)!;
@@ -32,7 +37,12 @@ export async function benchEndToEnd(db: SqlDb, runs: number, today: string): Pro
     let kind = '';
     for (let i = 0; i < runs + 3; i++) {
       const t0 = performance.now();
-      const reply = await assistant.handle({ requestId: `bench-${process.pid}-${Date.now()}-${++id}`, channel: 'repl', user, text: s.text });
+      const reply = await assistant.handle({
+        requestId: `bench-${process.pid}-${Date.now()}-${++id}`,
+        channel: 'repl',
+        user,
+        text: s.text,
+      });
       const t1 = performance.now();
       kind = reply.kind;
       if (reply.confirm) {
@@ -45,7 +55,10 @@ export async function benchEndToEnd(db: SqlDb, runs: number, today: string): Pro
       if (i >= 3) ask.push(t1 - t0); // the first runs warm caches and plans
     }
     rows.push({
-      skill: s.skill, reply: kind, medianMs: median(ask), p95Ms: percentile(ask, 95),
+      skill: s.skill,
+      reply: kind,
+      medianMs: median(ask),
+      p95Ms: percentile(ask, 95),
       ...(confirm.length ? { confirmMedianMs: median(confirm), confirmP95Ms: percentile(confirm, 95) } : {}),
     });
   }

@@ -8,7 +8,12 @@ export function benchParse(rounds: number) {
   const dev = new URL('../../shared/eval/nlu-dev.jsonl', import.meta.url);
   const texts = [
     ...SKILLS.flatMap((s) => s.examples.map((e) => e.text)),
-    ...(existsSync(dev) ? readFileSync(dev, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text as string) : []),
+    ...(existsSync(dev)
+      ? readFileSync(dev, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).text as string)
+      : []),
   ];
   for (const t of texts) parseOffline(t, { today: '2026-11-23' }); // warm-up
   const samples: number[] = [];
@@ -19,5 +24,10 @@ export function benchParse(rounds: number) {
       samples.push(performance.now() - t0);
     }
   }
-  return { utterances: texts.length, samples: samples.length, medianMs: median(samples), p99Ms: percentile(samples, 99) };
+  return {
+    utterances: texts.length,
+    samples: samples.length,
+    medianMs: median(samples),
+    p99Ms: percentile(samples, 99),
+  };
 }

@@ -14,13 +14,16 @@ import { benchSlack } from './slack-load.ts';
 import { ms } from './stats.ts';
 
 // npm run bench [-- --quick] : writes bench/REPORT.md
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/REPORT.md' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/REPORT.md' } },
+});
 const quick = values.quick;
 const TODAY = '2026-11-23';
 const sizes = { pglite: quick ? 2_000 : 10_000, postgres: quick ? 50_000 : 1_000_000 };
 const runs = quick ? 20 : 100;
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
-const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const serverUrl =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
 async function benchDatabase(deals: number): Promise<SqlDb> {
   const name = `crm_bench_${deals}`;
@@ -39,8 +42,13 @@ async function benchDatabase(deals: number): Promise<SqlDb> {
 }
 
 function e2eTable(rows: E2eRow[]): string {
-  return ['| skill (message) | reply | median | p95 | confirm median | confirm p95 |', '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.skill} | ${r.reply} | ${ms(r.medianMs)} | ${ms(r.p95Ms)} | ${ms(r.confirmMedianMs ?? NaN)} | ${ms(r.confirmP95Ms ?? NaN)} |`),
+  return [
+    '| skill (message) | reply | median | p95 | confirm median | confirm p95 |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.skill} | ${r.reply} | ${ms(r.medianMs)} | ${ms(r.p95Ms)} | ${ms(r.confirmMedianMs ?? NaN)} | ${ms(r.confirmP95Ms ?? NaN)} |`,
+    ),
   ].join('\n');
 }
 

@@ -14,7 +14,7 @@ export async function scaleDeals(db: SqlDb, target: number, log: (m: string) => 
     for (let c = 1; c <= copies; c++) {
       const remaining = target - base * c;
       await tx.query(
-      `insert into public.deals (name, account_id, contact_id, owner_id, stage, amount, currency, close_date, closed_at,
+        `insert into public.deals (name, account_id, contact_id, owner_id, stage, amount, currency, close_date, closed_at,
                                  stage_changed_at, last_activity_at, created_at)
        select d.name, d.account_id, d.contact_id, d.owner_id, d.stage,
               greatest(500, round(d.amount * (0.5 + (abs(hashtext(d.id::text || $1)) % 1000) / 1000.0) / 500) * 500),

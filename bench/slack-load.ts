@@ -22,14 +22,21 @@ export async function benchSlack(db: SqlDb, { quick, today }: { quick: boolean; 
   const assistant = createAssistant({ db, parser: offlineParser, now: () => new Date(`${today}T15:00:00Z`) });
   const slack = await startSlack({ config, assistant, db, log: log.with({ component: 'slack' }) });
   const url = `http://127.0.0.1:${slack.port}/slack/events`;
-  const [{ slack_user_id: user }] = await db.query<{ slack_user_id: string }>(`select slack_user_id from public.users where name = 'Alex Morgan'`);
+  const [{ slack_user_id: user }] = await db.query<{ slack_user_id: string }>(
+    `select slack_user_id from public.users where name = 'Alex Morgan'`,
+  );
   let seq = 0;
 
   async function one(): Promise<{ ack: number; answer: number }> {
     const id = `load-${++seq}`;
     const body = new URLSearchParams({
-      team_id: TEAM_ID, channel_id: 'D0BENCH', user_id: user, command: '/crm', text: "what's my pipeline this quarter",
-      response_url: api.responseUrl(id), trigger_id: `trig.${id}`,
+      team_id: TEAM_ID,
+      channel_id: 'D0BENCH',
+      user_id: user,
+      command: '/crm',
+      text: "what's my pipeline this quarter",
+      response_url: api.responseUrl(id),
+      trigger_id: `trig.${id}`,
     }).toString();
     const ts = Math.floor(Date.now() / 1000);
     const t0 = performance.now();
@@ -38,7 +45,8 @@ export async function benchSlack(db: SqlDb, { quick, today }: { quick: boolean; 
     const res = await fetch(url, {
       method: 'POST',
       headers: {
-        'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts),
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
         'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`,
       },
       body,
@@ -46,7 +54,11 @@ export async function benchSlack(db: SqlDb, { quick, today }: { quick: boolean; 
     await res.text();
     const ack = performance.now() - t0;
     if (res.status !== 200) throw new Error(`slack answered ${res.status}`);
-    const call = await api.waitFor(mark, (c) => c.method === 'respond' && c.body.response_url === `/respond/${id}`, 30_000);
+    const call = await api.waitFor(
+      mark,
+      (c) => c.method === 'respond' && c.body.response_url === `/respond/${id}`,
+      30_000,
+    );
     return { ack, answer: call.at - wall0 };
   }
 
@@ -61,14 +73,16 @@ export async function benchSlack(db: SqlDb, { quick, today }: { quick: boolean; 
     const answers: number[] = [];
     const started = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next++ < perLevel) {
-        const r = await one();
-        acks.push(r.ack);
-        answers.push(r.answer);
-        peakRss = Math.max(peakRss, Math.round(process.memoryUsage().rss / 2 ** 20));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < perLevel) {
+          const r = await one();
+          acks.push(r.ack);
+          answers.push(r.answer);
+          peakRss = Math.max(peakRss, Math.round(process.memoryUsage().rss / 2 ** 20));
+        }
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     const throughput = perLevel / seconds;
     const p95 = percentile(answers, 95);

@@ -27,7 +27,10 @@ export function freePort(): Promise<number> {
 export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${seen}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       const m = seen.match(pattern);
@@ -61,9 +64,15 @@ export async function startPlayground(botUrl: string, workDir: string): Promise<
     env.PATH = `${shim}:${env.PATH ?? ''}`;
   }
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'start', '-e', botUrl, '-c', 'msteams', '-p', String(port), '--disable-telemetry'], {
-    cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'start', '-e', botUrl, '-c', 'msteams', '-p', String(port), '--disable-telemetry'],
+    {
+      cwd: workDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const [, listening] = await waitForOutput(child, /Listening on (\d+)/);
   return { url: `http://localhost:${listening}`, child };
 }
@@ -71,7 +80,9 @@ export async function startPlayground(botUrl: string, workDir: string): Promise<
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const botPort = await freePort();
   const bot = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-    cwd: ROOT, env: { ...process.env, TEAMS_LOCAL: 'true', TEAMS_PORT: String(botPort) }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, TEAMS_LOCAL: 'true', TEAMS_PORT: String(botPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   bot.stderr?.pipe(process.stderr);
   const stop = (code = 0) => {
@@ -82,12 +93,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let playground: Awaited<ReturnType<typeof startPlayground>> | undefined;
   try {
     await waitForOutput(bot, /Teams bot listening on port/);
-    playground = await startPlayground(`http://127.0.0.1:${botPort}/api/messages`, join(ROOT, 'out', 'teams-playground'));
+    playground = await startPlayground(
+      `http://127.0.0.1:${botPort}/api/messages`,
+      join(ROOT, 'out', 'teams-playground'),
+    );
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     stop(1);
   }
-  process.stdout.write(`\nMicrosoft 365 Agents Playground: open ${playground!.url}\n(The bot runs on 127.0.0.1:${botPort}; Ctrl+C stops both.)\n`);
+  process.stdout.write(
+    `\nMicrosoft 365 Agents Playground: open ${playground!.url}\n(The bot runs on 127.0.0.1:${botPort}; Ctrl+C stops both.)\n`,
+  );
   process.on('SIGINT', () => stop());
   process.on('SIGTERM', () => stop());
   bot.once('exit', (code) => stop(code ?? 1));

@@ -11,7 +11,14 @@ export interface Config {
   today?: string;
   supabase?: { url: string; anonKey: string; serviceRoleKey: string; jwtSecret: string };
   openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; shareCustomerText: boolean };
-  slack?: { botToken: string; signingSecret: string; appToken?: string; port: number; apiUrl?: string; escalationChannel?: string };
+  slack?: {
+    botToken: string;
+    signingSecret: string;
+    appToken?: string;
+    port: number;
+    apiUrl?: string;
+    escalationChannel?: string;
+  };
   teams?: { appId: string; appPassword: string; tenantId?: string; port: number; local?: TeamsLocal };
   outDir: string;
   /** What this installation may do at all (BOT_SCOPES=pipeline,logging,…); everything by default. */
@@ -35,14 +42,24 @@ export const PLAYGROUND_USER_AAD_ID = '00000000-0000-0000-0000-0000000000020';
 function teamsConfig(env: NodeJS.ProcessEnv, port: number): Config['teams'] {
   if (env.TEAMS_LOCAL !== 'true') {
     return env.MICROSOFT_APP_ID
-      ? { appId: env.MICROSOFT_APP_ID, appPassword: env.MICROSOFT_APP_PASSWORD ?? '', tenantId: env.MICROSOFT_APP_TENANT_ID || undefined, port }
+      ? {
+          appId: env.MICROSOFT_APP_ID,
+          appPassword: env.MICROSOFT_APP_PASSWORD ?? '',
+          tenantId: env.MICROSOFT_APP_TENANT_ID || undefined,
+          port,
+        }
       : undefined;
   }
   if (env.MICROSOFT_APP_ID || env.MICROSOFT_APP_PASSWORD || env.MICROSOFT_APP_TENANT_ID) {
-    throw new Error('TEAMS_LOCAL=true serves unauthenticated local test clients; it cannot be combined with MICROSOFT_APP_ID, '
-      + 'MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID. Unset TEAMS_LOCAL to serve real Teams.');
+    throw new Error(
+      'TEAMS_LOCAL=true serves unauthenticated local test clients; it cannot be combined with MICROSOFT_APP_ID, ' +
+        'MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID. Unset TEAMS_LOCAL to serve real Teams.',
+    );
   }
-  const local = { user: env.TEAMS_LOCAL_USER || DEMO_USERS.rep, aadObjectId: env.TEAMS_LOCAL_AAD_ID || PLAYGROUND_USER_AAD_ID };
+  const local = {
+    user: env.TEAMS_LOCAL_USER || DEMO_USERS.rep,
+    aadObjectId: env.TEAMS_LOCAL_AAD_ID || PLAYGROUND_USER_AAD_ID,
+  };
   return { appId: '', appPassword: '', port, local };
 }
 
@@ -55,17 +72,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     today: env.CRM_TODAY || undefined,
     supabase:
       env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY && env.SUPABASE_JWT_SECRET
-        ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY ?? '', serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, jwtSecret: env.SUPABASE_JWT_SECRET }
+        ? {
+            url: env.SUPABASE_URL,
+            anonKey: env.SUPABASE_ANON_KEY ?? '',
+            serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
+            jwtSecret: env.SUPABASE_JWT_SECRET,
+          }
         : undefined,
     openai: env.OPENAI_API_KEY
-      ? { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL || undefined, model: env.OPENAI_MODEL || 'gpt-4o-mini', timeoutMs: num(env.OPENAI_TIMEOUT_MS, 5000), shareCustomerText: env.LLM_SHARE_CUSTOMER_TEXT === 'true' }
+      ? {
+          apiKey: env.OPENAI_API_KEY,
+          baseUrl: env.OPENAI_BASE_URL || undefined,
+          model: env.OPENAI_MODEL || 'gpt-4o-mini',
+          timeoutMs: num(env.OPENAI_TIMEOUT_MS, 5000),
+          shareCustomerText: env.LLM_SHARE_CUSTOMER_TEXT === 'true',
+        }
       : undefined,
     slack:
       env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET
-        ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN || undefined, port: num(env.SLACK_PORT ?? env.PORT, 3000), apiUrl: env.SLACK_API_URL || undefined, escalationChannel: env.SLACK_ESCALATION_CHANNEL || undefined }
+        ? {
+            botToken: env.SLACK_BOT_TOKEN,
+            signingSecret: env.SLACK_SIGNING_SECRET,
+            appToken: env.SLACK_APP_TOKEN || undefined,
+            port: num(env.SLACK_PORT ?? env.PORT, 3000),
+            apiUrl: env.SLACK_API_URL || undefined,
+            escalationChannel: env.SLACK_ESCALATION_CHANNEL || undefined,
+          }
         : undefined,
     teams: teamsConfig(env, num(env.TEAMS_PORT, 3978)),
     outDir: env.OUT_DIR || './out',
-    botScopes: (env.BOT_SCOPES || 'everything').split(',').map((s) => s.trim()).filter((s): s is ChannelScope => (CHANNEL_SCOPES as readonly string[]).includes(s)),
+    botScopes: (env.BOT_SCOPES || 'everything')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s): s is ChannelScope => (CHANNEL_SCOPES as readonly string[]).includes(s)),
   };
 }

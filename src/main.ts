@@ -3,7 +3,6 @@ import { loadConfig } from './config.ts';
 import { log } from './core/log.ts';
 import { createAssistant } from './core/assistant.ts';
 import { openDb } from './db/open.ts';
-import type { Requester } from './db/port.ts';
 import { DEMO_USERS } from './demo/generate.ts';
 import { fanOut, type Notifier } from './jobs/notifier.ts';
 import { createParser } from './nlu/create-parser.ts';
@@ -38,7 +37,15 @@ scheduler.start();
 if (servers.length === 0) {
   const user = await db.serviceRpc('user_for_channel', { name: process.env.CRM_USER || DEMO_USERS.rep });
   if (!user) throw new Error('the demo user is missing; run `npm run db:seed`');
-  await runRepl({ assistant, db, user, input: process.stdin, output: process.stdout, files, prompt: process.stdin.isTTY });
+  await runRepl({
+    assistant,
+    db,
+    user,
+    input: process.stdin,
+    output: process.stdout,
+    files,
+    prompt: process.stdin.isTTY,
+  });
   scheduler.stop();
   await db.close();
 } else {

@@ -59,7 +59,12 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
     );
   /** A deal owned by the user, and one of another team, chosen from the seeded data. */
   const dealOf = async (owner: Requester) =>
-    (await sql.query<{ id: string; name: string }>('select id, name from public.deals where owner_id = $1 order by id limit 1', [owner.id]))[0];
+    (
+      await sql.query<{ id: string; name: string }>(
+        'select id, name from public.deals where owner_id = $1 order by id limit 1',
+        [owner.id],
+      )
+    )[0];
 
   it('migrations apply twice without error: a second run applies none, the auth shim re-runs as a no-op', async () => {
     const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql'));
@@ -70,14 +75,17 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
     await sql.exec(shim);
     await sql.exec(shim);
     const roles = await sql.query<{ rolname: string; rolbypassrls: boolean }>(
-      `select rolname, rolbypassrls from pg_roles where rolname in ('anon', 'authenticated', 'service_role') order by rolname`);
+      `select rolname, rolbypassrls from pg_roles where rolname in ('anon', 'authenticated', 'service_role') order by rolname`,
+    );
     expect(roles).toEqual([
       { rolname: 'anon', rolbypassrls: false },
       { rolname: 'authenticated', rolbypassrls: false },
       { rolname: 'service_role', rolbypassrls: true },
     ]);
     // On a Supabase project the platform's own auth functions exist: the shim must leave them alone.
-    await sql.exec(`create or replace function auth.role() returns text language sql stable as $$ select 'platform'::text $$`);
+    await sql.exec(
+      `create or replace function auth.role() returns text language sql stable as $$ select 'platform'::text $$`,
+    );
     await sql.exec(shim);
     expect((await sql.query<{ r: string }>('select auth.role() as r'))[0].r).toBe('platform');
     await sql.exec('drop function auth.role()');
@@ -86,8 +94,18 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
   });
 
   it('auth.uid() inside an RPC is the requester, running as the authenticated role', async () => {
-    expect(await db.rpc(alex, 'whoami')).toEqual({ uid: alex.id, role: 'rep', team: 'Growth West', db_role: 'authenticated' });
-    expect(await db.rpc(marco, 'whoami')).toEqual({ uid: marco.id, role: 'rep', team: 'Enterprise EMEA', db_role: 'authenticated' });
+    expect(await db.rpc(alex, 'whoami')).toEqual({
+      uid: alex.id,
+      role: 'rep',
+      team: 'Growth West',
+      db_role: 'authenticated',
+    });
+    expect(await db.rpc(marco, 'whoami')).toEqual({
+      uid: marco.id,
+      role: 'rep',
+      team: 'Enterprise EMEA',
+      db_role: 'authenticated',
+    });
     const service = await db.serviceRpc('whoami');
     expect(service.uid).toBeNull();
     if (target === 'supabase') expect(service.db_role).toBe('service_role');
@@ -99,13 +117,17 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
     const candidates = await sql.query<{ name: string }>(
       `select a.name from public.accounts a join public.deals d on d.account_id = a.id
        group by a.id, a.name having bool_and(d.team = 'Enterprise EMEA') and count(*) between 2 and 10
-       order by count(*) desc, a.name limit 10`);
+       order by count(*) desc, a.name limit 10`,
+    );
     let q = '';
     let all: { id: string }[] = [];
     const admin = await userNamed(sql, 'Jordan Lee'); // sees every deal
     for (const c of candidates) {
       all = await db.rpc(admin, 'find_entities', { kind: 'deal', q: c.name, limit: 20 });
-      const teams = await sql.query<{ team: string }>('select distinct team from public.deals where id = any($1::uuid[])', [all.map((d) => d.id)]);
+      const teams = await sql.query<{ team: string }>(
+        'select distinct team from public.deals where id = any($1::uuid[])',
+        [all.map((d) => d.id)],
+      );
       if (all.length > 0 && teams.every((t) => t.team === 'Enterprise EMEA')) {
         q = c.name;
         break;
@@ -124,10 +146,17 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
     const theirs = await dealOf(marco);
     const [processed, audit] = [await count('public.processed_requests'), await count('public.audit_log')];
     const refused = await refusal(
-      db.rpc(alex, 'perform', { request_id: `dl-${target}-steal`, action: 'test.rename_deal', channel: 'repl', payload: { deal_id: theirs.id, name: 'Mine now' } }),
+      db.rpc(alex, 'perform', {
+        request_id: `dl-${target}-steal`,
+        action: 'test.rename_deal',
+        channel: 'repl',
+        payload: { deal_id: theirs.id, name: 'Mine now' },
+      }),
     );
     expect(refused).toEqual({ code: 'refused', message: 'You can only rename deals you own.' });
-    expect((await sql.query<{ name: string }>('select name from public.deals where id = $1', [theirs.id]))[0].name).toBe(theirs.name);
+    expect(
+      (await sql.query<{ name: string }>('select name from public.deals where id = $1', [theirs.id]))[0].name,
+    ).toBe(theirs.name);
     expect(await count('public.processed_requests')).toBe(processed);
     expect(await count('public.audit_log')).toBe(audit);
   });
@@ -146,26 +175,51 @@ describe.each(DATA_TARGETS)('data layer on %s', (target) => {
     expect(await db.rpc(marco, 'perform', { pending_id: first.id })).toMatchObject({ error: 'not_found' });
     const done = await db.rpc(alex, 'perform', { pending_id: first.id });
     expect(done).toEqual({ target_type: 'deal', target_id: mine.id, name: action.name, action: 'test.rename_deal' });
-    expect(await db.rpc(alex, 'perform', { pending_id: first.id })).toEqual({ replayed: true, action: 'test.rename_deal' });
-    const audit = await sql.query<{ actor_id: string; channel: string; target_id: string; detail: { name: string; deal_id: string } }>(
-      'select actor_id, channel, target_id, detail from public.audit_log where request_id = $1', [`pending:${first.id}`]);
+    expect(await db.rpc(alex, 'perform', { pending_id: first.id })).toEqual({
+      replayed: true,
+      action: 'test.rename_deal',
+    });
+    const audit = await sql.query<{
+      actor_id: string;
+      channel: string;
+      target_id: string;
+      detail: { name: string; deal_id: string };
+    }>('select actor_id, channel, target_id, detail from public.audit_log where request_id = $1', [
+      `pending:${first.id}`,
+    ]);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor_id: alex.id, channel: 'slack', target_id: mine.id, detail: { deal_id: mine.id } });
+    expect(audit[0]).toMatchObject({
+      actor_id: alex.id,
+      channel: 'slack',
+      target_id: mine.id,
+      detail: { deal_id: mine.id },
+    });
     expect(audit[0].detail.name).toMatch(/^sha256:[0-9a-f]{16}$/); // free text is never kept in the audit log
 
     // A direct perform under one request id runs once; the replay writes nothing.
-    const direct = { request_id: `dl-${target}-direct`, action: 'test.rename_deal', channel: 'repl', payload: { deal_id: mine.id, name: 'Renewal (direct)' } };
+    const direct = {
+      request_id: `dl-${target}-direct`,
+      action: 'test.rename_deal',
+      channel: 'repl',
+      payload: { deal_id: mine.id, name: 'Renewal (direct)' },
+    };
     expect(await db.rpc(alex, 'perform', direct)).toMatchObject({ target_id: mine.id, name: 'Renewal (direct)' });
     await sql.query('update public.deals set name = $2 where id = $1', [mine.id, 'Reset by the test']);
     expect(await db.rpc(alex, 'perform', direct)).toEqual({ replayed: true, action: 'test.rename_deal' });
-    expect((await sql.query<{ name: string }>('select name from public.deals where id = $1', [mine.id]))[0].name).toBe('Reset by the test');
+    expect((await sql.query<{ name: string }>('select name from public.deals where id = $1', [mine.id]))[0].name).toBe(
+      'Reset by the test',
+    );
     expect(await count('public.audit_log where request_id = $1', [direct.request_id])).toBe(1);
   });
 
   it('system RPCs are refused to a user and open to the service', async () => {
     expect(await refusal(db.rpc(alex, 'user_for_channel', { name: 'Marco' }))).toEqual({
-      code: 'forbidden', message: "You don't have permission to do that.",
+      code: 'forbidden',
+      message: "You don't have permission to do that.",
     });
-    expect(await db.serviceRpc('user_for_channel', { name: 'Marco' })).toMatchObject({ id: marco.id, team: 'Enterprise EMEA' });
+    expect(await db.serviceRpc('user_for_channel', { name: 'Marco' })).toMatchObject({
+      id: marco.id,
+      team: 'Enterprise EMEA',
+    });
   });
 });

@@ -43,7 +43,12 @@ describe.each(TARGETS)('data requests on %s', (target) => {
   let seq = 0;
 
   const person = async (name: string) =>
-    (await db.query<Person>(`select id::text, name, email, phone, account_id::text from public.contacts where name = $1`, [name]))[0];
+    (
+      await db.query<Person>(
+        `select id::text, name, email, phone, account_id::text from public.contacts where name = $1`,
+        [name],
+      )
+    )[0];
   const ask = (action: Record<string, unknown>, user: Requester) =>
     assistant.run(action, { requestId: `dr-test-${++seq}`, channel: 'repl', user });
   /** Runs a write the way a user does: the preview, then "yes". */
@@ -54,12 +59,24 @@ describe.each(TARGETS)('data requests on %s', (target) => {
   };
   const requestId = (reply: Reply) => Number(/#(\d+)/.exec(reply.text)![1]);
   const request = async (id: number) =>
-    (await db.query<Record<string, any>>(`select *, received_on::text as received_on, due_date::text as due_date from public.data_requests where id = $1`, [id]))[0];
+    (
+      await db.query<Record<string, any>>(
+        `select *, received_on::text as received_on, due_date::text as due_date from public.data_requests where id = $1`,
+        [id],
+      )
+    )[0];
   const fileAndApprove = async (action: Record<string, unknown>, filer: Requester) => {
     const filed = await write({ type: 'data_request.create', ...action }, filer);
     expect(filed.kind).toBe('done');
     const id = requestId(filed);
-    expect((await write({ type: 'data_request.step', request: String(id), step: 'verify', method: 'reply from the email on file' }, officer)).kind).toBe('done');
+    expect(
+      (
+        await write(
+          { type: 'data_request.step', request: String(id), step: 'verify', method: 'reply from the email on file' },
+          officer,
+        )
+      ).kind,
+    ).toBe('done');
     expect((await write({ type: 'data_request.step', request: String(id), step: 'approve' }, admin)).kind).toBe('done');
     return id;
   };
@@ -75,23 +92,42 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     // Jane's seeded case goes under legal hold (the seed gives her none) and names her; a second one does not.
     const [held] = await db.query<{ id: number }>(
       `update public.cases set legal_hold = true, summary = summary || ' (reported by Jane Doe)'
-       where id = (select min(id) from public.cases where contact_id = $1) returning id::int`, [jane.id]);
+       where id = (select min(id) from public.cases where contact_id = $1) returning id::int`,
+      [jane.id],
+    );
     heldCase = held.id;
-    await db.query(`insert into public.case_events (case_id, kind, detail) values ($1, 'note', '{"text": "Jane Doe called"}')`, [heldCase]);
+    await db.query(
+      `insert into public.case_events (case_id, kind, detail) values ($1, 'note', '{"text": "Jane Doe called"}')`,
+      [heldCase],
+    );
     const [open] = await db.query<{ id: number }>(
       `insert into public.cases (summary, source_text, account_id, contact_id, category, reporter_id)
        values ('refund for Jane Doe', 'From jane.doe@hooli.com: please call me on ' || $4, $2, $1, 'billing', $3)
-       returning id::int`, [jane.id, jane.account_id, rep.id, otherFormat(jane.phone)]);
-    await db.query(`insert into public.case_events (case_id, kind, detail) values ($1, 'note', '{"text": "left Jane Doe a voicemail", "n": 1}')`, [open.id]);
+       returning id::int`,
+      [jane.id, jane.account_id, rep.id, otherFormat(jane.phone)],
+    );
+    await db.query(
+      `insert into public.case_events (case_id, kind, detail) values ($1, 'note', '{"text": "left Jane Doe a voicemail", "n": 1}')`,
+      [open.id],
+    );
     await db.query(
       `insert into public.tasks (text, due_date, status, purpose, assignee_id, contact_id, account_id) values
          ('send Jane the revised pricing', '2026-11-30', 'open', 'sales', $2, $1, $3),
-         ('invite Jane to the spring webinar', '2026-12-02', 'open', 'marketing', $2, $1, $3)`, [jane.id, rep.id, jane.account_id]);
+         ('invite Jane to the spring webinar', '2026-12-02', 'open', 'marketing', $2, $1, $3)`,
+      [jane.id, rep.id, jane.account_id],
+    );
     await db.query(
       `insert into public.activities (kind, summary, contact_id, account_id, owner_id)
-       values ('call', 'Dana says Jane Doe (' || $4 || ', jane.doe@hooli.com) moved teams', $1, $2, $3)`, [dana.id, dana.account_id, rep.id, jane.phone]);
-    await db.query(`insert into public.leads (name, email, company, owner_id) values ('Jane Doe', 'Jane.Doe@hooli.com', 'Hooli', $1)`, [rep.id]);
-    await db.query(`insert into public.jobs (kind, run_at, payload) values ('mail.send', now(), '{"to": "jane.doe@hooli.com"}')`);
+       values ('call', 'Dana says Jane Doe (' || $4 || ', jane.doe@hooli.com) moved teams', $1, $2, $3)`,
+      [dana.id, dana.account_id, rep.id, jane.phone],
+    );
+    await db.query(
+      `insert into public.leads (name, email, company, owner_id) values ('Jane Doe', 'Jane.Doe@hooli.com', 'Hooli', $1)`,
+      [rep.id],
+    );
+    await db.query(
+      `insert into public.jobs (kind, run_at, payload) values ('mail.send', now(), '{"to": "jane.doe@hooli.com"}')`,
+    );
   }, 240_000);
   afterAll(() => db?.close());
 
@@ -134,10 +170,32 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     expect(byEmail.kind).toBe('confirm');
     expect(byEmail.text).toContain('about Jane Doe (Hooli)');
     await assistant.confirm(byEmail.confirm!.pendingId, rep, false);
-    const stranger = await ask({ type: 'data_request.create', kind: 'rectification', subject: 'nobody@nowhere.example', changes: { phone: '+1 555 0100' } }, rep);
-    expect(stranger).toEqual({ kind: 'refusal', text: 'A rectification request needs a contact in the CRM; I could not match the subject to one.' });
-    const address = await ask({ type: 'data_request.create', kind: 'rectification', subject: 'Paul Smith', changes: { address: '12 High Street' } }, rep);
-    expect(address).toEqual({ kind: 'refusal', text: "I can correct a contact's name, email, phone or title, not address." });
+    const stranger = await ask(
+      {
+        type: 'data_request.create',
+        kind: 'rectification',
+        subject: 'nobody@nowhere.example',
+        changes: { phone: '+1 555 0100' },
+      },
+      rep,
+    );
+    expect(stranger).toEqual({
+      kind: 'refusal',
+      text: 'A rectification request needs a contact in the CRM; I could not match the subject to one.',
+    });
+    const address = await ask(
+      {
+        type: 'data_request.create',
+        kind: 'rectification',
+        subject: 'Paul Smith',
+        changes: { address: '12 High Street' },
+      },
+      rep,
+    );
+    expect(address).toEqual({
+      kind: 'refusal',
+      text: "I can correct a contact's name, email, phone or title, not address.",
+    });
   });
 
   it('only a privacy officer or an admin moves a request on, refused in the core and in SQL', async () => {
@@ -146,42 +204,92 @@ describe.each(TARGETS)('data requests on %s', (target) => {
       const reply = await ask({ type: 'data_request.step', request: String(id), step, method: 'passport' }, rep);
       expect(reply).toMatchObject({ kind: 'refusal' });
       expect(reply.text).toContain("can't approve or execute data requests");
-      await expect(db.rpc(rep, 'perform', {
-        request_id: `dr-direct-${step}`, channel: 'repl', action: 'data_request.step', payload: { request: String(id), step, method: 'passport' },
-      })).rejects.toThrow("You don't have permission to do that."); // perform's own capability check
+      await expect(
+        db.rpc(rep, 'perform', {
+          request_id: `dr-direct-${step}`,
+          channel: 'repl',
+          action: 'data_request.step',
+          payload: { request: String(id), step, method: 'passport' },
+        }),
+      ).rejects.toThrow("You don't have permission to do that."); // perform's own capability check
     }
     const row = await request(id);
     expect([row.status, row.verified_by, row.approved_by, row.executed_by]).toEqual(['received', null, null, null]);
-    const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from public.processed_requests where request_id like 'dr-direct-%'`);
+    const [{ n }] = await db.query<{ n: number }>(
+      `select count(*)::int as n from public.processed_requests where request_id like 'dr-direct-%'`,
+    );
     expect(n).toBe(0);
     // the list: officers see everyone's open requests, a rep follows only the ones they filed (RLS)
-    expect((await write({ type: 'data_request.create', kind: 'access', subject: 'Tom Becker' }, officer)).kind).toBe('done');
+    expect((await write({ type: 'data_request.create', kind: 'access', subject: 'Tom Becker' }, officer)).kind).toBe(
+      'done',
+    );
     const asRep = await ask({ type: 'data_request.list' }, rep);
-    const mine = await db.query<{ id: number }>(`select id::int from public.data_requests where requested_by = $1 and status not in ('completed', 'rejected')`, [rep.id]);
+    const mine = await db.query<{ id: number }>(
+      `select id::int from public.data_requests where requested_by = $1 and status not in ('completed', 'rejected')`,
+      [rep.id],
+    );
     expect(asRep.table!.rows.map((r) => r[0]).sort()).toEqual(mine.map((r) => r.id).sort());
-    const [{ others }] = await db.query<{ others: number }>(`select count(*)::int as others from public.data_requests where requested_by <> $1`, [rep.id]);
+    const [{ others }] = await db.query<{ others: number }>(
+      `select count(*)::int as others from public.data_requests where requested_by <> $1`,
+      [rep.id],
+    );
     expect(others).toBeGreaterThan(0);
     const list = await ask({ type: 'data_request.list' }, officer);
-    const [{ open }] = await db.query<{ open: number }>(`select count(*)::int as open from public.data_requests where status not in ('completed', 'rejected')`);
+    const [{ open }] = await db.query<{ open: number }>(
+      `select count(*)::int as open from public.data_requests where status not in ('completed', 'rejected')`,
+    );
     expect(list.table!.rows.length).toBe(open);
-    expect(list.table!.rows.find((r) => r[0] === id)).toEqual([id, 'erasure', 'GDPR', 'Ken Watanabe (Stark Industries)', 'received', 'Alex Morgan', '2026-12-23', '30 days left']);
+    expect(list.table!.rows.find((r) => r[0] === id)).toEqual([
+      id,
+      'erasure',
+      'GDPR',
+      'Ken Watanabe (Stark Industries)',
+      'received',
+      'Alex Morgan',
+      '2026-12-23',
+      '30 days left',
+    ]);
     expect(list.sensitive).toBe(true);
   });
 
   it('refuses to execute before the identity is verified and the request approved', async () => {
-    const id = requestId(await write({ type: 'data_request.create', kind: 'erasure', subject: 'Maria Lopez' }, officer));
+    const id = requestId(
+      await write({ type: 'data_request.create', kind: 'erasure', subject: 'Maria Lopez' }, officer),
+    );
     const early = await ask({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
-    expect(early).toEqual({ kind: 'refusal', text: `Request #${id} must be verified and approved before it is executed (it is received).` });
+    expect(early).toEqual({
+      kind: 'refusal',
+      text: `Request #${id} must be verified and approved before it is executed (it is received).`,
+    });
     const approve = await ask({ type: 'data_request.step', request: String(id), step: 'approve' }, officer);
     expect(approve.text).toBe(`Request #${id} must have the identity verified before it can be approved.`);
     const noMethod = await ask({ type: 'data_request.step', request: String(id), step: 'verify' }, officer);
     expect(noMethod.kind).toBe('question');
-    expect((await write({ type: 'data_request.step', request: String(id), step: 'verify', method: 'call-back on file number' }, officer)).text)
-      .toBe(`Request #${id}: identity verified by Elena Novak (call-back on file number). Next: approve it.`);
+    expect(
+      (
+        await write(
+          { type: 'data_request.step', request: String(id), step: 'verify', method: 'call-back on file number' },
+          officer,
+        )
+      ).text,
+    ).toBe(`Request #${id}: identity verified by Elena Novak (call-back on file number). Next: approve it.`);
     // the SQL refuses on its own, too (a pending action confirmed after the state changed)
-    await expect(db.rpc(officer, 'perform', { request_id: 'dr-early-exec', channel: 'repl', action: 'data_request.step', payload: { request: String(id), step: 'execute' } }))
-      .rejects.toThrow('must be verified and approved');
-    expect((await write({ type: 'data_request.step', request: String(id), step: 'reject', method: 'requester withdrew' }, officer)).text).toBe(`Request #${id} rejected.`);
+    await expect(
+      db.rpc(officer, 'perform', {
+        request_id: 'dr-early-exec',
+        channel: 'repl',
+        action: 'data_request.step',
+        payload: { request: String(id), step: 'execute' },
+      }),
+    ).rejects.toThrow('must be verified and approved');
+    expect(
+      (
+        await write(
+          { type: 'data_request.step', request: String(id), step: 'reject', method: 'requester withdrew' },
+          officer,
+        )
+      ).text,
+    ).toBe(`Request #${id} rejected.`);
     const after = await ask({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
     expect(after.text).toContain('was rejected');
     expect((await person('Maria Lopez')).email).toBe('maria.lopez@initech.com');
@@ -192,7 +300,9 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     const reply = await write({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
     expect(reply.kind).toBe('done');
     expect(reply.sensitive).toBe(true);
-    const json = JSON.parse(new TextDecoder().decode(reply.files!.find((f) => f.name === `data-request-${id}.json`)!.data));
+    const json = JSON.parse(
+      new TextDecoder().decode(reply.files!.find((f) => f.name === `data-request-${id}.json`)!.data),
+    );
     const tables = json.tables as Record<string, Record<string, unknown>[]>;
     expect(Object.keys(tables).sort()).toEqual(Object.keys(ABOUT).sort());
     let total = 0;
@@ -208,7 +318,13 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     // the seed gives Jane rows in most tables; the test added a lead, tasks, a case and its events
     expect(tables.activities.length).toBeGreaterThan(0);
     expect(tables.deals.length).toBeGreaterThan(0);
-    expect([tables.leads.length, tables.tasks.length, tables.cases.length, tables.case_events.length, tables.consents.length]).toEqual([1, 2, 2, 2, 1]);
+    expect([
+      tables.leads.length,
+      tables.tasks.length,
+      tables.cases.length,
+      tables.case_events.length,
+      tables.consents.length,
+    ]).toEqual([1, 2, 2, 2, 1]);
     expect(tables.contacts[0]).toMatchObject({ name: 'Jane Doe', email: 'jane.doe@hooli.com', account_name: 'Hooli' });
     for (const table of ['activities', 'tasks', 'cases', 'deals', 'consents']) {
       expect(tables[table].every((r) => r.contact_id === jane.id)).toBe(true);
@@ -221,23 +337,36 @@ describe.each(TARGETS)('data requests on %s', (target) => {
   });
 
   it('a privacy officer puts a case under legal hold from chat, and lifts it; a rep cannot', async () => {
-    const [{ id }] = await db.query<{ id: number }>(`select id::int from public.cases where not legal_hold order by id limit 1`);
+    const [{ id }] = await db.query<{ id: number }>(
+      `select id::int from public.cases where not legal_hold order by id limit 1`,
+    );
     expect((await ask({ type: 'case.hold', case: String(id), hold: true }, rep)).kind).toBe('refusal');
     const held = await write({ type: 'case.hold', case: String(id), hold: true }, officer);
     expect(held.text).toBe(`Case #${id} is now under legal hold.`);
-    expect((await db.query<{ legal_hold: boolean }>(`select legal_hold from public.cases where id = $1`, [id]))[0].legal_hold).toBe(true);
+    expect(
+      (await db.query<{ legal_hold: boolean }>(`select legal_hold from public.cases where id = $1`, [id]))[0]
+        .legal_hold,
+    ).toBe(true);
     const lifted = await write({ type: 'case.hold', case: String(id), hold: false }, officer);
     expect(lifted.text).toBe(`Case #${id} is no longer under legal hold.`);
-    const events = await db.query<{ kind: string }>(`select kind from public.case_events where case_id = $1 and kind like 'legal%' order by id`, [id]);
+    const events = await db.query<{ kind: string }>(
+      `select kind from public.case_events where case_id = $1 and kind like 'legal%' order by id`,
+      [id],
+    );
     expect(events.map((e) => e.kind)).toEqual(['legal_hold', 'legal_hold_lifted']);
   });
 
   it('shows progress to the asker while a large export is written', async () => {
     const paul = await person('Paul Smith');
-    const [{ owner }] = await db.query<{ owner: string }>(`select owner_id::text as owner from public.accounts where id = $1`, [paul.account_id]);
+    const [{ owner }] = await db.query<{ owner: string }>(
+      `select owner_id::text as owner from public.accounts where id = $1`,
+      [paul.account_id],
+    );
     await db.query(
       `insert into public.activities (kind, summary, contact_id, account_id, owner_id)
-       select 'email', 'newsletter ' || n, $1, $2, $3 from generate_series(1, 260) n`, [paul.id, paul.account_id, owner]);
+       select 'email', 'newsletter ' || n, $1, $2, $3 from generate_series(1, 260) n`,
+      [paul.id, paul.account_id, owner],
+    );
     const id = await fileAndApprove({ kind: 'portability', subject: paul.email }, rep);
     const preview = await ask({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
     const progress: string[] = [];
@@ -248,31 +377,56 @@ describe.each(TARGETS)('data requests on %s', (target) => {
   });
 
   it('reports export progress a chunk at a time', () => {
-    const data = { contacts: [{ id: 'c1', name: '=HYPERLINK("x")', active: true }], activities: Array.from({ length: 5 }, (_, i) => ({ id: `a${i}`, detail: { n: i } })) };
+    const data = {
+      contacts: [{ id: 'c1', name: '=HYPERLINK("x")', active: true }],
+      activities: Array.from({ length: 5 }, (_, i) => ({ id: `a${i}`, detail: { n: i } })),
+    };
     const seen: ExportProgress[] = [];
-    const files = buildExport(data, { requestId: 7, generatedAt: now(), chunkRows: 2, onProgress: (p) => seen.push(p) });
-    expect(seen.map((p) => `${p.table}:${p.rowsDone}/${p.rowsTotal}`)).toEqual(['contacts:1/6', 'activities:3/6', 'activities:5/6', 'activities:6/6']);
-    expect(files.map((f) => f.name)).toEqual(['data-request-7.json', 'data-request-7-contacts.csv', 'data-request-7-activities.csv']);
+    const files = buildExport(data, {
+      requestId: 7,
+      generatedAt: now(),
+      chunkRows: 2,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(seen.map((p) => `${p.table}:${p.rowsDone}/${p.rowsTotal}`)).toEqual([
+      'contacts:1/6',
+      'activities:3/6',
+      'activities:5/6',
+      'activities:6/6',
+    ]);
+    expect(files.map((f) => f.name)).toEqual([
+      'data-request-7.json',
+      'data-request-7-contacts.csv',
+      'data-request-7-activities.csv',
+    ]);
     expect(new TextDecoder().decode(files[1].data)).toBe('id,name,active\nc1,"\'=HYPERLINK(""x"")",true\n');
     expect(new TextDecoder().decode(files[2].data).split('\n')[1]).toBe('a0,"{""n"":0}"');
   });
 
   it('rectifies with old -> new kept as hashes, restricts, and withdraws consent with its outreach tasks', async () => {
     const paul = await person('Paul Smith');
-    const rect = await fileAndApprove({ kind: 'rectification', subject: 'Paul Smith', changes: { phone: '+1 555 222 3333', title: 'CMO' } }, rep);
+    const rect = await fileAndApprove(
+      { kind: 'rectification', subject: 'Paul Smith', changes: { phone: '+1 555 222 3333', title: 'CMO' } },
+      rep,
+    );
     const done = await write({ type: 'data_request.step', request: String(rect), step: 'execute' }, officer);
     expect(done.text).toContain('corrected phone');
     expect(await person('Paul Smith')).toMatchObject({ phone: '+1 555 222 3333' });
     const [{ title }] = await db.query<{ title: string }>(`select title from public.contacts where id = $1`, [paul.id]);
     expect(title).toBe('CMO');
-    const [hashes] = await db.query<{ old: string; new: string }>(`select private.hash_pii($1) as old, private.hash_pii('+1 555 222 3333') as new`, [paul.phone]);
+    const [hashes] = await db.query<{ old: string; new: string }>(
+      `select private.hash_pii($1) as old, private.hash_pii('+1 555 222 3333') as new`,
+      [paul.phone],
+    );
     const row = await request(rect);
     expect(row.result.rectified).toContainEqual({ field: 'phone', from: hashes.old, to: hashes.new });
     expect(JSON.stringify([row.result, row.changes])).not.toContain('555');
 
     const restrict = await fileAndApprove({ kind: 'restriction', subject: 'Tom Becker' }, rep);
     await write({ type: 'data_request.step', request: String(restrict), step: 'execute' }, officer);
-    const [tom] = await db.query<{ processing_restricted: boolean }>(`select processing_restricted from public.contacts where name = 'Tom Becker'`);
+    const [tom] = await db.query<{ processing_restricted: boolean }>(
+      `select processing_restricted from public.contacts where name = 'Tom Becker'`,
+    );
     expect(tom.processing_restricted).toBe(true);
     // a restriction is honoured: nothing new is recorded about Tom, and his 360 says why
     const activitiesBefore = (await db.query<{ n: number }>(`select count(*)::int as n from public.activities`))[0].n;
@@ -284,46 +438,86 @@ describe.each(TARGETS)('data requests on %s', (target) => {
       expect(refused).toMatchObject({ kind: 'refusal' });
       expect(refused.text).toMatch(/Processing of Tom Becker's data is restricted/);
     }
-    await expect(db.rpc(rep, 'perform', {
-      request_id: 'dr-restricted-direct', channel: 'repl', action: 'activity.log',
-      payload: { kind: 'call', summary: 'x', contact_id: (await person('Tom Becker')).id },
-    })).rejects.toThrow(/restricted/);
-    expect((await db.query<{ n: number }>(`select count(*)::int as n from public.activities`))[0].n).toBe(activitiesBefore);
+    await expect(
+      db.rpc(rep, 'perform', {
+        request_id: 'dr-restricted-direct',
+        channel: 'repl',
+        action: 'activity.log',
+        payload: { kind: 'call', summary: 'x', contact_id: (await person('Tom Becker')).id },
+      }),
+    ).rejects.toThrow(/restricted/);
+    expect((await db.query<{ n: number }>(`select count(*)::int as n from public.activities`))[0].n).toBe(
+      activitiesBefore,
+    );
     expect((await ask({ type: 'contact.lookup', query: 'Tom Becker' }, rep)).text).toMatch(/Processing restricted/);
 
-    const tasksBefore = await db.query<{ purpose: string; status: string }>(`select purpose, status from public.tasks where contact_id = $1 order by purpose`, [paul.id]);
+    const tasksBefore = await db.query<{ purpose: string; status: string }>(
+      `select purpose, status from public.tasks where contact_id = $1 order by purpose`,
+      [paul.id],
+    );
     expect(tasksBefore).toContainEqual({ purpose: 'marketing', status: 'open' });
-    const consent = await fileAndApprove({ kind: 'consent_withdrawal', subject: 'Paul Smith', changes: { purpose: 'marketing' } }, rep);
+    const consent = await fileAndApprove(
+      { kind: 'consent_withdrawal', subject: 'Paul Smith', changes: { purpose: 'marketing' } },
+      rep,
+    );
     const withdrawn = await write({ type: 'data_request.step', request: String(consent), step: 'execute' }, officer);
     expect(withdrawn.text).toContain('withdrew consent for marketing');
-    const tasksAfter = await db.query<{ purpose: string; status: string }>(`select purpose, status from public.tasks where contact_id = $1 order by purpose`, [paul.id]);
-    expect(tasksAfter).toEqual(tasksBefore.map((t) => (t.purpose === 'marketing' && t.status === 'open' ? { ...t, status: 'cancelled' } : t)));
-    const consents = await db.query<{ purpose: string; granted: boolean }>(`select purpose, granted from public.consents where contact_id = $1`, [paul.id]);
+    const tasksAfter = await db.query<{ purpose: string; status: string }>(
+      `select purpose, status from public.tasks where contact_id = $1 order by purpose`,
+      [paul.id],
+    );
+    expect(tasksAfter).toEqual(
+      tasksBefore.map((t) => (t.purpose === 'marketing' && t.status === 'open' ? { ...t, status: 'cancelled' } : t)),
+    );
+    const consents = await db.query<{ purpose: string; granted: boolean }>(
+      `select purpose, granted from public.consents where contact_id = $1`,
+      [paul.id],
+    );
     expect(consents).toEqual([{ purpose: 'marketing', granted: false }]);
   });
 
   it('erases a subject known only by email: the lead and the mentions, no contact', async () => {
-    const [lead] = await db.query<{ id: string; email: string }>(`select id::text, email from public.leads where name = 'Lee Chen'`);
-    await db.query(`insert into public.activities (kind, summary, owner_id) values ('note', 'Lee asked us to stop mailing ' || $1, $2)`, [lead.email, rep.id]);
-    const contactsBefore = await db.query(`select md5(string_agg(to_jsonb(c)::text, '' order by id)) as h from public.contacts c`);
+    const [lead] = await db.query<{ id: string; email: string }>(
+      `select id::text, email from public.leads where name = 'Lee Chen'`,
+    );
+    await db.query(
+      `insert into public.activities (kind, summary, owner_id) values ('note', 'Lee asked us to stop mailing ' || $1, $2)`,
+      [lead.email, rep.id],
+    );
+    const contactsBefore = await db.query(
+      `select md5(string_agg(to_jsonb(c)::text, '' order by id)) as h from public.contacts c`,
+    );
     const id = await fileAndApprove({ kind: 'erasure', subject: lead.email }, rep);
     const reply = await write({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
     expect(reply.text).toContain('leads anonymised: 1');
     expect(reply.text).toContain('activities scrubbed: 1');
     expect(reply.text).not.toContain('contacts anonymised');
-    const [after] = await db.query<{ name: string; email: string | null }>(`select name, email from public.leads where id = $1`, [lead.id]);
+    const [after] = await db.query<{ name: string; email: string | null }>(
+      `select name, email from public.leads where id = $1`,
+      [lead.id],
+    );
     expect(after.email).toBeNull();
     expect(after.name).toMatch(/^Erased lead [0-9a-f]{8}$/);
-    const [note] = await db.query<{ summary: string }>(`select summary from public.activities where summary like 'Lee asked%'`);
+    const [note] = await db.query<{ summary: string }>(
+      `select summary from public.activities where summary like 'Lee asked%'`,
+    );
     expect(note.summary).toBe('Lee asked us to stop mailing [erased]');
-    expect(await db.query(`select md5(string_agg(to_jsonb(c)::text, '' order by id)) as h from public.contacts c`)).toEqual(contactsBefore);
+    expect(
+      await db.query(`select md5(string_agg(to_jsonb(c)::text, '' order by id)) as h from public.contacts c`),
+    ).toEqual(contactsBefore);
   });
 
   it('erases the subject from every text column, keeps and reports the legal hold, and does it once', async () => {
     const dana = await person('Dana Reyes');
     // Jane entered twice: a second contact row with her email, and a lead with her name and phone but no email
-    await db.query(`insert into public.contacts (account_id, name, email, phone) select account_id, 'J. Doe', email, null from public.contacts where id = $1`, [jane.id]);
-    await db.query(`insert into public.leads (name, phone, company, status) values ($1, $2, 'Hooli', 'mql')`, [jane.name, jane.phone]);
+    await db.query(
+      `insert into public.contacts (account_id, name, email, phone) select account_id, 'J. Doe', email, null from public.contacts where id = $1`,
+      [jane.id],
+    );
+    await db.query(`insert into public.leads (name, phone, company, status) values ($1, $2, 'Hooli', 'mql')`, [
+      jane.name,
+      jane.phone,
+    ]);
     const id = await fileAndApprove({ kind: 'erasure', subject: 'Jane Doe' }, rep);
     const preview = await ask({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
     expect(preview.text).toContain('This cannot be undone');
@@ -338,30 +532,48 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     const columns = await db.query<{ table_name: string; column_name: string; data_type: string }>(
       `select table_name, column_name, data_type from information_schema.columns c
        where table_schema = 'public' and data_type in ('text', 'character varying', 'character', 'jsonb', 'json')
-         and exists (select 1 from information_schema.tables t where t.table_schema = 'public' and t.table_name = c.table_name and t.table_type = 'BASE TABLE')`);
+         and exists (select 1 from information_schema.tables t where t.table_schema = 'public' and t.table_name = c.table_name and t.table_type = 'BASE TABLE')`,
+    );
     expect(columns.length).toBeGreaterThan(50);
     const hits: string[] = [];
     for (const c of columns) {
       const found = await db.query<{ row: Record<string, unknown> }>(
         `select to_jsonb(t) as row from public.${c.table_name} t
          where t.${c.column_name}::text ilike any ($1) or regexp_replace(t.${c.column_name}::text, '\\D', '', 'g') like $2`,
-        [[`%${jane.email}%`, `%${jane.name}%`, `%${jane.phone}%`], `%${jane.phone.replace(/\D/g, '')}%`]);
+        [[`%${jane.email}%`, `%${jane.name}%`, `%${jane.phone}%`], `%${jane.phone.replace(/\D/g, '')}%`],
+      );
       for (const { row } of found) hits.push(`${c.table_name}.${c.column_name}:${row.case_id ?? row.id}`);
     }
     expect(hits.sort()).toEqual([`case_events.detail:${heldCase}`, `cases.summary:${heldCase}`]);
 
-    const contact = (await db.query<Record<string, unknown>>(`select name, email, phone, title, erased_at from public.contacts where id = $1`, [jane.id]))[0];
+    const contact = (
+      await db.query<Record<string, unknown>>(
+        `select name, email, phone, title, erased_at from public.contacts where id = $1`,
+        [jane.id],
+      )
+    )[0];
     expect(contact).toMatchObject({ email: null, phone: null, title: null });
     expect(contact.name).toMatch(/^Erased contact [0-9a-f]{8}$/);
     expect(await db.query(`select 1 from public.consents where contact_id = $1`, [jane.id])).toEqual([]);
-    const tasks = await db.query<{ text: string; status: string }>(`select text, status from public.tasks where contact_id = $1 order by text`, [jane.id]);
-    expect(tasks).toEqual([{ text: 'invite [erased] to the spring webinar', status: 'cancelled' }, { text: 'send [erased] the revised pricing', status: 'cancelled' }]);
+    const tasks = await db.query<{ text: string; status: string }>(
+      `select text, status from public.tasks where contact_id = $1 order by text`,
+      [jane.id],
+    );
+    expect(tasks).toEqual([
+      { text: 'invite [erased] to the spring webinar', status: 'cancelled' },
+      { text: 'send [erased] the revised pricing', status: 'cancelled' },
+    ]);
     // someone else's record only lost the mention
     expect(await person('Dana Reyes')).toEqual(dana);
-    const [mention] = await db.query<{ summary: string }>(`select summary from public.activities where contact_id = $1 and summary like 'Dana says%'`, [dana.id]);
+    const [mention] = await db.query<{ summary: string }>(
+      `select summary from public.activities where contact_id = $1 and summary like 'Dana says%'`,
+      [dana.id],
+    );
     expect(mention.summary).toBe('Dana says [erased] ([erased], [erased]) moved teams');
     // the audit trail names the request by number only
-    const audit = await db.query<{ target_id: string }>(`select target_id from public.audit_log where action like 'data_request.%'`);
+    const audit = await db.query<{ target_id: string }>(
+      `select target_id from public.audit_log where action like 'data_request.%'`,
+    );
     expect(audit.every((a) => a.target_id === null || /^\d+$/.test(a.target_id))).toBe(true);
     const record = await request(id);
     expect(record.status).toBe('completed');
@@ -369,19 +581,23 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     expect(record.subject).toMatch(/^Erased subject sha256:[0-9a-f]{16}$/);
 
     // Running it again is a no-op.
-    const snapshot = () => db.query<{ t: string; h: string }>(
-      `select t, md5(string_agg(r, '|' order by r)) as h from (
+    const snapshot = () =>
+      db.query<{ t: string; h: string }>(
+        `select t, md5(string_agg(r, '|' order by r)) as h from (
          select 'contacts' as t, to_jsonb(x)::text as r from public.contacts x union all
          select 'cases', to_jsonb(x)::text from public.cases x union all
          select 'activities', to_jsonb(x)::text from public.activities x union all
          select 'tasks', to_jsonb(x)::text from public.tasks x union all
          select 'leads', to_jsonb(x)::text from public.leads x union all
          select 'consents', to_jsonb(x)::text from public.consents x union all
-         select 'data_requests', to_jsonb(x)::text from public.data_requests x) s group by t order by t`);
+         select 'data_requests', to_jsonb(x)::text from public.data_requests x) s group by t order by t`,
+      );
     const before = await snapshot();
     const again = await write({ type: 'data_request.step', request: String(id), step: 'execute' }, officer);
     expect(again.kind).toBe('answer');
-    expect(again.text).toMatch(new RegExp(`^Request #${id} was already completed on \\d{4}-\\d{2}-\\d{2}; nothing changed\\.$`));
+    expect(again.text).toMatch(
+      new RegExp(`^Request #${id} was already completed on \\d{4}-\\d{2}-\\d{2}; nothing changed\\.$`),
+    );
     expect(await snapshot()).toEqual(before);
   });
 });

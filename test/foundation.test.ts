@@ -14,7 +14,8 @@ import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts
 
 const now = () => new Date(`${TODAY}T15:00:00Z`);
 /** Every setting the assistant reads (the README's table) and the test runner's database. */
-const CONFIG_KEYS = /^(DATABASE_URL|TEST_DATABASE_URL|PGLITE_DIR|DEMO_DEALS|CRM_|OUT_DIR|SUPABASE_|OPENAI_|LLM_|SLACK_|MICROSOFT_|TEAMS_|BOT_SCOPES)/;
+const CONFIG_KEYS =
+  /^(DATABASE_URL|TEST_DATABASE_URL|PGLITE_DIR|DEMO_DEALS|CRM_|OUT_DIR|SUPABASE_|OPENAI_|LLM_|SLACK_|MICROSOFT_|TEAMS_|BOT_SCOPES)/;
 
 describe.each(TARGETS)('foundation on %s', (target) => {
   let db: TestDb;
@@ -27,11 +28,14 @@ describe.each(TARGETS)('foundation on %s', (target) => {
   });
   afterAll(() => db?.close());
   const assistant = () => createAssistant({ db, parser: offlineParser, now });
-  const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params))[0].n;
+  const count = async (sql: string, params: unknown[] = []) =>
+    (await db.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params))[0].n;
 
   it('applies every migration once; a second run applies none; an applied migration edited later is refused', async () => {
     expect(await migrate(db)).toEqual([]);
-    const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from supabase_migrations.schema_migrations');
+    const [{ n }] = await db.query<{ n: number }>(
+      'select count(*)::int as n from supabase_migrations.schema_migrations',
+    );
     expect(n).toBe(readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length);
     const edited = mkdtempSync(join(tmpdir(), 'crm-migrations-'));
     for (const f of readdirSync(MIGRATIONS_DIR)) copyFileSync(join(MIGRATIONS_DIR, f), join(edited, f));
@@ -47,7 +51,9 @@ describe.each(TARGETS)('foundation on %s', (target) => {
       ]);
       return tx.query<{ team: string; n: number }>('select team, count(*)::int as n from public.deals group by team');
     });
-    const all = await db.query<{ team: string; n: number }>('select team, count(*)::int as n from public.deals group by team');
+    const all = await db.query<{ team: string; n: number }>(
+      'select team, count(*)::int as n from public.deals group by team',
+    );
     expect(all.length).toBe(4);
     expect(visible).toEqual([{ team: 'Growth West', n: all.find((r) => r.team === 'Growth West')!.n }]);
     // and the shortcut of forging a role inside the same claims does not work without the JWT's crm_role
@@ -61,11 +67,17 @@ describe.each(TARGETS)('foundation on %s', (target) => {
   });
 
   it('a deal won or lost closes today, unless its close date is set in the same change', async () => {
-    const [a, b] = await db.query<{ id: string }>(`select id from public.deals where stage = 'proposal' and close_date > current_date + 10 order by id limit 2`);
+    const [a, b] = await db.query<{ id: string }>(
+      `select id from public.deals where stage = 'proposal' and close_date > current_date + 10 order by id limit 2`,
+    );
     await db.query(`update public.deals set stage = 'closed_won' where id = $1`, [a.id]);
-    await db.query(`update public.deals set stage = 'closed_lost', close_date = current_date + 3 where id = $1`, [b.id]);
+    await db.query(`update public.deals set stage = 'closed_lost', close_date = current_date + 3 where id = $1`, [
+      b.id,
+    ]);
     const rows = await db.query<{ id: string; closed_today: boolean; in_three: boolean }>(
-      `select id, close_date = current_date as closed_today, close_date = current_date + 3 as in_three from public.deals where id = any($1::uuid[])`, [[a.id, b.id]]);
+      `select id, close_date = current_date as closed_today, close_date = current_date + 3 as in_three from public.deals where id = any($1::uuid[])`,
+      [[a.id, b.id]],
+    );
     expect(rows.find((r) => r.id === a.id)!.closed_today).toBe(true);
     expect(rows.find((r) => r.id === b.id)!.in_three).toBe(true);
   });
@@ -75,7 +87,13 @@ describe.each(TARGETS)('foundation on %s', (target) => {
     const auditBefore = await count('public.audit_log');
     const a = assistant();
     const reply = await a.run(
-      { type: 'activity.log', kind: 'call', contact: 'Dana Reyes', summary: 'talked about pricing', durationMinutes: 20 },
+      {
+        type: 'activity.log',
+        kind: 'call',
+        contact: 'Dana Reyes',
+        summary: 'talked about pricing',
+        durationMinutes: 20,
+      },
       { requestId: 't-unconfirmed', channel: 'repl', user: alex },
     );
     expect(reply.kind).toBe('confirm');
@@ -90,7 +108,12 @@ describe.each(TARGETS)('foundation on %s', (target) => {
 
   it('the same request id twice writes one activity and one audit row', async () => {
     const a = assistant();
-    const msg = { requestId: 'slack:Ev0001', channel: 'slack' as const, user: alex, text: 'log a 20 min call with Dana Reyes, discussed pricing' };
+    const msg = {
+      requestId: 'slack:Ev0001',
+      channel: 'slack' as const,
+      user: alex,
+      text: 'log a 20 min call with Dana Reyes, discussed pricing',
+    };
     const before = await count('public.activities');
     const first = await a.handle(msg);
     const second = await a.handle(msg);
@@ -103,13 +126,18 @@ describe.each(TARGETS)('foundation on %s', (target) => {
     expect(await count('public.activities')).toBe(before + 1);
     expect(await count(`public.audit_log where request_id = $1`, [`pending:${first.confirm!.pendingId}`])).toBe(1);
     const [audit] = await db.query<{ actor_id: string; channel: string; action: string }>(
-      `select actor_id, channel, action from public.audit_log where request_id = $1`, [`pending:${first.confirm!.pendingId}`]);
+      `select actor_id, channel, action from public.audit_log where request_id = $1`,
+      [`pending:${first.confirm!.pendingId}`],
+    );
     expect(audit).toEqual({ actor_id: alex.id, channel: 'slack', action: 'activity.log' });
   });
 
   it('another user cannot confirm my pending write', async () => {
     const a = assistant();
-    const reply = await a.run({ type: 'task.create', text: 'call Dana', dueDate: '2026-11-27' }, { requestId: 't-other', channel: 'repl', user: alex });
+    const reply = await a.run(
+      { type: 'task.create', text: 'call Dana', dueDate: '2026-11-27' },
+      { requestId: 't-other', channel: 'repl', user: alex },
+    );
     const before = await count('public.tasks');
     expect((await a.confirm(reply.confirm!.pendingId, marco, true)).kind).toBe('refusal');
     expect(await count('public.tasks')).toBe(before);
@@ -137,7 +165,10 @@ describe.each(TARGETS)('foundation on %s', (target) => {
 
   it('a role without the capability is refused before anything runs', async () => {
     const omar = await userNamed(db, 'Omar Haddad');
-    const reply = await assistant().run({ type: 'pipeline.query', metric: 'total' }, { requestId: 'r-support', channel: 'repl', user: omar });
+    const reply = await assistant().run(
+      { type: 'pipeline.query', metric: 'total' },
+      { requestId: 'r-support', channel: 'repl', user: omar },
+    );
     expect(reply).toMatchObject({ kind: 'refusal' });
     expect(reply.text).toMatch(/support/);
   });
@@ -148,7 +179,14 @@ describe.each(TARGETS)('foundation on %s', (target) => {
     let text = '';
     output.on('data', (c) => (text += c));
     input.end("what's my pipeline this quarter\n");
-    await runRepl({ assistant: assistant(), db, user: alex, input, output, files: localFileStore(mkdtempSync(join(tmpdir(), 'crm-out-'))) });
+    await runRepl({
+      assistant: assistant(),
+      db,
+      user: alex,
+      input,
+      output,
+      files: localFileStore(mkdtempSync(join(tmpdir(), 'crm-out-'))),
+    });
     const answer = text.split('\n').slice(1).join('\n');
     expect(answer).toMatch(/\$[\d,]+/);
   });
@@ -160,7 +198,12 @@ describe('npm start on a fresh machine', () => {
   /** The environment of someone who configured nothing. */
   const bare = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_KEYS.test(k)));
   const start = (cwd: string, env: NodeJS.ProcessEnv) =>
-    spawnSync('sh', ['-c', `echo "what's my pipeline this quarter" | npm start`], { cwd, env, encoding: 'utf8', timeout: 180_000 });
+    spawnSync('sh', ['-c', `echo "what's my pipeline this quarter" | npm start`], {
+      cwd,
+      env,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
 
   it("the README's command in a fresh git clone: seeds ./.data (which does not exist yet), answers with a figure, exits 0", () => {
     // A clone of what is committed, as a newcomer gets it. `npm install` is what .ci/run's `npm ci` already did
@@ -179,7 +222,12 @@ describe('npm start on a fresh machine', () => {
   });
 
   it('any PGLITE_DIR works: the folders above it are created', () => {
-    const run = start(process.cwd(), { ...bare(), PGLITE_DIR: join(scratch, 'not', 'yet', 'there'), DEMO_DEALS: '600', CRM_TODAY: TODAY });
+    const run = start(process.cwd(), {
+      ...bare(),
+      PGLITE_DIR: join(scratch, 'not', 'yet', 'there'),
+      DEMO_DEALS: '600',
+      CRM_TODAY: TODAY,
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/\$[\d,]+/);
   });

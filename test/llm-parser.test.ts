@@ -29,9 +29,18 @@ afterEach(() => {
 
 describe('LLM parser against a scripted OpenAI-compatible server', () => {
   it('turns a tool call into the typed action, bound to the same schemas', async () => {
-    script = () => ({ tool: 'pipeline_query', args: { metric: 'total', region: 'EMEA', from: '2026-10-01', to: '2026-10-31' } });
+    script = () => ({
+      tool: 'pipeline_query',
+      args: { metric: 'total', region: 'EMEA', from: '2026-10-01', to: '2026-10-31' },
+    });
     const action = await parser().parse('how much did we close in EMEA last month', opts);
-    expect(action).toEqual({ type: 'pipeline.query', metric: 'total', region: 'EMEA', from: '2026-10-01', to: '2026-10-31' });
+    expect(action).toEqual({
+      type: 'pipeline.query',
+      metric: 'total',
+      region: 'EMEA',
+      from: '2026-10-01',
+      to: '2026-10-31',
+    });
     const tools = standin.received[0].tools as { function: { name: string } }[];
     expect(tools.map((t) => t.function.name)).toContain('activity_log');
     expect(tools).toHaveLength(12);
@@ -47,7 +56,13 @@ describe('LLM parser against a scripted OpenAI-compatible server', () => {
       return { tool: 'contact_create', args: { name: person, email, phone, account: 'Acme' } };
     };
     const action = await parser().parse('add contact Dana Reyes at Acme, dana@acme.com, +1 555 201 3344', opts);
-    expect(action).toEqual({ type: 'contact.create', name: 'Dana Reyes', email: 'dana@acme.com', phone: '+1 555 201 3344', account: 'Acme' });
+    expect(action).toEqual({
+      type: 'contact.create',
+      name: 'Dana Reyes',
+      email: 'dana@acme.com',
+      phone: '+1 555 201 3344',
+      account: 'Acme',
+    });
     const sent = standin.sentText();
     expect(sent).not.toMatch(/dana@acme\.com|555 201 3344|Dana Reyes/i);
   });
@@ -59,7 +74,11 @@ describe('LLM parser against a scripted OpenAI-compatible server', () => {
     expect(await parser().parse('log something', opts)).toEqual({ type: 'clarify', question: 'from the fallback' });
     script = () => ({ tool: 'activity_log', args: '{not json' });
     expect((await parser().parse('log something', opts)).type).toBe('clarify');
-    expect(calls.map((c) => c.outcome)).toEqual(['invalid', 'no_tool_call', expect.stringMatching(/no_tool_call|error|invalid/)]);
+    expect(calls.map((c) => c.outcome)).toEqual([
+      'invalid',
+      'no_tool_call',
+      expect.stringMatching(/no_tool_call|error|invalid/),
+    ]);
   });
 
   it('falls back on a server error and on a timeout', async () => {

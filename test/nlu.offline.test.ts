@@ -14,7 +14,17 @@ const parse = (text: string, today = '2026-11-23') => parseOffline(text, { today
 describe('skills/*.json examples', () => {
   const skills = SKILLS;
   it('has every skill with at least 10 examples', () => {
-    expect(skills.map((s) => s.name).sort()).toEqual(['admin', 'calls', 'contacts', 'data-requests', 'deals', 'escalations', 'help', 'pipeline', 'tasks']);
+    expect(skills.map((s) => s.name).sort()).toEqual([
+      'admin',
+      'calls',
+      'contacts',
+      'data-requests',
+      'deals',
+      'escalations',
+      'help',
+      'pipeline',
+      'tasks',
+    ]);
     for (const s of skills) expect(s.examples.length, s.name).toBeGreaterThanOrEqual(10);
   });
   for (const skill of skills) {
@@ -32,14 +42,28 @@ describe('skills/*.json examples', () => {
 const DEV = new URL('../../shared/eval/nlu-dev.jsonl', import.meta.url);
 describe.skipIf(!existsSync(DEV))('dev set', () => {
   it('reaches type accuracy >= 95% and field accuracy >= 90%', async () => {
-    const report = await evaluate(parseCases(readFileSync(DEV, 'utf8')), (text, today) => parseOffline(text, { today }));
+    const report = await evaluate(parseCases(readFileSync(DEV, 'utf8')), (text, today) =>
+      parseOffline(text, { today }),
+    );
     expect(report.typeAccuracy.rate).toBeGreaterThanOrEqual(0.95);
     expect(report.fieldAccuracy.rate).toBeGreaterThanOrEqual(0.9);
   });
 });
 
-const CANONICAL_TYPES = ['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create',
-  'task.create', 'escalation.create', 'escalation.update', 'data_request.create', 'help', 'clarify'];
+const CANONICAL_TYPES = [
+  'pipeline.query',
+  'activity.log',
+  'deal.update',
+  'deal.create',
+  'contact.lookup',
+  'contact.create',
+  'task.create',
+  'escalation.create',
+  'escalation.update',
+  'data_request.create',
+  'help',
+  'clarify',
+];
 
 /**
  * Sets written apart from the parser:
@@ -82,8 +106,16 @@ describe('dictated numbers', () => {
   ])('%s -> %s', (text, out) => expect(spokenNumbersToDigits(text)).toBe(out));
 
   it('reads dictated sums and durations in whole commands', () => {
-    expect(parse('initech renewal now a hundred and twenty thousand')).toEqual({ type: 'deal.update', deal: 'initech renewal', amount: 120000 });
-    expect(parse('call with jane doe hooli twenty five minutes she is happy')).toMatchObject({ contact: 'jane doe', account: 'hooli', durationMinutes: 25 });
+    expect(parse('initech renewal now a hundred and twenty thousand')).toEqual({
+      type: 'deal.update',
+      deal: 'initech renewal',
+      amount: 120000,
+    });
+    expect(parse('call with jane doe hooli twenty five minutes she is happy')).toMatchObject({
+      contact: 'jane doe',
+      account: 'hooli',
+      durationMinutes: 25,
+    });
   });
 });
 
@@ -91,9 +123,24 @@ describe('chat shorthand and entity boundaries', () => {
   it.each([
     ['whats the pipeline for Enterprise EMEA', { type: 'pipeline.query', metric: 'list', team: 'Enterprise EMEA' }],
     ['pipeline for apac team', { type: 'pipeline.query', metric: 'list', team: 'apac' }],
-    ['acme checkout is down', { type: 'escalation.create', summary: 'checkout is down', account: 'acme', severity: 'urgent', category: 'outage' }],
-    ['note: Initech budget approved', { type: 'activity.log', kind: 'note', account: 'Initech', summary: 'budget approved' }],
-    ['spoke w lee chen 20m re api limits', { type: 'activity.log', kind: 'call', contact: 'lee chen', durationMinutes: 20, summary: 're api limits' }],
+    [
+      'acme checkout is down',
+      {
+        type: 'escalation.create',
+        summary: 'checkout is down',
+        account: 'acme',
+        severity: 'urgent',
+        category: 'outage',
+      },
+    ],
+    [
+      'note: Initech budget approved',
+      { type: 'activity.log', kind: 'note', account: 'Initech', summary: 'budget approved' },
+    ],
+    [
+      'spoke w lee chen 20m re api limits',
+      { type: 'activity.log', kind: 'call', contact: 'lee chen', durationMinutes: 20, summary: 're api limits' },
+    ],
     ['new deal w/ pied piper, half a mil', { type: 'deal.create', account: 'pied piper', amount: 500000 }],
     ['initech renewal amt 95k', { type: 'deal.update', deal: 'initech renewal', amount: 95000 }],
     ['TKT-88 resolved', { type: 'escalation.update', case: '88', status: 'resolved' }],
@@ -102,8 +149,12 @@ describe('chat shorthand and entity boundaries', () => {
 
   it('does not "correct" ordinary words or capitalised names into keywords', () => {
     expect(parse('call with Tom Marsh, 20 min')).toMatchObject({ contact: 'Tom Marsh' });
-    expect(parse('GDPR rectification for bob@acme.com: email should be changed to bob.b@acme.com')).toMatchObject({ changes: { email: 'bob.b@acme.com' } });
-    expect(parse('escalate Contoso: site down and we are losing money')).toMatchObject({ summary: expect.stringContaining('losing') });
+    expect(parse('GDPR rectification for bob@acme.com: email should be changed to bob.b@acme.com')).toMatchObject({
+      changes: { email: 'bob.b@acme.com' },
+    });
+    expect(parse('escalate Contoso: site down and we are losing money')).toMatchObject({
+      summary: expect.stringContaining('losing'),
+    });
   });
 
   it('resolves "the 5th", shorthand weeks and close dates ahead', () => {
@@ -139,7 +190,8 @@ describe('dates', () => {
     ['by the end of december', '2026-12-31'],
   ])('%s -> %s', (text, date) => expect(findDate(text, today)?.date).toBe(date));
 
-  it('is Friday itself when today is Friday', () => expect(findDate('by friday', '2027-01-08')?.date).toBe('2027-01-08'));
+  it('is Friday itself when today is Friday', () =>
+    expect(findDate('by friday', '2027-01-08')?.date).toBe('2027-01-08'));
 
   it.each([
     ['this quarter', '2026-10-01', '2026-12-31'],
@@ -218,7 +270,11 @@ describe('clarify and clean-up', () => {
   });
 
   it('keeps names as written and does not invent fields', () => {
-    expect(parse('move the acme renewal to negotiation')).toEqual({ type: 'deal.update', deal: 'acme renewal', stage: 'negotiation' });
+    expect(parse('move the acme renewal to negotiation')).toEqual({
+      type: 'deal.update',
+      deal: 'acme renewal',
+      stage: 'negotiation',
+    });
   });
 });
 
@@ -227,44 +283,134 @@ describe('QA regressions', () => {
   const question = (got: ReturnType<typeof parse>) => (got.type === 'clarify' ? got.question : '');
 
   it('reads "my team\'s" and the family without leaving the possessive behind as an account', () => {
-    expect(parse("what's my team's pipeline this quarter")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'mine', from: '2026-10-01', to: '2026-12-31' });
+    expect(parse("what's my team's pipeline this quarter")).toEqual({
+      type: 'pipeline.query',
+      metric: 'list',
+      team: 'mine',
+      from: '2026-10-01',
+      to: '2026-12-31',
+    });
     expect(parse("our team's forecast")).toEqual({ type: 'pipeline.query', metric: 'forecast', team: 'mine' });
-    expect(parse("my team's deals over 50k")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'mine', minAmount: 50000 });
-    expect(parse("the team's win rate this year")).toEqual({ type: 'pipeline.query', metric: 'win_rate', team: 'mine', from: '2026-01-01', to: '2026-12-31' });
+    expect(parse("my team's deals over 50k")).toEqual({
+      type: 'pipeline.query',
+      metric: 'list',
+      team: 'mine',
+      minAmount: 50000,
+    });
+    expect(parse("the team's win rate this year")).toEqual({
+      type: 'pipeline.query',
+      metric: 'win_rate',
+      team: 'mine',
+      from: '2026-01-01',
+      to: '2026-12-31',
+    });
     expect(parse("marta's team pipeline")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'marta' });
-    expect(parse("what's the team pipeline this quarter by owner"))
-      .toEqual({ type: 'pipeline.query', metric: 'total', team: 'mine', from: '2026-10-01', to: '2026-12-31', groupBy: 'owner' });
-    expect(parse("what's the team's pipeline this quarter")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'mine', from: '2026-10-01', to: '2026-12-31' });
+    expect(parse("what's the team pipeline this quarter by owner")).toEqual({
+      type: 'pipeline.query',
+      metric: 'total',
+      team: 'mine',
+      from: '2026-10-01',
+      to: '2026-12-31',
+      groupBy: 'owner',
+    });
+    expect(parse("what's the team's pipeline this quarter")).toEqual({
+      type: 'pipeline.query',
+      metric: 'list',
+      team: 'mine',
+      from: '2026-10-01',
+      to: '2026-12-31',
+    });
     expect(parse("marta's team's pipeline")).toEqual({ type: 'pipeline.query', metric: 'list', team: 'marta' });
   });
 
   it('lets an explicit activity log win over outage words, but keeps real escalations', () => {
-    expect(parse('log a call with Ken Watanabe, discussed outage')).toEqual({ type: 'activity.log', kind: 'call', contact: 'Ken Watanabe', summary: 'discussed outage' });
-    expect(parse('called Dana Reyes, she is worried about the outage')).toEqual({ type: 'activity.log', kind: 'call', contact: 'Dana Reyes', summary: 'she is worried about the outage' });
-    expect(parse('met with Globex about the data breach')).toMatchObject({ type: 'activity.log', kind: 'meeting', account: 'Globex' });
-    expect(parse('escalate: acme outage')).toMatchObject({ type: 'escalation.create', account: 'acme', category: 'outage' });
-    expect(parse('Acme says checkout is down')).toMatchObject({ type: 'escalation.create', account: 'Acme', summary: 'checkout is down' });
-    expect(parse('called Dana Reyes, escalate the outage')).toMatchObject({ type: 'escalation.create', category: 'outage' });
+    expect(parse('log a call with Ken Watanabe, discussed outage')).toEqual({
+      type: 'activity.log',
+      kind: 'call',
+      contact: 'Ken Watanabe',
+      summary: 'discussed outage',
+    });
+    expect(parse('called Dana Reyes, she is worried about the outage')).toEqual({
+      type: 'activity.log',
+      kind: 'call',
+      contact: 'Dana Reyes',
+      summary: 'she is worried about the outage',
+    });
+    expect(parse('met with Globex about the data breach')).toMatchObject({
+      type: 'activity.log',
+      kind: 'meeting',
+      account: 'Globex',
+    });
+    expect(parse('escalate: acme outage')).toMatchObject({
+      type: 'escalation.create',
+      account: 'acme',
+      category: 'outage',
+    });
+    expect(parse('Acme says checkout is down')).toMatchObject({
+      type: 'escalation.create',
+      account: 'Acme',
+      summary: 'checkout is down',
+    });
+    expect(parse('called Dana Reyes, escalate the outage')).toMatchObject({
+      type: 'escalation.create',
+      category: 'outage',
+    });
   });
 
   it('takes a past date in an activity log as when it happened, never as a follow-up', () => {
-    expect(parse('log a call with Dana Reyes last Friday, she signed')).toEqual({ type: 'activity.log', kind: 'call', contact: 'Dana Reyes', summary: 'she signed' });
-    expect(parse('called dana reyes yesterday, she wants pricing by friday')).toMatchObject({ summary: 'she wants pricing by friday', followUpDate: '2026-11-27' });
-    expect(parse('log a call with Dana Reyes this morning - she wants a demo next week')).toMatchObject({ summary: 'she wants a demo next week', followUpDate: '2026-11-30' });
+    expect(parse('log a call with Dana Reyes last Friday, she signed')).toEqual({
+      type: 'activity.log',
+      kind: 'call',
+      contact: 'Dana Reyes',
+      summary: 'she signed',
+    });
+    expect(parse('called dana reyes yesterday, she wants pricing by friday')).toMatchObject({
+      summary: 'she wants pricing by friday',
+      followUpDate: '2026-11-27',
+    });
+    expect(parse('log a call with Dana Reyes this morning - she wants a demo next week')).toMatchObject({
+      summary: 'she wants a demo next week',
+      followUpDate: '2026-11-30',
+    });
     // On Thursday, "on monday" is three days ago unless the clause looks ahead.
-    expect(parse('met dana on monday, she signed', '2026-11-26')).toEqual({ type: 'activity.log', kind: 'meeting', contact: 'dana', summary: 'she signed' });
+    expect(parse('met dana on monday, she signed', '2026-11-26')).toEqual({
+      type: 'activity.log',
+      kind: 'meeting',
+      contact: 'dana',
+      summary: 'she signed',
+    });
     expect(parse('called Dana, we met on tuesday and she signed', '2026-11-26')).not.toHaveProperty('followUpDate');
     expect(parse('called Dana, call her back tuesday', '2026-11-26')).toMatchObject({ followUpDate: '2026-12-01' });
-    expect(parse('push Acme upsell to last Friday')).toEqual({ type: 'deal.update', deal: 'Acme upsell', closeDate: '2026-11-20' });
+    expect(parse('push Acme upsell to last Friday')).toEqual({
+      type: 'deal.update',
+      deal: 'Acme upsell',
+      closeDate: '2026-11-20',
+    });
     expect(findDate('last monday', '2026-11-23')?.date).toBe('2026-11-16');
     expect(findDate('last friday', '2026-11-27')?.date).toBe('2026-11-20');
   });
 
   it('lets a deal name go on after a company suffix with a deal kind', () => {
-    expect(parse('move Apex Bridge GmbH expansion to negotiation')).toEqual({ type: 'deal.update', deal: 'Apex Bridge GmbH expansion', stage: 'negotiation' });
-    expect(parse('push Umbrella Corp renewal to Q1')).toEqual({ type: 'deal.update', deal: 'Umbrella Corp renewal', closeDate: '2027-03-31' });
-    expect(parse('new deal for Apex GmbH pilot 20k')).toEqual({ type: 'deal.create', account: 'Apex GmbH', name: 'Apex GmbH pilot', amount: 20000 });
-    expect(parse('log a call with Wayne Enterprises Inc, they want pricing')).toMatchObject({ account: 'Wayne Enterprises Inc', summary: 'they want pricing' });
+    expect(parse('move Apex Bridge GmbH expansion to negotiation')).toEqual({
+      type: 'deal.update',
+      deal: 'Apex Bridge GmbH expansion',
+      stage: 'negotiation',
+    });
+    expect(parse('push Umbrella Corp renewal to Q1')).toEqual({
+      type: 'deal.update',
+      deal: 'Umbrella Corp renewal',
+      closeDate: '2027-03-31',
+    });
+    expect(parse('new deal for Apex GmbH pilot 20k')).toEqual({
+      type: 'deal.create',
+      account: 'Apex GmbH',
+      name: 'Apex GmbH pilot',
+      amount: 20000,
+    });
+    expect(parse('log a call with Wayne Enterprises Inc, they want pricing')).toMatchObject({
+      account: 'Wayne Enterprises Inc',
+      summary: 'they want pricing',
+    });
   });
 
   it('does not answer a lead count with a deal count', () => {
@@ -280,19 +426,33 @@ describe('QA regressions', () => {
     expect(parse("what's the company pipeline by team")).toEqual({ type: 'pipeline.query', metric: 'total' });
     expect(parse('whole company forecast')).toEqual({ type: 'pipeline.query', metric: 'forecast' });
     expect(parse('pipeline across all teams')).toEqual({ type: 'pipeline.query', metric: 'list' });
-    expect(parse("show the company's deals over 50k")).toEqual({ type: 'pipeline.query', metric: 'list', minAmount: 50000 });
+    expect(parse("show the company's deals over 50k")).toEqual({
+      type: 'pipeline.query',
+      metric: 'list',
+      minAmount: 50000,
+    });
   });
 
   it('asks instead of keeping bad values in free text', () => {
     expect(question(parse('log a call with Acme'))).toMatch(/^What happened on the call with Acme\?/);
     expect(question(parse('met with Jane Doe at Hooli'))).toMatch(/^What happened in the meeting with Jane Doe\?/);
     expect(parse('log call with dana acme 20 min')).toMatchObject({ type: 'activity.log', durationMinutes: 20 });
-    expect(question(parse('remind me to call Dana Reyes on Feb 30'))).toBe('"Feb 30" isn\'t a real date. Which date do you mean?');
+    expect(question(parse('remind me to call Dana Reyes on Feb 30'))).toBe(
+      '"Feb 30" isn\'t a real date. Which date do you mean?',
+    );
     expect(question(parse('push acme renewal to 31st of April'))).toMatch(/"31st of April" isn't a real date/);
     expect(question(parse('remind me to call dana on 13/13'))).toMatch(/"13\/13" isn't a real date/);
-    expect(parse('remind me on Feb 29 2028 to call dana')).toMatchObject({ type: 'task.create', dueDate: '2028-02-29' });
-    expect(question(parse('log a call with Dana Reyes for 90 hours, she wants pricing'))).toMatch(/90 hours.*over 24 hours/);
-    expect(parse('called dana, follow up in 48 hours')).toMatchObject({ type: 'activity.log', summary: 'follow up in 48 hours' });
+    expect(parse('remind me on Feb 29 2028 to call dana')).toMatchObject({
+      type: 'task.create',
+      dueDate: '2028-02-29',
+    });
+    expect(question(parse('log a call with Dana Reyes for 90 hours, she wants pricing'))).toMatch(
+      /90 hours.*over 24 hours/,
+    );
+    expect(parse('called dana, follow up in 48 hours')).toMatchObject({
+      type: 'activity.log',
+      summary: 'follow up in 48 hours',
+    });
   });
 
   it('converts a lead named after "convert"', () => {
@@ -348,7 +508,14 @@ describe('fuzz', () => {
   const randomUnicode = (n: number) =>
     Array.from({ length: n }, () => {
       const r = rand();
-      const cp = r < 0.5 ? 32 + Math.floor(rand() * 95) : r < 0.7 ? Math.floor(rand() * 0xd7ff) : r < 0.85 ? 0x1f300 + Math.floor(rand() * 0x300) : Math.floor(rand() * 32);
+      const cp =
+        r < 0.5
+          ? 32 + Math.floor(rand() * 95)
+          : r < 0.7
+            ? Math.floor(rand() * 0xd7ff)
+            : r < 0.85
+              ? 0x1f300 + Math.floor(rand() * 0x300)
+              : Math.floor(rand() * 32);
       return String.fromCodePoint(cp);
     }).join('');
   const mutate = (s: string) => {

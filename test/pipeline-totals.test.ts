@@ -26,13 +26,18 @@ describe.each(TARGETS)('pipeline running totals on %s', (target) => {
   const perform = (user: Requester, action: string, payload: Record<string, unknown>) =>
     db.rpc(user, 'perform', { request_id: randomUUID(), channel: 'repl', action, payload });
   const mismatches = () => db.query<{ side: string; row: unknown }>(MISMATCHES);
-  const dealsOf = (team: string, n: number, open = true) => db.query<{ id: string; owner_id: string }>(
-    `select id::text, owner_id::text from public.deals where team = $1 and (stage not in ('closed_won', 'closed_lost')) = $2
-     order by id limit $3`, [team, open, n]);
+  const dealsOf = (team: string, n: number, open = true) =>
+    db.query<{ id: string; owner_id: string }>(
+      `select id::text, owner_id::text from public.deals where team = $1 and (stage not in ('closed_won', 'closed_lost')) = $2
+     order by id limit $3`,
+      [team, open, n],
+    );
 
   beforeAll(async () => {
     db = await freshDb(target, { deals: 600 });
-    [marta, jordan, alex, marco] = await Promise.all(['Marta Schulz', 'Jordan Lee', 'Alex Morgan', 'Marco Rossi'].map((n) => userNamed(db, n)));
+    [marta, jordan, alex, marco] = await Promise.all(
+      ['Marta Schulz', 'Jordan Lee', 'Alex Morgan', 'Marco Rossi'].map((n) => userNamed(db, n)),
+    );
   });
   afterAll(async () => db?.close());
 
@@ -44,7 +49,13 @@ describe.each(TARGETS)('pipeline running totals on %s', (target) => {
 
   it('follow every kind of deal write: create, stage, amount, close date, owner, activity, bulk update, delete', async () => {
     const acme = (await db.query<{ id: string }>(`select id::text from public.accounts where name = 'Acme'`))[0].id;
-    await perform(alex, 'deal.create', { account_id: acme, name: 'Totals probe', amount: 12345.67, stage: 'proposal', close_date: '2026-12-05' });
+    await perform(alex, 'deal.create', {
+      account_id: acme,
+      name: 'Totals probe',
+      amount: 12345.67,
+      stage: 'proposal',
+      close_date: '2026-12-05',
+    });
     const [west1, west2, west3] = await dealsOf('Growth West', 3);
     await perform(marta, 'deal.update', { deal_id: west1.id, stage: 'negotiation', amount: 99999.99 });
     await perform(marta, 'deal.update', { deal_id: west2.id, close_date: '2027-02-28' });
@@ -69,8 +80,12 @@ describe.each(TARGETS)('pipeline running totals on %s', (target) => {
     const stages = ['prospecting', 'qualification', 'discovery', 'proposal', 'negotiation'];
     const writes = Array.from({ length: 60 }, (_, i) => {
       const [user, deal] = i % 3 === 2 ? [jordan, emea[i % emea.length]] : [marta, west[i % west.length]];
-      return perform(user, 'deal.update', { deal_id: deal.id, stage: stages[i % stages.length], amount: 1000 + i, close_date: i % 2 ? '2026-12-31' : '2027-01-01' })
-        .catch((e: Error) => e.message); // "already in that stage" refusals are fine: nothing is written
+      return perform(user, 'deal.update', {
+        deal_id: deal.id,
+        stage: stages[i % stages.length],
+        amount: 1000 + i,
+        close_date: i % 2 ? '2026-12-31' : '2027-01-01',
+      }).catch((e: Error) => e.message); // "already in that stage" refusals are fine: nothing is written
     });
     await Promise.all(writes);
     expect(await mismatches()).toEqual([]);
@@ -80,16 +95,24 @@ describe.each(TARGETS)('pipeline running totals on %s', (target) => {
     const seen = await db.rpc(marco, 'pipeline_teams', {}); // any read-only RPC to prove the session works
     expect(seen.length).toBeGreaterThan(1);
     const asRep = await db.transaction(async (tx) => {
-      await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`,
-        [JSON.stringify({ sub: marco.id, crm_role: marco.role, team: marco.team })]);
-      return tx.query<{ team: string; n: number }>('select team, sum(deals)::int as n from public.deal_totals group by team');
+      await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
+        JSON.stringify({ sub: marco.id, crm_role: marco.role, team: marco.team }),
+      ]);
+      return tx.query<{ team: string; n: number }>(
+        'select team, sum(deals)::int as n from public.deal_totals group by team',
+      );
     });
-    const truth = await db.query<{ n: number }>('select count(*)::int as n from public.deals where team = $1', [marco.team]);
+    const truth = await db.query<{ n: number }>('select count(*)::int as n from public.deals where team = $1', [
+      marco.team,
+    ]);
     expect(asRep).toEqual([{ team: marco.team, n: truth[0].n }]);
-    await expect(db.transaction(async (tx) => {
-      await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`,
-        [JSON.stringify({ sub: jordan.id, crm_role: 'admin' })]);
-      await tx.query('update public.deal_totals set deals = deals + 1');
-    })).rejects.toThrow(/permission denied/);
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
+          JSON.stringify({ sub: jordan.id, crm_role: 'admin' }),
+        ]);
+        await tx.query('update public.deal_totals set deals = deals + 1');
+      }),
+    ).rejects.toThrow(/permission denied/);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { SKILLS } from '../skills/index.ts';
 import { fieldKind } from '../src/actions/fields.ts';
 import { ACTION_TYPES, CANONICAL, SPECS } from '../src/actions/index.ts';
@@ -7,8 +7,20 @@ import { capabilityMatrix } from '../src/core/permissions.ts';
 import { freshDb, type TestDb } from './support/db.ts';
 
 /** The contract's action types (shared/action-contract.md, version 1 and the version 2 additions built so far). */
-const CONTRACT = ['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'contact.lookup', 'contact.create', 'task.create',
-  'escalation.create', 'escalation.update', 'data_request.create', 'help', 'clarify'];
+const CONTRACT = [
+  'pipeline.query',
+  'activity.log',
+  'deal.update',
+  'deal.create',
+  'contact.lookup',
+  'contact.create',
+  'task.create',
+  'escalation.create',
+  'escalation.update',
+  'data_request.create',
+  'help',
+  'clarify',
+];
 
 const typeOf = (s: { schema: { shape: { type: { value: string } } } }) => s.schema.shape.type.value;
 
@@ -24,7 +36,9 @@ describe('the skill registry is the one place an action is declared', () => {
       const exampleTypes = new Set(skill.examples.map((e) => e.expected.type));
       for (const spec of skill.actions) {
         const type = typeOf(spec);
-        expect(['pipeline', 'logging', 'escalations', 'data_requests', 'always', 'settings'], type).toContain(spec.scope);
+        expect(['pipeline', 'logging', 'escalations', 'data_requests', 'always', 'settings'], type).toContain(
+          spec.scope,
+        );
         if (spec.scope === 'always') expect(type).toBe('help');
         expect(spec.roles.length, type).toBeGreaterThan(0);
         expect(typeof spec.format, type).toBe('function');
@@ -37,7 +51,8 @@ describe('the skill registry is the one place an action is declared', () => {
   it("examples and missing-field questions name only the skill's own actions and their fields", () => {
     for (const skill of SKILLS) {
       const own = new Map(skill.actions.map((a) => [typeOf(a), a.schema.shape as Record<string, unknown>]));
-      for (const e of skill.examples) if (e.expected.type !== 'clarify') expect(own.has(e.expected.type), `${skill.name}: ${e.text}`).toBe(true);
+      for (const e of skill.examples)
+        if (e.expected.type !== 'clarify') expect(own.has(e.expected.type), `${skill.name}: ${e.text}`).toBe(true);
       for (const key of Object.keys(skill.missing)) {
         const field = key.split('.').at(-1)!;
         const schema = own.get(key.slice(0, key.length - field.length - 1));
@@ -76,9 +91,14 @@ describe('the audit log keeps in clear only what is no free text', () => {
         // On the wire (what perform runs and audits) keys are snake_case.
         const wire = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
         const kind = fieldKind(field);
-        if (kind === 'free text') expect((await redact({ [wire]: 'called Dana about pricing' }))[wire], name).toMatch(/^sha256:/);
-        if (kind === 'date') expect((await redact({ [wire]: '2026-01-02' }))[wire], `${name}: a date is kept for the audit`).toBe('2026-01-02');
-        if (kind === 'record number') expect((await redact({ [wire]: '1005' }))[wire], `${name}: kept for the audit`).toBe('1005');
+        if (kind === 'free text')
+          expect((await redact({ [wire]: 'called Dana about pricing' }))[wire], name).toMatch(/^sha256:/);
+        if (kind === 'date')
+          expect((await redact({ [wire]: '2026-01-02' }))[wire], `${name}: a date is kept for the audit`).toBe(
+            '2026-01-02',
+          );
+        if (kind === 'record number')
+          expect((await redact({ [wire]: '1005' }))[wire], `${name}: kept for the audit`).toBe('1005');
       }
     }
   });

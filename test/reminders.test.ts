@@ -63,15 +63,22 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
 
   async function createTask(db: SqlDb, user: Requester, text: string, dueDate: string): Promise<string> {
     const assistant = createAssistant({ db, parser, now: at(`${TODAY}T20:00:00Z`) });
-    const pending = await assistant.run({ type: 'task.create', text, dueDate }, { requestId: `rem-${text}`, channel: 'repl', user });
+    const pending = await assistant.run(
+      { type: 'task.create', text, dueDate },
+      { requestId: `rem-${text}`, channel: 'repl', user },
+    );
     expect((await assistant.confirm(pending.confirm!.pendingId, user, true)).kind).toBe('done');
     const [task] = await db.query<{ id: string }>(`select id from public.tasks where text = $1`, [text]);
     return task.id;
   }
   const taskState = async (db: SqlDb, id: string) =>
-    (await db.query<{ reminded: boolean; job: string; attempts: number }>(
-      `select t.reminded_at is not null as reminded, j.status as job, j.attempts
-       from public.tasks t join public.jobs j on j.dedupe_key = 'task.reminder:' || t.id where t.id = $1`, [id]))[0];
+    (
+      await db.query<{ reminded: boolean; job: string; attempts: number }>(
+        `select t.reminded_at is not null as reminded, j.status as job, j.attempts
+       from public.tasks t join public.jobs j on j.dedupe_key = 'task.reminder:' || t.id where t.id = $1`,
+        [id],
+      )
+    )[0];
 
   it('a restart does not lose a pending reminder, and it is delivered exactly once', async () => {
     // Process 1: the task is created; the scheduler runs before the reminder is due, then the process stops.
@@ -79,7 +86,11 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
     const alex = await userNamed(first, 'Alex Morgan');
     const taskId = await createTask(first, alex, 'call Dana about the renewal', '2026-12-01');
     const one = recordingNotifier();
-    const before = createScheduler(first, reminderJobs({ db: first, notifier: one.notifier, now: () => new Date() }), at('2026-12-01T16:59:00Z'));
+    const before = createScheduler(
+      first,
+      reminderJobs({ db: first, notifier: one.notifier, now: () => new Date() }),
+      at('2026-12-01T16:59:00Z'),
+    );
     expect(await before.tick()).toBe(0);
     before.stop();
     await first.close();
@@ -87,14 +98,24 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
     // Process 2: a new scheduler on the same database, after 09:00 Los Angeles time (17:00 UTC).
     const second = await open();
     const two = recordingNotifier();
-    const after = createScheduler(second, reminderJobs({ db: second, notifier: two.notifier, now: () => new Date() }), at('2026-12-01T17:01:00Z'));
+    const after = createScheduler(
+      second,
+      reminderJobs({ db: second, notifier: two.notifier, now: () => new Date() }),
+      at('2026-12-01T17:01:00Z'),
+    );
     expect(await after.tick()).toBe(1);
-    expect(two.sent).toEqual([{ userId: alex.id, reply: { kind: 'answer', text: 'Reminder: call Dana about the renewal, due Tue 1 Dec.' } }]);
+    expect(two.sent).toEqual([
+      { userId: alex.id, reply: { kind: 'answer', text: 'Reminder: call Dana about the renewal, due Tue 1 Dec.' } },
+    ]);
     expect(await taskState(second, taskId)).toEqual({ reminded: true, job: 'done', attempts: 1 });
 
     // Ticking again, even much later and from another scheduler, sends nothing more.
     expect(await after.tick()).toBe(0);
-    const third = createScheduler(second, reminderJobs({ db: second, notifier: two.notifier, now: () => new Date() }), at('2026-12-02T12:00:00Z'));
+    const third = createScheduler(
+      second,
+      reminderJobs({ db: second, notifier: two.notifier, now: () => new Date() }),
+      at('2026-12-02T12:00:00Z'),
+    );
     expect(await third.tick()).toBe(0);
     expect(two.sent).toHaveLength(1);
     expect(one.sent).toHaveLength(0);
@@ -110,15 +131,33 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
 
     const n = recordingNotifier();
     n.setReachable(false);
-    expect(await createScheduler(db, reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }), at('2026-12-03T17:00:00Z')).tick()).toBe(2);
+    expect(
+      await createScheduler(
+        db,
+        reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }),
+        at('2026-12-03T17:00:00Z'),
+      ).tick(),
+    ).toBe(2);
     expect(n.sent).toEqual([]);
     expect(await taskState(db, retried)).toEqual({ reminded: false, job: 'pending', attempts: 1 });
     expect(await taskState(db, finished)).toEqual({ reminded: false, job: 'done', attempts: 1 });
 
     n.setReachable(true);
     // A claimed job is retried 5 minutes later.
-    expect(await createScheduler(db, reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }), at('2026-12-03T17:04:00Z')).tick()).toBe(0);
-    expect(await createScheduler(db, reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }), at('2026-12-03T17:06:00Z')).tick()).toBe(1);
+    expect(
+      await createScheduler(
+        db,
+        reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }),
+        at('2026-12-03T17:04:00Z'),
+      ).tick(),
+    ).toBe(0);
+    expect(
+      await createScheduler(
+        db,
+        reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }),
+        at('2026-12-03T17:06:00Z'),
+      ).tick(),
+    ).toBe(1);
     expect(n.sent.map((s) => s.reply.text)).toEqual(['Reminder: send the MSA redlines, due Thu 3 Dec.']);
     expect(await taskState(db, retried)).toEqual({ reminded: true, job: 'done', attempts: 2 });
     await db.close();
@@ -127,9 +166,15 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
   it('users cannot enqueue jobs or mark reminders themselves', async () => {
     const db = await open();
     const alex = await userNamed(db, 'Alex Morgan');
-    await expect(db.rpc(alex, 'enqueue_job', { kind: 'task.reminder', payload: {} })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(db.rpc(alex, 'reminder_sent', { task_id: '00000000-0000-0000-0000-000000000000' })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(db.rpc(alex, 'reminder_task', { task_id: '00000000-0000-0000-0000-000000000000' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(db.rpc(alex, 'enqueue_job', { kind: 'task.reminder', payload: {} })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(
+      db.rpc(alex, 'reminder_sent', { task_id: '00000000-0000-0000-0000-000000000000' }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      db.rpc(alex, 'reminder_task', { task_id: '00000000-0000-0000-0000-000000000000' }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
     await db.close();
   });
 });

@@ -7,7 +7,10 @@ import { TARGETS, type TestDb } from './support/db.ts';
 import { emptyDb } from './support/empty-db.ts';
 
 const SCHEMAS_DIR = new URL('../supabase/schemas/', import.meta.url).pathname;
-const sqlFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+const sqlFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 
 /** The server Postgres when there is one (the closest to Supabase, and quicker to start), else PGlite. */
@@ -38,7 +41,9 @@ describe(`supabase/schemas and supabase/migrations on ${TARGET}`, () => {
 
 describe('the layout of the schema', () => {
   it('supabase/schemas states each function once, with its definer rights in its own header', () => {
-    const text = sqlFiles(SCHEMAS_DIR).map((f) => read(SCHEMAS_DIR, f)).join('\n');
+    const text = sqlFiles(SCHEMAS_DIR)
+      .map((f) => read(SCHEMAS_DIR, f))
+      .join('\n');
     const created = [...text.matchAll(/^create function ([\w.]+)\(/gm)].map((m) => m[1]);
     expect(created.length).toBeGreaterThan(100);
     expect(created.filter((name, i) => created.indexOf(name) !== i)).toEqual([]);
@@ -66,31 +71,42 @@ describe(`the migration runner on ${TARGET}`, () => {
   async function withHistory(versions: string[]) {
     await db.exec(`drop schema if exists supabase_migrations cascade; create schema supabase_migrations;
       create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text);`);
-    for (const v of versions) await db.query('insert into supabase_migrations.schema_migrations (version) values ($1)', [v]);
+    for (const v of versions)
+      await db.query('insert into supabase_migrations.schema_migrations (version) values ($1)', [v]);
     return db;
   }
 
   it('refuses a database migrated before the squash, saying how to recreate it, and changes nothing', async () => {
     await withHistory(['20261101000000', '20261101000100', '20261101000200', '20261101002500']);
     await expect(migrate(db)).rejects.toThrow(
-      /database was migrated before the schema's migrations were squashed .* delete its folder \(PGLITE_DIR, by default \.\/\.data\/pglite\) and npm start creates and seeds a new one; for a server database, drop it/);
+      /database was migrated before the schema's migrations were squashed .* delete its folder \(PGLITE_DIR, by default \.\/\.data\/pglite\) and npm start creates and seeds a new one; for a server database, drop it/,
+    );
     expect(await db.query(`select to_regclass('public.users') as t`)).toEqual([{ t: null }]);
   });
 
   it('refuses a database with a migration this checkout does not hold', async () => {
     await withHistory(['20990101000000']);
-    await expect(migrate(db)).rejects.toThrow('This database has migrations that supabase/migrations does not hold (20990101000000)');
+    await expect(migrate(db)).rejects.toThrow(
+      'This database has migrations that supabase/migrations does not hold (20990101000000)',
+    );
   });
 
   it('splits a migration into statements exactly as supabase db push records them', () => {
     // Each input was pushed with supabase 2.111.0 and 2.114.0; the arrays are what both stored in schema_migrations.statements.
     const recordedByTheCli: [string, string[]][] = [
       ['select 1 as atomic; select 2;', ['select 1 as atomic', 'select 2']],
-      ['create function q_atomic() returns int language sql\nbegin atomic select 1; select 2; end;\nselect 4;',
-        ['create function q_atomic() returns int language sql\nbegin atomic select 1; select 2; end', 'select 4']],
-      ['select (1\n); select 5 -- trailing\n;\n-- a last comment\n', ['select (1\n)', 'select 5 -- trailing', '-- a last comment']],
-      [`select 'it''s;' as "a;b" /* c; /* nested; */ ; */; select E'\\\\'; select 6;`,
-        [`select 'it''s;' as "a;b" /* c; /* nested; */ ; */`, `select E'\\\\'`, 'select 6']],
+      [
+        'create function q_atomic() returns int language sql\nbegin atomic select 1; select 2; end;\nselect 4;',
+        ['create function q_atomic() returns int language sql\nbegin atomic select 1; select 2; end', 'select 4'],
+      ],
+      [
+        'select (1\n); select 5 -- trailing\n;\n-- a last comment\n',
+        ['select (1\n)', 'select 5 -- trailing', '-- a last comment'],
+      ],
+      [
+        `select 'it''s;' as "a;b" /* c; /* nested; */ ; */; select E'\\\\'; select 6;`,
+        [`select 'it''s;' as "a;b" /* c; /* nested; */ ; */`, `select E'\\\\'`, 'select 6'],
+      ],
       ['select $é$ x $é$; select 3;', ['select $é$ x $é$', 'select 3']],
     ];
     for (const [sql, statements] of recordedByTheCli) expect(splitStatements(sql)).toEqual(statements);

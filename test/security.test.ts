@@ -7,7 +7,9 @@ import { freshDb, TARGETS, userNamed, userWithRole, type TestDb } from './suppor
 /** Runs SQL as a token with the given claims would through PostgREST: role `authenticated`, claims set. */
 async function asClaims(db: TestDb, claims: Record<string, unknown>, sql: string, params: unknown[] = []) {
   return db.transaction(async (tx) => {
-    await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [JSON.stringify(claims)]);
+    await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
+      JSON.stringify(claims),
+    ]);
     return tx.query<Record<string, unknown>>(sql, params);
   });
 }
@@ -24,9 +26,13 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
   afterAll(() => db?.close());
 
   it("perform's capability table is the core's capability table", async () => {
-    const rows = await db.query<{ role: string; action: string }>('select role, action from private.capabilities order by 1, 2');
+    const rows = await db.query<{ role: string; action: string }>(
+      'select role, action from private.capabilities order by 1, 2',
+    );
     const fromCore = Object.entries(capabilityMatrix())
-      .flatMap(([role, types]) => [...types].filter((t) => ACTION_TYPES_IN_DB.includes(t)).map((action) => ({ role, action })))
+      .flatMap(([role, types]) =>
+        [...types].filter((t) => ACTION_TYPES_IN_DB.includes(t)).map((action) => ({ role, action })),
+      )
       .sort((a, b) => a.role.localeCompare(b.role) || a.action.localeCompare(b.action));
     expect(rows).toEqual(fromCore);
   });
@@ -35,10 +41,15 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
     const fns = await db.query<{ name: string; owner: string; definer: boolean }>(
       `select p.proname as name, r.rolname as owner, p.prosecdef as definer from pg_proc p
        join pg_namespace n on n.oid = p.pronamespace join pg_roles r on r.oid = p.proowner
-       where n.nspname = 'private' and p.proname like 'act\\_%' order by 1`);
-    expect(fns.map((f) => f.name.replace(/^act_/, '').replace('_', '.'))).toEqual(expect.arrayContaining(['activity.log', 'deal.update']));
+       where n.nspname = 'private' and p.proname like 'act\\_%' order by 1`,
+    );
+    expect(fns.map((f) => f.name.replace(/^act_/, '').replace('_', '.'))).toEqual(
+      expect.arrayContaining(['activity.log', 'deal.update']),
+    );
     expect(fns.filter((f) => f.owner !== 'crm_writer' || !f.definer)).toEqual([]);
-    const [writer] = await db.query<{ rolbypassrls: boolean; rolsuper: boolean }>(`select rolbypassrls, rolsuper from pg_roles where rolname = 'crm_writer'`);
+    const [writer] = await db.query<{ rolbypassrls: boolean; rolsuper: boolean }>(
+      `select rolbypassrls, rolsuper from pg_roles where rolname = 'crm_writer'`,
+    );
     expect(writer).toEqual({ rolbypassrls: false, rolsuper: false });
   });
 
@@ -51,58 +62,109 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
       `update public.consents set granted = true`,
       `delete from public.audit_log`,
     ];
-    for (const sql of attempts) await expect(asClaims(db, claimsOf(alex), sql), sql).rejects.toThrow(/permission denied/);
+    for (const sql of attempts)
+      await expect(asClaims(db, claimsOf(alex), sql), sql).rejects.toThrow(/permission denied/);
     await expect(db.exec('truncate public.audit_log')).rejects.toThrow(/append-only/);
   });
 
-  it("contact details are not readable from the table, only through functions that mask them by role", async () => {
-    await expect(asClaims(db, claimsOf(alex), 'select email, phone from public.contacts limit 1')).rejects.toThrow(/permission denied/);
-    const [named] = await asClaims(db, claimsOf(alex), `select count(*)::int as n from public.contacts where name = 'Dana Reyes'`);
+  it('contact details are not readable from the table, only through functions that mask them by role', async () => {
+    await expect(asClaims(db, claimsOf(alex), 'select email, phone from public.contacts limit 1')).rejects.toThrow(
+      /permission denied/,
+    );
+    const [named] = await asClaims(
+      db,
+      claimsOf(alex),
+      `select count(*)::int as n from public.contacts where name = 'Dana Reyes'`,
+    );
     expect(named.n).toBe(1);
   });
 
   it("an email finds a contact only for someone who may see that contact's details", async () => {
     const [ken] = await db.query<{ email: string }>(`select email from public.contacts where name = 'Ken Watanabe'`); // Stark: not Alex's team
     expect(await db.rpc(alex, 'find_entities', { kind: 'contact', q: ken.email })).toEqual([]);
-    const [{ problem }] = [await db.rpc(alex, 'check_rep_action', { action: 'contact.create', payload: { email: ken.email } })];
-    expect(problem).toBe('A contact with that email already exists on an account outside your team; ask its owner to add you.');
+    const [{ problem }] = [
+      await db.rpc(alex, 'check_rep_action', { action: 'contact.create', payload: { email: ken.email } }),
+    ];
+    expect(problem).toBe(
+      'A contact with that email already exists on an account outside your team; ask its owner to add you.',
+    );
     const marco = await userNamed(db, 'Marco Rossi');
-    expect((await db.rpc(marco, 'find_entities', { kind: 'contact', q: ken.email })).map((c) => c.name)).toEqual(['Ken Watanabe']);
+    expect((await db.rpc(marco, 'find_entities', { kind: 'contact', q: ken.email })).map((c) => c.name)).toEqual([
+      'Ken Watanabe',
+    ]);
   });
 
   it('the API cannot rewrite its own pending or processed requests, or put free text in the audit log', async () => {
-    await expect(asClaims(db, claimsOf(alex), `update public.pending_actions set status = 'pending'`)).rejects.toThrow(/permission denied/);
-    await expect(asClaims(db, claimsOf(alex), `delete from public.processed_requests`)).rejects.toThrow(/permission denied/);
-    await expect(asClaims(db, claimsOf(alex), `select nextval('public.audit_log_id_seq')`)).rejects.toThrow(/permission denied/);
-    await expect(db.rpc(alex, 'perform', { request_id: 'x-1', channel: 'Jane Doe has cancer', action: 'case.list', payload: { scope: 'mine' } }))
-      .rejects.toThrow(/could not be applied/);
-    await db.rpc(alex, 'perform', { request_id: 'Jane Doe jane@x.io', channel: 'slack', action: 'case.list', payload: { scope: 'mine', status: 'Jane Doe, born 1980' } });
+    await expect(asClaims(db, claimsOf(alex), `update public.pending_actions set status = 'pending'`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asClaims(db, claimsOf(alex), `delete from public.processed_requests`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asClaims(db, claimsOf(alex), `select nextval('public.audit_log_id_seq')`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(
+      db.rpc(alex, 'perform', {
+        request_id: 'x-1',
+        channel: 'Jane Doe has cancer',
+        action: 'case.list',
+        payload: { scope: 'mine' },
+      }),
+    ).rejects.toThrow(/could not be applied/);
+    await db.rpc(alex, 'perform', {
+      request_id: 'Jane Doe jane@x.io',
+      channel: 'slack',
+      action: 'case.list',
+      payload: { scope: 'mine', status: 'Jane Doe, born 1980' },
+    });
     const [row] = await db.query<{ request_id: string; detail: Record<string, string> }>(
-      `select request_id, detail from public.audit_log where action = 'case.list' order by id desc limit 1`);
+      `select request_id, detail from public.audit_log where action = 'case.list' order by id desc limit 1`,
+    );
     expect(row.request_id).toMatch(/^sha256:[0-9a-f]{16}$/);
     expect(row.detail).toEqual({ scope: 'mine', status: expect.stringMatching(/^sha256:/) });
-    await expect(asClaims(db, { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
-      `select public.record_llm_call('{"model":"m","outcome":"ok","prompt_hash":"0123456789abcdef"}')`)).rejects.toThrow(/not an LLM call record/);
+    await expect(
+      asClaims(
+        db,
+        { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
+        `select public.record_llm_call('{"model":"m","outcome":"ok","prompt_hash":"0123456789abcdef"}')`,
+      ),
+    ).rejects.toThrow(/not an LLM call record/);
   });
 
   it('a signed-in token without a CRM role reads nothing', async () => {
-    const [seen] = await asClaims(db, { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
+    const [seen] = await asClaims(
+      db,
+      { sub: '11111111-1111-4111-8111-111111111111', role: 'authenticated' },
       `select (select count(*) from public.contacts)::int as contacts, (select count(*) from public.users)::int as users,
               (select count(*) from public.cases)::int as cases, (select count(*) from public.consents)::int as consents,
-              (select count(*) from public.deals)::int as deals, (select count(*) from public.accounts)::int as accounts`);
+              (select count(*) from public.deals)::int as deals, (select count(*) from public.accounts)::int as accounts`,
+    );
     expect(seen).toEqual({ contacts: 0, users: 0, cases: 0, consents: 0, deals: 0, accounts: 0 });
   });
 
   it('perform refuses actions the role may not run, and spellings that are not action names', async () => {
     const step = { request: '100', step: 'verify', method: 'passport' };
-    await expect(db.rpc(alex, 'perform', { request_id: 's-1', channel: 'repl', action: 'data_request.step', payload: step })).rejects.toThrow(/permission/);
-    await expect(db.rpc(elena, 'perform', { request_id: 's-2', channel: 'repl', action: 'data.request_step', payload: step })).rejects.toThrow(/known action/);
-    await expect(db.rpc(elena, 'perform', { request_id: 's-3', channel: 'repl', action: 'deal.update', payload: { deal_id: alex.id, amount: 1 } })).rejects.toThrow(/permission/);
+    await expect(
+      db.rpc(alex, 'perform', { request_id: 's-1', channel: 'repl', action: 'data_request.step', payload: step }),
+    ).rejects.toThrow(/permission/);
+    await expect(
+      db.rpc(elena, 'perform', { request_id: 's-2', channel: 'repl', action: 'data.request_step', payload: step }),
+    ).rejects.toThrow(/known action/);
+    await expect(
+      db.rpc(elena, 'perform', {
+        request_id: 's-3',
+        channel: 'repl',
+        action: 'deal.update',
+        payload: { deal_id: alex.id, amount: 1 },
+      }),
+    ).rejects.toThrow(/permission/);
   });
 
   it("request ids are per user: one user's id cannot pre-empt another's request", async () => {
     const priya = await userNamed(db, 'Priya Shah');
-    const put = (u: Requester) => db.rpc(u, 'pending_put', { request_id: 'shared-id', channel: 'slack', action: { type: 'help' }, preview: 'x' });
+    const put = (u: Requester) =>
+      db.rpc(u, 'pending_put', { request_id: 'shared-id', channel: 'slack', action: { type: 'help' }, preview: 'x' });
     const [a, b] = [await put(alex), await put(priya)];
     expect(a.status).toBe('pending');
     expect(b.status).toBe('pending');
@@ -111,11 +173,21 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
 
   it("moving a rep to another team moves their deals' visibility with them", async () => {
     const rep = await userWithRole(db, 'rep', 'APAC');
-    const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from public.deals where owner_id = $1`, [rep.id]);
+    const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from public.deals where owner_id = $1`, [
+      rep.id,
+    ]);
     await db.query(`update public.users set team = 'Growth West', region = 'West' where id = $1`, [rep.id]);
-    const [{ moved }] = await db.query<{ moved: number }>(`select count(*)::int as moved from public.deals where owner_id = $1 and team = 'Growth West'`, [rep.id]);
+    const [{ moved }] = await db.query<{ moved: number }>(
+      `select count(*)::int as moved from public.deals where owner_id = $1 and team = 'Growth West'`,
+      [rep.id],
+    );
     expect(moved).toBe(n);
-    const [visible] = await asClaims(db, claimsOf(alex), `select count(*)::int as n from public.deals where owner_id = $1`, [rep.id]);
+    const [visible] = await asClaims(
+      db,
+      claimsOf(alex),
+      `select count(*)::int as n from public.deals where owner_id = $1`,
+      [rep.id],
+    );
     expect(visible.n).toBe(n);
   });
 });

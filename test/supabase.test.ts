@@ -9,7 +9,12 @@ import { mintUserJwt, openSupabase, supabaseClient } from '../src/db/supabase.ts
 import { openFileStore } from '../src/storage/file-store.ts';
 import { FILES_BUCKET, supabaseFileStore } from '../src/storage/supabase-file-store.ts';
 import { userNamed } from './support/db.ts';
-import { freshSupabase, startPostgrestStandIn, TEST_JWT_SECRET, type SupabaseTarget } from './support/postgrest-standin.ts';
+import {
+  freshSupabase,
+  startPostgrestStandIn,
+  TEST_JWT_SECRET,
+  type SupabaseTarget,
+} from './support/postgrest-standin.ts';
 
 /** The Supabase-only guarantees: transport security of the adapter, the stand-in's checks, Storage. */
 describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgREST stand-in', () => {
@@ -22,15 +27,25 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
     marco = await userNamed(s.sql, 'Marco Rossi');
   });
   afterAll(() => s?.close());
-  const count = async (from: string) => (await s.sql.query<{ n: number }>(`select count(*)::int as n from ${from}`))[0].n;
+  const count = async (from: string) =>
+    (await s.sql.query<{ n: number }>(`select count(*)::int as n from ${from}`))[0].n;
   const since = (mark: number) => s.standIn.requests.slice(mark);
-  const caught = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+  const caught = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e,
+    );
 
   it("a user's request carries the anon key and a 5-minute token for that user, never the service key", async () => {
     const mark = s.standIn.requests.length;
     await s.db.rpc(alex, 'whoami');
     await s.db.rpc(marco, 'find_entities', { kind: 'account', q: 'Acme' });
-    await s.db.rpc(alex, 'pending_put', { request_id: 'sb-headers', channel: 'slack', action: { type: 'help' }, preview: 'x' });
+    await s.db.rpc(alex, 'pending_put', {
+      request_id: 'sb-headers',
+      channel: 'slack',
+      action: { type: 'help' },
+      preview: 'x',
+    });
     await s.db.serviceRpc('user_for_channel', { name: 'Alex' });
 
     const requests = since(mark);
@@ -59,7 +74,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
     const forged = openSupabase({ ...s.cfg, jwtSecret: 'not-the-project-secret-but-just-as-long-as-it' });
     const before = await count('public.pending_actions');
     const mark = s.standIn.requests.length;
-    const err = await caught(forged.rpc(alex, 'pending_put', { request_id: 'sb-forged', channel: 'slack', action: { type: 'help' }, preview: 'x' }));
+    const err = await caught(
+      forged.rpc(alex, 'pending_put', {
+        request_id: 'sb-forged',
+        channel: 'slack',
+        action: { type: 'help' },
+        preview: 'x',
+      }),
+    );
     await forged.close();
     expect(err).toBeInstanceOf(CrmError);
     expect((err as CrmError).code).toBe('internal');
@@ -67,21 +89,34 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
     expect(await count('public.pending_actions')).toBe(before);
 
     // A token claiming service_role, signed by someone without the secret, gets nowhere either.
-    const fake = await new SignJWT({ role: 'service_role' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h')
+    const fake = await new SignJWT({ role: 'service_role' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
       .sign(new TextEncoder().encode('guessed-secret-guessed-secret-guessed-secret'));
-    const raw = await supabaseClient(s.cfg.url, s.cfg.anonKey, fake).rpc('user_for_channel', { args: { name: 'Alex' } });
+    const raw = await supabaseClient(s.cfg.url, s.cfg.anonKey, fake).rpc('user_for_channel', {
+      args: { name: 'Alex' },
+    });
     expect([raw.status, raw.error?.code, raw.data]).toEqual([401, 'PGRST301', null]);
   });
 
   it('an expired token is refused (401) and writes nothing', async () => {
     // The same database behind a stand-in whose clock runs 10 minutes ahead: the adapter's 5-minute token has expired.
     const later = await startPostgrestStandIn({
-      databaseUrl: s.sql.url!, jwtSecret: TEST_JWT_SECRET, apiKeys: [s.cfg.anonKey, s.cfg.serviceRoleKey],
+      databaseUrl: s.sql.url!,
+      jwtSecret: TEST_JWT_SECRET,
+      apiKeys: [s.cfg.anonKey, s.cfg.serviceRoleKey],
       now: () => new Date(Date.now() + 10 * 60_000),
     });
     const db = openSupabase({ ...s.cfg, url: later.url });
     const before = await count('public.pending_actions');
-    const err = await caught(db.rpc(alex, 'pending_put', { request_id: 'sb-expired', channel: 'slack', action: { type: 'help' }, preview: 'x' }));
+    const err = await caught(
+      db.rpc(alex, 'pending_put', {
+        request_id: 'sb-expired',
+        channel: 'slack',
+        action: { type: 'help' },
+        preview: 'x',
+      }),
+    );
     expect((err as CrmError).code).toBe('internal');
     expect(later.requests.map((r) => [r.status, r.code])).toEqual([[401, 'PGRST303']]);
     expect(await count('public.pending_actions')).toBe(before);
@@ -94,8 +129,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
   it('the gateway refuses a request without a project key as apikey, and anon cannot act', async () => {
     const stranger = await supabaseClient(s.cfg.url, 'not-a-project-key').rpc('whoami', { args: {} });
     expect([stranger.status, stranger.error?.message]).toEqual([401, 'Invalid API key']);
-    const anon = await supabaseClient(s.cfg.url, s.cfg.anonKey).rpc('perform', { args: { request_id: 'sb-anon', action: 'test.x' } });
-    expect([anon.status, anon.error?.code, anon.error?.message]).toEqual([403, '28000', 'no requester: every action runs as a CRM user']);
+    const anon = await supabaseClient(s.cfg.url, s.cfg.anonKey).rpc('perform', {
+      args: { request_id: 'sb-anon', action: 'test.x' },
+    });
+    expect([anon.status, anon.error?.code, anon.error?.message]).toEqual([
+      403,
+      '28000',
+      'no requester: every action runs as a CRM user',
+    ]);
   });
 
   it('stores a file in the bucket as its owner and hands out a signed link that works, then expires', async () => {
@@ -104,10 +145,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
     const data = new TextEncoder().encode('name,email\nDana Reyes,dana@acme.test\n');
     const link = await store.put(alex, { name: 'DR-7 export.csv', mime: 'text/csv', data });
 
-    const m = new RegExp(`^${s.cfg.url}/storage/v1/object/sign/${FILES_BUCKET}/${alex.id}/[0-9a-f]{8}/DR-7_export\\.csv\\?token=`).exec(link);
+    const m = new RegExp(
+      `^${s.cfg.url}/storage/v1/object/sign/${FILES_BUCKET}/${alex.id}/[0-9a-f]{8}/DR-7_export\\.csv\\?token=`,
+    ).exec(link);
     expect(m).not.toBeNull();
     const res = await fetch(link);
-    expect([res.status, res.headers.get('content-type'), await res.text()]).toEqual([200, 'text/csv', 'name,email\nDana Reyes,dana@acme.test\n']);
+    expect([res.status, res.headers.get('content-type'), await res.text()]).toEqual([
+      200,
+      'text/csv',
+      'name,email\nDana Reyes,dana@acme.test\n',
+    ]);
     const exp = decodeJwt(new URL(link).searchParams.get('token')!).exp!;
     expect(exp - Math.floor(Date.now() / 1000)).toBeGreaterThan(590);
     expect(exp - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(600);
@@ -124,7 +171,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
 
     // Eleven minutes later the same link is refused.
     const later = await startPostgrestStandIn({
-      databaseUrl: s.sql.url!, jwtSecret: TEST_JWT_SECRET, apiKeys: [s.cfg.anonKey], now: () => new Date(Date.now() + 11 * 60_000),
+      databaseUrl: s.sql.url!,
+      jwtSecret: TEST_JWT_SECRET,
+      apiKeys: [s.cfg.anonKey],
+      now: () => new Date(Date.now() + 11 * 60_000),
     });
     const [key, object] = [...s.standIn.objects.entries()][0];
     later.objects.set(key, object);
@@ -134,8 +184,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
   });
 
   it("a user cannot write into someone else's folder of the bucket", async () => {
-    const files = supabaseClient(s.cfg.url, s.cfg.anonKey, await mintUserJwt(s.cfg.jwtSecret, alex)).storage.from(FILES_BUCKET);
-    const { error } = await files.upload(`${marco.id}/x/planted.csv`, new TextEncoder().encode('x'), { contentType: 'text/csv' });
+    const files = supabaseClient(s.cfg.url, s.cfg.anonKey, await mintUserJwt(s.cfg.jwtSecret, alex)).storage.from(
+      FILES_BUCKET,
+    );
+    const { error } = await files.upload(`${marco.id}/x/planted.csv`, new TextEncoder().encode('x'), {
+      contentType: 'text/csv',
+    });
     expect(error?.message).toBe('new row violates row-level security policy');
     expect([...s.standIn.objects.keys()].some((k) => k.includes(marco.id))).toBe(false);
   });
@@ -155,7 +209,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
     await s.sql.exec(migration);
     await s.sql.exec(migration);
     expect(await s.sql.query('select id, public from storage.buckets')).toEqual([{ id: FILES_BUCKET, public: false }]);
-    expect(await s.sql.query(`select policyname, cmd from pg_policies where schemaname = 'storage' order by policyname`)).toEqual([
+    expect(
+      await s.sql.query(`select policyname, cmd from pg_policies where schemaname = 'storage' order by policyname`),
+    ).toEqual([
       { policyname: 'crm_files_insert_own', cmd: 'INSERT' },
       { policyname: 'crm_files_read_own', cmd: 'SELECT' },
     ]);
@@ -167,7 +223,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('supabase-js through the PostgRE
         return tx.query(sql);
       });
     await asAlex(`insert into storage.objects (bucket_id, name) values ('crm-files', '${alex.id}/a1/mine.csv')`);
-    await expect(asAlex(`insert into storage.objects (bucket_id, name) values ('crm-files', '${marco.id}/a1/theirs.csv')`)).rejects.toThrow(/row-level security/);
+    await expect(
+      asAlex(`insert into storage.objects (bucket_id, name) values ('crm-files', '${marco.id}/a1/theirs.csv')`),
+    ).rejects.toThrow(/row-level security/);
     await s.sql.exec(`insert into storage.objects (bucket_id, name) values ('crm-files', '${marco.id}/b2/theirs.csv')`);
     expect(await asAlex('select name from storage.objects')).toEqual([{ name: `${alex.id}/a1/mine.csv` }]);
   });
@@ -177,10 +235,21 @@ describe('file store without Supabase', () => {
   it('writes the file under the owner folder of the out directory and returns its path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crm-files-'));
     try {
-      const owner = { id: '00000000-0000-4000-8000-000000000001', name: 'Alex Morgan', email: 'a@x.test', role: 'rep', team: 'Growth West', region: 'West' } as const;
+      const owner = {
+        id: '00000000-0000-4000-8000-000000000001',
+        name: 'Alex Morgan',
+        email: 'a@x.test',
+        role: 'rep',
+        team: 'Growth West',
+        region: 'West',
+      } as const;
       const store = await openFileStore({ outDir: dir });
       expect(store.kind).toBe('local');
-      const path = await store.put(owner, { name: '../chart.png', mime: 'image/png', data: new Uint8Array([137, 80, 78, 71]) });
+      const path = await store.put(owner, {
+        name: '../chart.png',
+        mime: 'image/png',
+        data: new Uint8Array([137, 80, 78, 71]),
+      });
       expect(path).toMatch(new RegExp(`^${dir}/${owner.id}/[0-9a-f]{8}/_chart\\.png$`));
       expect([...readFileSync(path)]).toEqual([137, 80, 78, 71]);
     } finally {

@@ -14,7 +14,12 @@ import { refusalFor } from '../src/core/permissions.ts';
 import type { Requester } from '../src/db/port.ts';
 import type { FileStore } from '../src/storage/file-store.ts';
 import { buildTeamsPackage, COLOR_SVG, OUTLINE_SVG, packagedManifest, renderPng } from '../scripts/package-teams.ts';
-import { APP_ID, OUTGOING_TOKEN, startConnectorStandIn, type ConnectorStandIn } from './support/bot-connector-standin.ts';
+import {
+  APP_ID,
+  OUTGOING_TOKEN,
+  startConnectorStandIn,
+  type ConnectorStandIn,
+} from './support/bot-connector-standin.ts';
 import { freshDb, TARGETS, TODAY, userNamed, type TestDb } from './support/db.ts';
 import { recordingLogger } from './support/log.ts';
 
@@ -49,7 +54,10 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
 
   beforeAll(async () => {
     db = await freshDb(target, { deals: 300 });
-    for (const r of await db.query<{ name: string; teams_aad_id: string }>('select name, teams_aad_id from public.users')) aad[r.name] = r.teams_aad_id;
+    for (const r of await db.query<{ name: string; teams_aad_id: string }>(
+      'select name, teams_aad_id from public.users',
+    ))
+      aad[r.name] = r.teams_aad_id;
     alex = await userNamed(db, 'Alex Morgan');
     standin = await startConnectorStandIn();
     const parser = {
@@ -60,7 +68,10 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
       },
     };
     assistant = createAssistant({ db, parser, now: () => new Date(`${TODAY}T12:00:00Z`) });
-    const config = { ...loadConfig({}), teams: { appId: APP_ID, appPassword: 'unused-with-test-credentials', port: 0 } };
+    const config = {
+      ...loadConfig({}),
+      teams: { appId: APP_ID, appPassword: 'unused-with-test-credentials', port: 0 },
+    };
     bot = await startTeams({ config, assistant, db, auth: standin.auth, files: fileStore, log: recordingLogger() });
   }, 120_000);
 
@@ -75,7 +86,11 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     parsed.length = 0;
   });
 
-  const person = (name: string) => ({ id: `29:${name.replace(' ', '-')}`, aadObjectId: aad[name] ?? 'aaaaaaaa-0000-4000-8000-00000000dead', name });
+  const person = (name: string) => ({
+    id: `29:${name.replace(' ', '-')}`,
+    aadObjectId: aad[name] ?? 'aaaaaaaa-0000-4000-8000-00000000dead',
+    name,
+  });
   const base = (from: string, conversation: Json, extra: Json = {}) => ({
     channelId: 'msteams',
     serviceUrl: standin.serviceUrl,
@@ -101,8 +116,12 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
         channelData: { tenant: { id: TENANT }, team: { id: '19:team@thread.tacv2' }, channel: { id: channel } },
       },
     );
-  const invoke = (from: string, name: string, value: Json, conversation: Json = { id: `a:personal-${from.replace(' ', '-')}`, conversationType: 'personal' }) =>
-    base(from, conversation, { type: 'invoke', name, value });
+  const invoke = (
+    from: string,
+    name: string,
+    value: Json,
+    conversation: Json = { id: `a:personal-${from.replace(' ', '-')}`, conversationType: 'personal' },
+  ) => base(from, conversation, { type: 'invoke', name, value });
 
   async function post(activity: Json, token?: string | null): Promise<{ status: number; body: any }> {
     const auth = token === undefined ? `Bearer ${await standin.token()}` : token === null ? undefined : token;
@@ -112,10 +131,14 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
       body: JSON.stringify(activity),
     });
     const text = await res.text();
-    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    return {
+      status: res.status,
+      body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+    };
   }
 
-  const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params))[0].n;
+  const count = async (sql: string, params: unknown[] = []) =>
+    (await db.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params))[0].n;
   const cardOf = (call: { body: Json }) => call.body.attachments?.find((a: Json) => a.contentType === CARD)?.content;
 
   it('rejects a request with no token, a forged, foreign or mismatched token (401) and does nothing', async () => {
@@ -135,13 +158,15 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
     expect(standin.calls).toEqual([]);
     expect(parsed).toEqual([]);
-    expect({ refs: await count('public.teams_conversations'), pending: await count('public.pending_actions') }).toEqual(before);
+    expect({ refs: await count('public.teams_conversations'), pending: await count('public.pending_actions') }).toEqual(
+      before,
+    );
     // The same activity with a valid token goes through.
     expect((await post(activity)).status).toBe(200);
     expect(standin.calls).toHaveLength(1);
   });
 
-  it('answers a 1:1 message in the same chat, with the outgoing token, and remembers the chat as the user\'s', async () => {
+  it("answers a 1:1 message in the same chat, with the outgoing token, and remembers the chat as the user's", async () => {
     script.set('help', { type: 'help' });
     const activity = personal('Alex Morgan', 'help');
     expect((await post(activity)).status).toBe(200);
@@ -153,7 +178,9 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(call.body.text).toMatch(/^Here is what I can do/);
     expect(call.body.replyToId).toBe(activity.id);
     const [ref] = await db.query<{ kind: string; user_id: string; conversation_id: string }>(
-      `select kind, user_id, conversation_id from public.teams_conversations where user_id = $1`, [alex.id]);
+      `select kind, user_id, conversation_id from public.teams_conversations where user_id = $1`,
+      [alex.id],
+    );
     expect(ref).toEqual({ kind: 'personal', user_id: alex.id, conversation_id: 'a:personal-Alex-Morgan' });
   });
 
@@ -174,7 +201,9 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     const activity = inChannel('Alex Morgan', 'help');
     expect((await post(activity)).status).toBe(200);
     expect(parsed).toEqual(['help']);
-    expect(standin.calls.map((c) => c.path)).toEqual([`/v3/conversations/${activity.conversation.id}/activities/${activity.id}`]);
+    expect(standin.calls.map((c) => c.path)).toEqual([
+      `/v3/conversations/${activity.conversation.id}/activities/${activity.id}`,
+    ]);
     expect(standin.calls[0].body.text).toMatch(/^Here is what I can do/);
   });
 
@@ -191,7 +220,12 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     const [create, privately, ack] = standin.calls;
     expect(standin.calls).toHaveLength(3);
     expect(create.path).toBe('/v3/conversations');
-    expect(create.body).toMatchObject({ isGroup: false, bot: BOT, members: [{ aadObjectId: aad['Alex Morgan'] }], tenantId: TENANT });
+    expect(create.body).toMatchObject({
+      isGroup: false,
+      bot: BOT,
+      members: [{ aadObjectId: aad['Alex Morgan'] }],
+      tenantId: TENANT,
+    });
     expect(privately.path).toMatch(/^\/v3\/conversations\/a:direct-\d+\/activities$/);
     const expected = replyActivity(direct);
     expect(privately.body.text ?? null).toEqual(expected.text ?? null);
@@ -200,7 +234,10 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(ack.body.text).toBe("I've sent you the answer privately.");
     expect(JSON.stringify(ack.body)).not.toMatch(/\$\d/);
     // The 1:1 chat it created is now where proactive messages reach Alex.
-    const [ref] = await db.query<{ conversation_id: string }>(`select conversation_id from public.teams_conversations where kind = 'personal' and user_id = $1`, [alex.id]);
+    const [ref] = await db.query<{ conversation_id: string }>(
+      `select conversation_id from public.teams_conversations where kind = 'personal' and user_id = $1`,
+      [alex.id],
+    );
     expect(privately.path).toBe(`/v3/conversations/${ref.conversation_id}/activities`);
   });
 
@@ -229,11 +266,20 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     const card = cardOf(standin.calls[0]);
     expect(card.version).toBe('1.5');
     expect(card.body.map((b: Json) => b.text).join('\n')).toMatch(/Dana Reyes/);
-    expect(card.actions.map((a: Json) => [a.type, a.verb])).toEqual([['Action.Execute', 'confirm'], ['Action.Execute', 'cancel']]);
+    expect(card.actions.map((a: Json) => [a.type, a.verb])).toEqual([
+      ['Action.Execute', 'confirm'],
+      ['Action.Execute', 'cancel'],
+    ]);
     const pendingId = card.actions[0].data.pendingId;
     expect(await rows()).toBe(0);
 
-    const click = () => post(invoke('Alex Morgan', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'confirm', data: card.actions[0].data }, trigger: 'manual' }));
+    const click = () =>
+      post(
+        invoke('Alex Morgan', 'adaptiveCard/action', {
+          action: { type: 'Action.Execute', verb: 'confirm', data: card.actions[0].data },
+          trigger: 'manual',
+        }),
+      );
     const first = await click();
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ statusCode: 200, type: CARD });
@@ -241,9 +287,14 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(first.body.value.body[0].text).not.toMatch(/Confirm\?/);
     expect(await rows()).toBe(1);
     const [written] = await db.query<Json>(
-      `select a.kind::text, a.owner_id, c.name as contact from public.activities a left join public.contacts c on c.id = a.contact_id where a.summary = $1`, [summary]);
+      `select a.kind::text, a.owner_id, c.name as contact from public.activities a left join public.contacts c on c.id = a.contact_id where a.summary = $1`,
+      [summary],
+    );
     expect(written).toEqual({ kind: 'call', owner_id: alex.id, contact: 'Dana Reyes' });
-    const audit = await db.query<Json>(`select actor_id, channel from public.audit_log where action = 'activity.log' and request_id = $1`, [`pending:${pendingId}`]);
+    const audit = await db.query<Json>(
+      `select actor_id, channel from public.audit_log where action = 'activity.log' and request_id = $1`,
+      [`pending:${pendingId}`],
+    );
     expect(audit).toEqual([{ actor_id: alex.id, channel: 'teams' }]);
 
     const again = await click();
@@ -257,94 +308,167 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     script.set(ask, { type: 'activity.log', kind: 'call', contact: 'Jane Doe', summary });
     await post(personal('Alex Morgan', ask));
     const data = cardOf(standin.calls[0]).actions[1].data;
-    const res = await post(invoke('Alex Morgan', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'cancel', data }, trigger: 'manual' }));
+    const res = await post(
+      invoke('Alex Morgan', 'adaptiveCard/action', {
+        action: { type: 'Action.Execute', verb: 'cancel', data },
+        trigger: 'manual',
+      }),
+    );
     expect(res.body.value.body[0].text).toBe('Cancelled. Nothing was written.');
     expect(await count(`public.activities where summary = $1`, [summary])).toBe(0);
     // Someone else clicking Alex's button changes nothing either.
-    const other = await post(invoke('Priya Shah', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'confirm', data }, trigger: 'manual' }));
+    const other = await post(
+      invoke('Priya Shah', 'adaptiveCard/action', {
+        action: { type: 'Action.Execute', verb: 'confirm', data },
+        trigger: 'manual',
+      }),
+    );
     expect(other.body.value.body[0].text).toBe('That request is not one of yours, or it no longer exists.');
     expect(await count(`public.activities where summary = $1`, [summary])).toBe(0);
   });
 
   it('offers the answers of a "which one?" question as Action.Execute buttons; a pick replaces the question card and runs the request as the clicker, a tampered one is refused', async () => {
     const ask = 'log a call with Dana about pricing';
-    const action: Action = { type: 'activity.log', kind: 'call', contact: 'Dana', summary: 'Teams test: about pricing' };
+    const action: Action = {
+      type: 'activity.log',
+      kind: 'call',
+      contact: 'Dana',
+      summary: 'Teams test: about pricing',
+    };
     script.set(ask, action);
-    const logged = () => db.query<Json>(
-      `select c.name as contact, a.owner_id from public.activities a join public.contacts c on c.id = a.contact_id where a.summary = $1`, [action.summary]);
+    const logged = () =>
+      db.query<Json>(
+        `select c.name as contact, a.owner_id from public.activities a join public.contacts c on c.id = a.contact_id where a.summary = $1`,
+        [action.summary],
+      );
     const asked = inChannel('Alex Morgan', ask);
     const conversation = asked.conversation;
     expect((await post(asked)).status).toBe(200);
     // asked in a channel, the question (with its choices) goes to the asker's 1:1 chat
     expect(standin.calls.map((c) => c.path.replace(/a:direct-\d+/, 'a:direct'))).toEqual([
-      '/v3/conversations', '/v3/conversations/a:direct/activities', `/v3/conversations/${conversation.id}/activities/${asked.id}`,
+      '/v3/conversations',
+      '/v3/conversations/a:direct/activities',
+      `/v3/conversations/${conversation.id}/activities/${asked.id}`,
     ]);
     const question = cardOf(standin.calls[1]);
-    expect(question.body.map((b: Json) => b.text).join('\n')).toBe('Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?');
+    expect(question.body.map((b: Json) => b.text).join('\n')).toBe(
+      'Which contact do you mean: Dana Reyes (Acme) or Dana Whitfield (Acme Logistics)?',
+    );
     expect(question.actions.map((a: Json) => [a.type, a.title, a.verb])).toEqual([
-      ['Action.Execute', 'Dana Reyes (Acme)', 'choose'], ['Action.Execute', 'Dana Whitfield (Acme Logistics)', 'choose'],
+      ['Action.Execute', 'Dana Reyes (Acme)', 'choose'],
+      ['Action.Execute', 'Dana Whitfield (Acme Logistics)', 'choose'],
     ]);
     expect(question.actions[1].data.action).toEqual({ ...action, contact: 'Dana Whitfield' });
 
     // The click is an invoke in the 1:1 chat the question went to; its response replaces the question card.
     const direct = { id: 'a:personal-Alex-Morgan', conversationType: 'personal' };
     const click = (from: string, data: unknown) =>
-      invoke(from, 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'choose', data }, trigger: 'manual' }, direct);
-    const rows = async () => (await count(`public.pending_actions`)) + (await count(`public.processed_requests`)) + (await count(`public.audit_log`));
+      invoke(
+        from,
+        'adaptiveCard/action',
+        { action: { type: 'Action.Execute', verb: 'choose', data }, trigger: 'manual' },
+        direct,
+      );
+    const rows = async () =>
+      (await count(`public.pending_actions`)) +
+      (await count(`public.processed_requests`)) +
+      (await count(`public.audit_log`));
     standin.calls.length = 0;
     const pick = click('Alex Morgan', question.actions[1].data);
     const picked = await post(pick);
     expect(picked.status).toBe(200);
     const confirm = picked.body.value;
     expect(confirm.body.map((b: Json) => b.text).join('\n')).toMatch(/Dana Whitfield \(Acme Logistics\)/);
-    expect(confirm.actions.map((a: Json) => [a.type, a.verb])).toEqual([['Action.Execute', 'confirm'], ['Action.Execute', 'cancel']]);
+    expect(confirm.actions.map((a: Json) => [a.type, a.verb])).toEqual([
+      ['Action.Execute', 'confirm'],
+      ['Action.Execute', 'cancel'],
+    ]);
     expect(standin.calls).toEqual([]);
-    const [pending] = await db.query<Json>(`select user_id, request_id from public.pending_actions where id = $1`, [confirm.actions[0].data.pendingId]);
+    const [pending] = await db.query<Json>(`select user_id, request_id from public.pending_actions where id = $1`, [
+      confirm.actions[0].data.pendingId,
+    ]);
     expect(pending).toEqual({ user_id: alex.id, request_id: `teams:${pick.id}` });
     expect(await logged()).toEqual([]);
-    await post(invoke('Alex Morgan', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'confirm', data: confirm.actions[0].data }, trigger: 'manual' }));
+    await post(
+      invoke('Alex Morgan', 'adaptiveCard/action', {
+        action: { type: 'Action.Execute', verb: 'confirm', data: confirm.actions[0].data },
+        trigger: 'manual',
+      }),
+    );
     expect(await logged()).toEqual([{ contact: 'Dana Whitfield', owner_id: alex.id }]);
 
     // A hand-made value is only a request like any other: a rep may not approve a data request.
     const before = await rows();
     const texts = (res: { body: Json }) => res.body.value.body.map((b: Json) => b.text).join('\n');
-    expect(texts(await post(click('Alex Morgan', { action: { type: 'data_request.step', request: '1', step: 'approve' } }))))
-      .toBe(refusalFor('rep', 'data_request.step'));
+    expect(
+      texts(await post(click('Alex Morgan', { action: { type: 'data_request.step', request: '1', step: 'approve' } }))),
+    ).toBe(refusalFor('rep', 'data_request.step'));
     // Unknown or malformed values get a note and run nothing.
     for (const data of [{ action: 'activity.log' }, { crm: 'launch' }, 'not a card']) {
-      expect(texts(await post(click('Alex Morgan', data)))).toBe("Sorry, I can't use that button; nothing was changed. Please ask me again.");
+      expect(texts(await post(click('Alex Morgan', data)))).toBe(
+        "Sorry, I can't use that button; nothing was changed. Please ask me again.",
+      );
     }
     // A stray Action.Submit (a message carrying `value`) is not one of our buttons.
     standin.calls.length = 0;
     await post(base('Alex Morgan', direct, { type: 'message', value: question.actions[0].data }));
-    expect(standin.calls.map((c) => c.body.text)).toEqual(["Sorry, I can't use that button; nothing was changed. Please ask me again."]);
+    expect(standin.calls.map((c) => c.body.text)).toEqual([
+      "Sorry, I can't use that button; nothing was changed. Please ask me again.",
+    ]);
     expect(await rows()).toBe(before);
     expect(parsed).toEqual([ask]); // a click is never parsed as text
   });
 
   it('"Escalate to support" on a message opens a case from it after a confirmation in the dialog', async () => {
     const link = 'https://teams.microsoft.com/l/message/19:support@thread.tacv2/1700000000999';
-    const conversation = { id: `${SUPPORT_CHANNEL};messageid=1700000000999`, conversationType: 'channel', isGroup: true };
+    const conversation = {
+      id: `${SUPPORT_CHANNEL};messageid=1700000000999`,
+      conversationType: 'channel',
+      isGroup: true,
+    };
     const messagePayload = {
       id: '1700000000999',
-      body: { contentType: 'html', content: '<p>Globex here: our dashboard is down for all users &amp; we cannot ship orders!</p>' },
+      body: {
+        contentType: 'html',
+        content: '<p>Globex here: our dashboard is down for all users &amp; we cannot ship orders!</p>',
+      },
       from: { user: { id: 'x', displayName: 'Globex Buyer' } },
       linkToMessage: link,
     };
     const cases = () => count(`public.cases where source_link = $1`, [link]);
-    const open = await post(invoke('Omar Haddad', 'composeExtension/submitAction', { commandId: ESCALATE_COMMAND, commandContext: 'message', messagePayload, data: {} }, conversation));
+    const open = await post(
+      invoke(
+        'Omar Haddad',
+        'composeExtension/submitAction',
+        { commandId: ESCALATE_COMMAND, commandContext: 'message', messagePayload, data: {} },
+        conversation,
+      ),
+    );
     expect(open.status).toBe(200);
     expect(open.body.task.type).toBe('continue');
     const card = open.body.task.value.card.content;
-    expect(card.actions.map((a: Json) => [a.type, a.data.crm])).toEqual([['Action.Submit', 'confirm'], ['Action.Submit', 'cancel']]);
+    expect(card.actions.map((a: Json) => [a.type, a.data.crm])).toEqual([
+      ['Action.Submit', 'confirm'],
+      ['Action.Submit', 'cancel'],
+    ]);
     expect(card.body.map((b: Json) => b.text).join('\n')).toContain(link);
     expect(standin.calls).toEqual([]);
     expect(await cases()).toBe(0);
 
-    const submit = await post(invoke('Omar Haddad', 'composeExtension/submitAction', { commandId: ESCALATE_COMMAND, commandContext: 'message', data: card.actions[0].data }, conversation));
+    const submit = await post(
+      invoke(
+        'Omar Haddad',
+        'composeExtension/submitAction',
+        { commandId: ESCALATE_COMMAND, commandContext: 'message', data: card.actions[0].data },
+        conversation,
+      ),
+    );
     expect(submit.body.task.type).toBe('message');
     expect(submit.body.task.value).toMatch(/^Opened case #\d+/);
-    const [row] = await db.query<Json>(`select summary, source_text, source_channel, reporter_id from public.cases where source_link = $1`, [link]);
+    const [row] = await db.query<Json>(
+      `select summary, source_text, source_channel, reporter_id from public.cases where source_link = $1`,
+      [link],
+    );
     expect(row.source_text).toBe('Globex here: our dashboard is down for all users & we cannot ship orders!');
     expect(row.reporter_id).toBe((await userNamed(db, 'Omar Haddad')).id);
     expect(await cases()).toBe(1);
@@ -354,12 +478,17 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     await post(personal('Alex Morgan', 'help'));
     standin.calls.length = 0;
     expect(await bot.notifier.toUser(alex.id, { kind: 'answer', text: 'Reminder: call Dana Reyes today.' })).toBe(true);
-    const [ref] = await db.query<{ conversation_id: string }>(`select conversation_id from public.teams_conversations where kind = 'personal' and user_id = $1`, [alex.id]);
+    const [ref] = await db.query<{ conversation_id: string }>(
+      `select conversation_id from public.teams_conversations where kind = 'personal' and user_id = $1`,
+      [alex.id],
+    );
     expect(standin.calls.map((c) => [c.method, c.path, c.body.text])).toEqual([
       ['POST', `/v3/conversations/${ref.conversation_id}/activities`, 'Reminder: call Dana Reyes today.'],
     ]);
     const jordan = await userNamed(db, 'Jordan Lee');
-    expect(await bot.notifier.toUser((await userNamed(db, 'Sam Okafor')).id, { kind: 'answer', text: 'x' })).toBe(false);
+    expect(await bot.notifier.toUser((await userNamed(db, 'Sam Okafor')).id, { kind: 'answer', text: 'x' })).toBe(
+      false,
+    );
 
     standin.calls.length = 0;
     script.set('post escalations here', { type: 'channel.configure', notices: 'escalations' });
@@ -373,13 +502,24 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     await post(inChannel('Jordan Lee', 'post escalations here', SUPPORT_CHANNEL));
     const confirmCard = standin.calls.map(cardOf).find((c) => c?.actions?.[0]?.data?.pendingId);
     expect(confirmCard).toBeDefined();
-    await post(invoke('Jordan Lee', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'confirm', data: confirmCard.actions[0].data }, trigger: 'manual' }));
-    const [setting] = await db.query<Json>(`select conversation, notices from public.channel_settings where channel = 'teams'`);
+    await post(
+      invoke('Jordan Lee', 'adaptiveCard/action', {
+        action: { type: 'Action.Execute', verb: 'confirm', data: confirmCard.actions[0].data },
+        trigger: 'manual',
+      }),
+    );
+    const [setting] = await db.query<Json>(
+      `select conversation, notices from public.channel_settings where channel = 'teams'`,
+    );
     expect(setting).toEqual({ conversation: SUPPORT_CHANNEL, notices: 'escalations' });
     expect(jordan.role).toBe('admin');
     standin.calls.length = 0;
-    expect(await bot.notifier.toChannel('escalations', { kind: 'answer', text: 'New case #1: Globex dashboard down' })).toBe(true);
-    expect(standin.calls.map((c) => [c.path, c.body.text])).toEqual([[`/v3/conversations/${SUPPORT_CHANNEL}/activities`, 'New case #1: Globex dashboard down']]);
+    expect(
+      await bot.notifier.toChannel('escalations', { kind: 'answer', text: 'New case #1: Globex dashboard down' }),
+    ).toBe(true);
+    expect(standin.calls.map((c) => [c.path, c.body.text])).toEqual([
+      [`/v3/conversations/${SUPPORT_CHANNEL}/activities`, 'New case #1: Globex dashboard down'],
+    ]);
   });
 
   it('a chart too large for a card is stored for its owner and shown by its signed link', async () => {
@@ -392,7 +532,9 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(chart!.data.byteLength).toBeGreaterThan(15_000);
     expect(stored).toEqual([{ owner: alex.id, name: chart!.name, bytes: chart!.data.byteLength }]);
     const card = cardOf(standin.calls[0]);
-    expect(card.body.filter((b: Json) => b.type === 'Image').map((b: Json) => b.url)).toEqual([`https://files.example/signed/1/${chart!.name}?token=t`]);
+    expect(card.body.filter((b: Json) => b.type === 'Image').map((b: Json) => b.url)).toEqual([
+      `https://files.example/signed/1/${chart!.name}?token=t`,
+    ]);
     expect(card.body.find((b: Json) => b.type === 'Table').rows).toHaveLength(direct.table!.rows.length + 1);
     expect(JSON.stringify(standin.calls[0].body).length).toBeLessThan(28_000);
   });
@@ -402,25 +544,47 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     const activity = replyActivity({
       kind: 'answer',
       text: 'Top deals',
-      table: { columns: ['Deal', 'Amount'], rows: [['Acme renewal', '$12,000'], ['Globex', '$9,500']], more: 3 },
+      table: {
+        columns: ['Deal', 'Amount'],
+        rows: [
+          ['Acme renewal', '$12,000'],
+          ['Globex', '$9,500'],
+        ],
+        more: 3,
+      },
       files: [{ name: 'chart.png', mime: 'image/png', data: png }],
     });
     const card = activity.attachments![0].content as Json;
     const table = card.body.find((b: Json) => b.type === 'Table');
-    expect(table.rows.map((r: Json) => r.cells.map((c: Json) => c.items[0].text))).toEqual([['Deal', 'Amount'], ['Acme renewal', '$12,000'], ['Globex', '$9,500']]);
+    expect(table.rows.map((r: Json) => r.cells.map((c: Json) => c.items[0].text))).toEqual([
+      ['Deal', 'Amount'],
+      ['Acme renewal', '$12,000'],
+      ['Globex', '$9,500'],
+    ]);
     expect(card.body.find((b: Json) => b.text === '… and 3 more')).toBeDefined();
-    expect(card.body.find((b: Json) => b.type === 'Image').url).toBe(`data:image/png;base64,${Buffer.from(png).toString('base64')}`);
+    expect(card.body.find((b: Json) => b.type === 'Image').url).toBe(
+      `data:image/png;base64,${Buffer.from(png).toString('base64')}`,
+    );
   });
 });
 
 describe('Teams app package', () => {
   const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8'));
   const version = manifest.manifestVersion as string;
-  const schema = JSON.parse(readFileSync(
-    new URL(`../node_modules/@microsoft/app-manifest/build/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`, import.meta.url), 'utf8'));
+  const schema = JSON.parse(
+    readFileSync(
+      new URL(
+        `../node_modules/@microsoft/app-manifest/build/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`,
+        import.meta.url,
+      ),
+      'utf8',
+    ),
+  );
 
   it('manifest.json validates against the bundled Teams schema of its version (the newest bundled)', async () => {
-    expect(manifest.$schema).toBe(`https://developer.microsoft.com/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`);
+    expect(manifest.$schema).toBe(
+      `https://developer.microsoft.com/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`,
+    );
     expect(await AppManifestUtils.validateAgainstSchema(manifest, schema)).toEqual([]);
     // The validator does catch mistakes: no bot id, an unknown scope.
     const broken = { ...manifest, bots: [{ ...manifest.bots[0], botId: 'not-a-guid', scopes: ['everyone'] }] };
@@ -432,7 +596,12 @@ describe('Teams app package', () => {
     expect(manifest.bots[0].commandLists[0].commands.length).toBeGreaterThanOrEqual(8);
     for (const c of manifest.bots[0].commandLists[0].commands) expect(c.description).toMatch(/e\.g\.|Admins/);
     const [command] = manifest.composeExtensions[0].commands;
-    expect(command).toMatchObject({ id: ESCALATE_COMMAND, type: 'action', title: 'Escalate to support', context: ['message'] });
+    expect(command).toMatchObject({
+      id: ESCALATE_COMMAND,
+      type: 'action',
+      title: 'Escalate to support',
+      context: ['message'],
+    });
   });
 
   it('zips the manifest (with the real bot id) and the icons, reproducibly', async () => {
@@ -449,8 +618,14 @@ describe('Teams app package', () => {
     const size = (png: Uint8Array) => [Buffer.from(png).readUInt32BE(16), Buffer.from(png).readUInt32BE(20)];
     expect(size(files['color.png'])).toEqual([192, 192]);
     expect(size(files['outline.png'])).toEqual([32, 32]);
-    expect(Buffer.from(readFileSync(new URL('../teams/color.png', import.meta.url))).equals(Buffer.from(files['color.png']))).toBe(true);
-    expect(Buffer.from(readFileSync(new URL('../teams/outline.png', import.meta.url))).equals(Buffer.from(files['outline.png']))).toBe(true);
+    expect(
+      Buffer.from(readFileSync(new URL('../teams/color.png', import.meta.url))).equals(Buffer.from(files['color.png'])),
+    ).toBe(true);
+    expect(
+      Buffer.from(readFileSync(new URL('../teams/outline.png', import.meta.url))).equals(
+        Buffer.from(files['outline.png']),
+      ),
+    ).toBe(true);
     // The outline icon is white on transparent (premultiplied: r = g = b = alpha), the color icon opaque.
     const outline = new Resvg(OUTLINE_SVG).render().pixels;
     let drawn = 0;

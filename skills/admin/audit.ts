@@ -24,8 +24,12 @@ interface AuditRow {
 }
 
 const WHAT = {
-  export: ['data export', 'data exports'], erasure: ['erasure', 'erasures'], data_request: ['data-request step', 'data-request steps'],
-  write: ['change', 'changes'], llm: ['LLM call', 'LLM calls'], any: ['action', 'actions'],
+  export: ['data export', 'data exports'],
+  erasure: ['erasure', 'erasures'],
+  data_request: ['data-request step', 'data-request steps'],
+  write: ['change', 'changes'],
+  llm: ['LLM call', 'LLM calls'],
+  any: ['action', 'actions'],
 } as const;
 
 /** "Who exported data this week", "what did the bot change on Acme yesterday": the audit trail as an answer. */
@@ -39,7 +43,10 @@ export const auditQuery = defineAction({
   extract: parseAuditQuery,
   prepare: async (action, ctx) => {
     const payload: Record<string, unknown> = { action: action.action, from: action.from, to: action.to };
-    for (const [field, kind] of [['account', 'account'], ['actor', 'user']] as const) {
+    for (const [field, kind] of [
+      ['account', 'account'],
+      ['actor', 'user'],
+    ] as const) {
       if (!action[field]) continue;
       const found = await resolveEntity(ctx, kind, action[field]!);
       if ('question' in found) return found;
@@ -48,11 +55,18 @@ export const auditQuery = defineAction({
     }
     return { payload };
   },
-  format: (r: { rows: AuditRow[]; total: number; kind: keyof typeof WHAT; account_name?: string; from: string; to: string }) => {
+  format: (r: {
+    rows: AuditRow[];
+    total: number;
+    kind: keyof typeof WHAT;
+    account_name?: string;
+    from: string;
+    to: string;
+  }) => {
     const { rows, total } = r;
     const about = r.account_name ? ` on ${r.account_name}` : '';
     const [one, many] = WHAT[r.kind] ?? WHAT.any;
-    const head = `${total} ${total === 1 ? one : many}${about} between ${r.from} and ${r.to}` + (total ? ':' : '.');
+    const head = `${total} ${total === 1 ? one : many}${about} between ${r.from} and ${r.to}${total ? ':' : '.'}`;
     return {
       kind: 'answer',
       sensitive: true,
@@ -60,7 +74,13 @@ export const auditQuery = defineAction({
       table: total
         ? {
             columns: ['when (UTC)', 'who', 'channel', 'action', 'record'],
-            rows: rows.map((x) => [x.at.slice(0, 16).replace('T', ' '), `${x.actor ?? 'system'}${x.role ? ` (${x.role})` : ''}`, x.channel, x.action, x.target]),
+            rows: rows.map((x) => [
+              x.at.slice(0, 16).replace('T', ' '),
+              `${x.actor ?? 'system'}${x.role ? ` (${x.role})` : ''}`,
+              x.channel,
+              x.action,
+              x.target,
+            ]),
             more: Math.max(0, total - rows.length),
           }
         : undefined,

@@ -4,12 +4,16 @@ import { defineAction } from '../../src/core/skill.ts';
 import { describeScopes } from '../../src/format/labels.ts';
 import { parseChannelConfigure } from '../../src/nlu/offline/admin.ts';
 
-const ChannelConfigure = z.strictObject({
-  type: z.literal('channel.configure'),
-  allow: z.array(z.enum(CHANNEL_SCOPES)).min(1).max(CHANNEL_SCOPES.length).optional(),
-  /** This channel receives the team's notices of that kind ("post escalations here"). */
-  notices: z.enum(['escalations']).optional(),
-}).refine((a) => a.allow !== undefined || a.notices !== undefined, { message: 'say what the channel is for, or which notices it gets' });
+const ChannelConfigure = z
+  .strictObject({
+    type: z.literal('channel.configure'),
+    allow: z.array(z.enum(CHANNEL_SCOPES)).min(1).max(CHANNEL_SCOPES.length).optional(),
+    /** This channel receives the team's notices of that kind ("post escalations here"). */
+    notices: z.enum(['escalations']).optional(),
+  })
+  .refine((a) => a.allow !== undefined || a.notices !== undefined, {
+    message: 'say what the channel is for, or which notices it gets',
+  });
 
 const NOTICES = { escalations: 'escalation notices (new cases, SLA breaches)' } as const;
 
@@ -25,14 +29,24 @@ export const channelConfigure = defineAction({
   extract: parseChannelConfigure,
   prepare: async (action, ctx) => {
     if (!ctx.place.conversation) {
-      return { question: 'Which channel? Ask me in the channel you want to set up: there, "set this channel to escalations only" or "post escalations here".' };
+      return {
+        question:
+          'Which channel? Ask me in the channel you want to set up: there, "set this channel to escalations only" or "post escalations here".',
+      };
     }
     const lines = [
-      ...(action.allow ? [`Set this channel to: ${describeScopes(action.allow)}${action.allow.includes('everything') ? '' : ' only'}.`] : []),
+      ...(action.allow
+        ? [`Set this channel to: ${describeScopes(action.allow)}${action.allow.includes('everything') ? '' : ' only'}.`]
+        : []),
       ...(action.notices ? [`Post ${NOTICES[action.notices]} in this channel (instead of anywhere else).`] : []),
     ];
     return {
-      payload: { allow: action.allow, notices: action.notices, channel: ctx.place.channel, conversation: ctx.place.conversation },
+      payload: {
+        allow: action.allow,
+        notices: action.notices,
+        channel: ctx.place.channel,
+        conversation: ctx.place.conversation,
+      },
       preview: lines.join('\n'),
     };
   },

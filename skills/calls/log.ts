@@ -13,7 +13,12 @@ const ActivityLog = z.strictObject({
   contact: text(200).optional(),
   account: text(200).optional(),
   summary: freeText(),
-  durationMinutes: z.number().int().min(1).max(24 * 60).optional(),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
   outcome: freeText(500).optional(),
   followUpDate: isoDate.optional(),
   followUp: freeText(500).optional(),
@@ -53,7 +58,8 @@ export const activityLog = defineAction({
       ? await ctx.db.rpc(ctx.user, 'account_open_deals', { account_id: account.id, contact_id: contact?.id ?? null })
       : [];
     const deal = deals[0];
-    const followUp = action.followUp ?? (action.followUpDate ? `follow up with ${contact?.name ?? account?.name}` : undefined);
+    const followUp =
+      action.followUp ?? (action.followUpDate ? `follow up with ${contact?.name ?? account?.name}` : undefined);
 
     const payload = {
       kind: action.kind,

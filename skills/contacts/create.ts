@@ -10,7 +10,11 @@ const ContactCreate = z.strictObject({
   type: z.literal('contact.create'),
   name: text(200),
   email: z.email('expected an email address').max(320).optional(),
-  phone: z.string().trim().regex(/^[+()\d][\d\s().\-]{3,30}$/, 'expected a phone number').optional(),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^[+()\d][\d\s().-]{3,30}$/, 'expected a phone number')
+    .optional(),
   account: text(200).optional(),
   title: text(200).optional(),
 });

@@ -60,17 +60,26 @@ export const contactLookup = defineAction({
       lines.push(`${c.name}${c.title ? ` — ${c.title}` : ''}${a ? `, ${a.name}` : ''}`);
       lines.push(`  ${reach(c)}${c.masked ? ' (masked: not an account of your team)' : ''}`);
     }
-    if (a) lines.push(`${v.contact ? '  Account: ' : ''}${a.name} · ${a.tier} · ${a.region}${a.industry ? ` · ${a.industry}` : ''}${a.owner ? ` · owner ${a.owner}` : ''}`);
-    if (v.restricted) lines.push('  ⚠ Processing restricted (GDPR Art. 18): nothing new may be recorded about this person.');
+    if (a)
+      lines.push(
+        `${v.contact ? '  Account: ' : ''}${a.name} · ${a.tier} · ${a.region}${a.industry ? ` · ${a.industry}` : ''}${a.owner ? ` · owner ${a.owner}` : ''}`,
+      );
+    if (v.restricted)
+      lines.push('  ⚠ Processing restricted (GDPR Art. 18): nothing new may be recorded about this person.');
     if (v.consents) {
-      lines.push(`  Consent: ${v.consents.length ? v.consents.map((s) => `${s.purpose} ${s.granted ? 'granted' : 'withdrawn'}`).join(', ') : 'none recorded'}`);
+      lines.push(
+        `  Consent: ${v.consents.length ? v.consents.map((s) => `${s.purpose} ${s.granted ? 'granted' : 'withdrawn'}`).join(', ') : 'none recorded'}`,
+      );
     }
     if (v.contacts) {
       lines.push(`Contacts (${v.contacts.length}):`);
       for (const c of v.contacts) lines.push(`  • ${c.name}${c.title ? `, ${c.title}` : ''} — ${reach(c)}`);
     }
     lines.push(v.deals.length ? `Open deals (${v.deals.length}):` : 'Open deals: none you can see.');
-    for (const d of v.deals) lines.push(`  • ${d.name} — ${humanize(d.stage)}, ${formatMoney(d.amount)}, closes ${d.close_date.slice(0, 10)} (${d.owner})`);
+    for (const d of v.deals)
+      lines.push(
+        `  • ${d.name} — ${humanize(d.stage)}, ${formatMoney(d.amount)}, closes ${d.close_date.slice(0, 10)} (${d.owner})`,
+      );
     lines.push(v.activities.length ? 'Last activities:' : 'Last activities: none you can see.');
     for (const t of v.activities) lines.push(`  • ${t.occurred_at.slice(0, 10)} ${t.kind} by ${t.by}: ${t.summary}`);
     lines.push(v.cases.length ? `Open cases (${v.cases.length}):` : 'Open cases: none.');

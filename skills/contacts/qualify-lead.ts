@@ -24,7 +24,11 @@ interface Qualified {
 }
 
 const STATUS: Record<string, string> = {
-  new: 'new', mql: 'marketing-qualified (MQL)', sql: 'sales-qualified (SQL)', disqualified: 'disqualified', converted: 'converted',
+  new: 'new',
+  mql: 'marketing-qualified (MQL)',
+  sql: 'sales-qualified (SQL)',
+  disqualified: 'disqualified',
+  converted: 'converted',
 };
 const short = (s: string) => (s === 'mql' || s === 'sql' ? s.toUpperCase() : s);
 const leadLabel = (l: { name: string; company: string | null }) => (l.company ? `${l.name} (${l.company})` : l.name);
@@ -37,7 +41,9 @@ async function resolveLead(ctx: SkillContext, typed: string): Promise<{ lead: Le
   const pick = exact.length === 1 ? exact[0] : hits.length === 1 ? hits[0] : undefined;
   if (pick) return { lead: pick };
   if (!hits.length) return { question: `I couldn't find a lead called "${q}". Could you give the full name or email?` };
-  const options = (exact.length ? exact : hits).map((h) => `${h.name} (${[h.company, short(h.status)].filter(Boolean).join(', ')})`);
+  const options = (exact.length ? exact : hits).map(
+    (h) => `${h.name} (${[h.company, short(h.status)].filter(Boolean).join(', ')})`,
+  );
   return { question: `Which lead do you mean: ${listOr(options)}?` };
 }
 
@@ -54,10 +60,17 @@ export const leadQualify = defineAction({
     if ('question' in found) return found;
     const lead = found.lead;
     const closeDate = endOfNextQuarter(ctx.today);
-    const payload = { lead_id: lead.id, status: action.status, ...(action.convert ? { convert: true, close_date: closeDate } : {}) };
+    const payload = {
+      lead_id: lead.id,
+      status: action.status,
+      ...(action.convert ? { convert: true, close_date: closeDate } : {}),
+    };
     await checkRepAction(ctx, 'lead.qualify', payload);
     if (!action.convert) {
-      return { payload, preview: `Mark ${leadLabel(lead)} as ${STATUS[action.status]}; it is ${short(lead.status)} now.` };
+      return {
+        payload,
+        preview: `Mark ${leadLabel(lead)} as ${STATUS[action.status]}; it is ${short(lead.status)} now.`,
+      };
     }
     const company = lead.company ?? '';
     const accounts = await ctx.db.rpc(ctx.user, 'find_entities', { kind: 'account', q: company, limit: 3 });
@@ -77,7 +90,8 @@ export const leadQualify = defineAction({
     if (!conv) return { kind: 'done', text: `${who} is now ${STATUS[result.to]}; it was ${short(result.from)}.` };
     return {
       kind: 'done',
-      text: `Converted ${who}: ${conv.account_created ? 'new' : 'existing'} account ${conv.account}, ` +
+      text:
+        `Converted ${who}: ${conv.account_created ? 'new' : 'existing'} account ${conv.account}, ` +
         `${conv.contact_created ? 'new' : 'existing'} contact ${result.name}, ` +
         `deal '${conv.deal}' in qualification closing ${dayLabel(conv.close_date, ctx.today)}.`,
     };

@@ -8,7 +8,14 @@ import { listOr } from '../../src/format/labels.ts';
 import { parseDataRequest } from '../../src/nlu/offline/data-requests.ts';
 import { kindLabel, lawLabel, who } from './labels.ts';
 
-export const DATA_REQUEST_KINDS = ['access', 'erasure', 'rectification', 'restriction', 'portability', 'consent_withdrawal'] as const;
+export const DATA_REQUEST_KINDS = [
+  'access',
+  'erasure',
+  'rectification',
+  'restriction',
+  'portability',
+  'consent_withdrawal',
+] as const;
 
 const DataRequestCreate = z.strictObject({
   type: z.literal('data_request.create'),
@@ -27,19 +34,26 @@ const entityLabel = (e: Entity) => (e.detail ? `${e.name} (${e.detail})` : e.nam
  * must never land on a look-alike: a near match becomes a question, no match files the request
  * against the subject as given (a lead, or someone the CRM only mentions).
  */
-async function resolveSubject(ctx: SkillContext, subject: string): Promise<{ contact: Entity | null } | { question: string }> {
+async function resolveSubject(
+  ctx: SkillContext,
+  subject: string,
+): Promise<{ contact: Entity | null } | { question: string }> {
   const q = subject.trim();
   if (EMAIL.test(q)) {
     const found = await ctx.db.rpc(ctx.user, 'contacts_with_email', { email: q });
-    if (found.length > 1) return { question: `Several contacts have that email: ${listOr(found.map(entityLabel))}. Which one is it?` };
+    if (found.length > 1)
+      return { question: `Several contacts have that email: ${listOr(found.map(entityLabel))}. Which one is it?` };
     return { contact: found[0] ?? null };
   }
   const found = await ctx.db.rpc(ctx.user, 'find_entities', { kind: 'contact', q, limit: 6 });
   const exact = found.filter((e) => e.name.toLowerCase() === q.toLowerCase());
   if (exact.length === 1) return { contact: exact[0] };
-  if (exact.length > 1) return { question: `Which ${q} is the request about: ${listOr(exact.map(entityLabel))}? Their email settles it.` };
+  if (exact.length > 1)
+    return { question: `Which ${q} is the request about: ${listOr(exact.map(entityLabel))}? Their email settles it.` };
   if (found.length) {
-    return { question: `No contact is called exactly "${q}". Did you mean ${listOr(found.map(entityLabel))}? Give the full name or the email (or the email alone if they are not a contact).` };
+    return {
+      question: `No contact is called exactly "${q}". Did you mean ${listOr(found.map(entityLabel))}? Give the full name or the email (or the email alone if they are not a contact).`,
+    };
   }
   return { contact: null };
 }
@@ -61,7 +75,8 @@ async function prepareCreate(action: DataRequestCreate, ctx: SkillContext) {
   if (problem) throw new CrmError(problem, 'refused');
   const { due_date } = await ctx.db.rpc(ctx.user, 'data_request_deadline', { law, received_on: ctx.today });
   const about = contact ? entityLabel(contact) : `${action.subject.trim()} (no matching contact)`;
-  const what = action.changes && action.kind === 'rectification' ? `, correcting ${listOr(Object.keys(action.changes))}` : '';
+  const what =
+    action.changes && action.kind === 'rectification' ? `, correcting ${listOr(Object.keys(action.changes))}` : '';
   const preview = `File a ${lawLabel(law)} ${kindLabel(action.kind)} request about ${about}${what}: received ${ctx.today}, due ${due_date}.`;
   return { payload, preview };
 }
@@ -80,8 +95,11 @@ export const dataRequestCreate = defineAction({
     const lines = [
       `Filed data request #${r.id}: ${kindLabel(r.kind)} (${lawLabel(r.law)}) about ${who(r)}, received ${r.received_on}, due ${r.due_date}.`,
     ];
-    if (result.law_assumed) lines.push(`No law was named, so it runs under GDPR: its one-month deadline never ends later than CCPA's 45 days.`);
-    lines.push('Next: a privacy officer verifies the requester\'s identity, then approves and executes it.');
+    if (result.law_assumed)
+      lines.push(
+        `No law was named, so it runs under GDPR: its one-month deadline never ends later than CCPA's 45 days.`,
+      );
+    lines.push("Next: a privacy officer verifies the requester's identity, then approves and executes it.");
     return { kind: 'done', text: lines.join('\n'), sensitive: true };
   },
 });

@@ -42,11 +42,18 @@ function columnsOf(rows: ExportRow[]): string[] {
  * spreadsheet would run as a formula (=, +, -, @ first) are prefixed with a quote, since they can hold
  * text the customer wrote; the JSON keeps the values as they are.
  */
-export function buildExport(data: SubjectExport, { requestId, generatedAt, onProgress, chunkRows = 500 }: ExportOptions): ReplyFile[] {
+export function buildExport(
+  data: SubjectExport,
+  { requestId, generatedAt, onProgress, chunkRows = 500 }: ExportOptions,
+): ReplyFile[] {
   const base = `data-request-${requestId}`;
   const tables = tablesOf(data);
   const rowsTotal = tables.reduce((n, [, rows]) => n + rows.length, 0);
-  const json = JSON.stringify({ request: requestId, generated_at: generatedAt.toISOString(), tables: Object.fromEntries(tables) }, null, 2);
+  const json = JSON.stringify(
+    { request: requestId, generated_at: generatedAt.toISOString(), tables: Object.fromEntries(tables) },
+    null,
+    2,
+  );
   const files: ReplyFile[] = [{ name: `${base}.json`, mime: 'application/json', data: encoder.encode(json) }];
   let rowsDone = 0;
   for (const [table, rows] of tables) {
@@ -55,10 +62,14 @@ export function buildExport(data: SubjectExport, { requestId, generatedAt, onPro
     const parts: string[] = [];
     for (let i = 0; i < rows.length; i += chunkRows) {
       const chunk = rows.slice(i, i + chunkRows);
-      parts.push(stringify(chunk, {
-        header: i === 0, columns, escape_formulas: true,
-        cast: { boolean: (v) => String(v), object: (v) => JSON.stringify(v) },
-      }));
+      parts.push(
+        stringify(chunk, {
+          header: i === 0,
+          columns,
+          escape_formulas: true,
+          cast: { boolean: (v) => String(v), object: (v) => JSON.stringify(v) },
+        }),
+      );
       rowsDone += chunk.length;
       onProgress?.({ table, rowsDone, rowsTotal });
     }
@@ -69,5 +80,7 @@ export function buildExport(data: SubjectExport, { requestId, generatedAt, onPro
 
 /** "contacts 1, activities 5, …" for the reply. */
 export function rowCounts(data: SubjectExport): string {
-  return tablesOf(data).map(([table, rows]) => `${humanize(table)} ${rows.length}`).join(', ');
+  return tablesOf(data)
+    .map(([table, rows]) => `${humanize(table)} ${rows.length}`)
+    .join(', ');
 }

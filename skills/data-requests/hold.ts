@@ -22,7 +22,10 @@ export const caseHold = defineAction({
     const what = action.hold
       ? 'put it under legal hold: erasure requests will keep it as it is and report it'
       : 'lift its legal hold: erasure requests will scrub it like any other record';
-    return { payload: { case: action.case, hold: action.hold }, preview: `${caseTitle(found.case)}: ${found.case.summary}\n${what[0].toUpperCase()}${what.slice(1)}.` };
+    return {
+      payload: { case: action.case, hold: action.hold },
+      preview: `${caseTitle(found.case)}: ${found.case.summary}\n${what[0].toUpperCase()}${what.slice(1)}.`,
+    };
   },
   format: (r: { case: string; hold: boolean }) => ({
     kind: 'done',

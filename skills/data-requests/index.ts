@@ -4,4 +4,9 @@ import { caseHold } from './hold.ts';
 import { dataRequestList } from './list.ts';
 import { dataRequestStep } from './step.ts';
 
-export const dataRequests = defineSkill(import.meta.url, [dataRequestCreate, dataRequestList, dataRequestStep, caseHold]);
+export const dataRequests = defineSkill(import.meta.url, [
+  dataRequestCreate,
+  dataRequestList,
+  dataRequestStep,
+  caseHold,
+]);

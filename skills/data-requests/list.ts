@@ -15,7 +15,16 @@ function formatList(rows: DataRequest[]): Reply {
     text: `${rows.length} open data request${rows.length === 1 ? '' : 's'}, soonest deadline first:`,
     table: {
       columns: ['#', 'kind', 'law', 'subject', 'status', 'filed by', 'due', 'days left'],
-      rows: rows.map((r) => [r.id, kindLabel(r.kind), lawLabel(r.law), who(r), r.status, r.requested_by, r.due_date, daysLeft(r.days_left ?? 0)]),
+      rows: rows.map((r) => [
+        r.id,
+        kindLabel(r.kind),
+        lawLabel(r.law),
+        who(r),
+        r.status,
+        r.requested_by,
+        r.due_date,
+        daysLeft(r.days_left ?? 0),
+      ]),
     },
   };
 }

@@ -36,7 +36,9 @@ function executePreview(r: DataRequest): string {
 
 async function prepareStep(action: DataRequestStep, ctx: SkillContext) {
   if (action.step === 'verify' && !action.method) {
-    return { question: `How was the identity behind request #${action.request} verified (e.g. "verified by a reply from the email on file")?` };
+    return {
+      question: `How was the identity behind request #${action.request} verified (e.g. "verified by a reply from the email on file")?`,
+    };
   }
   const args = { request: action.request, step: action.step, method: action.method ?? null };
   const { problem } = await ctx.db.rpc(ctx.user, 'check_data_request_step', args);
@@ -44,7 +46,10 @@ async function prepareStep(action: DataRequestStep, ctx: SkillContext) {
   const r = await ctx.db.rpc(ctx.user, 'data_request_get', { id: action.request });
   const payload = { request: action.request, step: action.step, ...(action.method ? { method: action.method } : {}) };
   if (r.status === 'completed') {
-    return { answer: `Request #${r.id} was already completed on ${String(r.executed_at).slice(0, 10)}; nothing changed.`, sensitive: true };
+    return {
+      answer: `Request #${r.id} was already completed on ${String(r.executed_at).slice(0, 10)}; nothing changed.`,
+      sensitive: true,
+    };
   }
   const preview = {
     verify: `Record that the identity behind request #${r.id} (${kindLabel(r.kind)}, ${who(r)}) was verified: ${action.method}.`,
@@ -57,20 +62,34 @@ async function prepareStep(action: DataRequestStep, ctx: SkillContext) {
 
 function completionNotice(r: DataRequest): string {
   const res = r.result ?? {};
-  const timing = res.deadline_met === false ? `after the deadline of ${r.due_date}` : `within the deadline (${r.due_date})`;
-  const lines = [`${lawLabel(r.law)} ${kindLabel(r.kind)} request #${r.id} completed on ${res.completed_on}, ${timing}.`];
+  const timing =
+    res.deadline_met === false ? `after the deadline of ${r.due_date}` : `within the deadline (${r.due_date})`;
+  const lines = [
+    `${lawLabel(r.law)} ${kindLabel(r.kind)} request #${r.id} completed on ${res.completed_on}, ${timing}.`,
+  ];
   for (const d of res.done ?? []) lines.push(`  • ${d}`);
   for (const k of res.kept ?? []) lines.push(`  • ${k}`);
   return lines.join('\n');
 }
 
-function formatStep(result: { request: DataRequest; step: DataRequestStep['step']; export?: SubjectExport }, ctx: SkillContext): Reply {
+function formatStep(
+  result: { request: DataRequest; step: DataRequestStep['step']; export?: SubjectExport },
+  ctx: SkillContext,
+): Reply {
   const r = result.request;
   switch (result.step) {
     case 'verify':
-      return { kind: 'done', text: `Request #${r.id}: identity verified by ${r.verified_by} (${r.verification_method}). Next: approve it.`, sensitive: true };
+      return {
+        kind: 'done',
+        text: `Request #${r.id}: identity verified by ${r.verified_by} (${r.verification_method}). Next: approve it.`,
+        sensitive: true,
+      };
     case 'approve':
-      return { kind: 'done', text: `Request #${r.id} approved by ${r.approved_by}. Next: execute it.`, sensitive: true };
+      return {
+        kind: 'done',
+        text: `Request #${r.id} approved by ${r.approved_by}. Next: execute it.`,
+        sensitive: true,
+      };
     case 'reject':
       return { kind: 'done', text: `Request #${r.id} rejected.`, sensitive: true };
   }
@@ -79,11 +98,14 @@ function formatStep(result: { request: DataRequest; step: DataRequestStep['step'
   if (!data) return { kind: 'done', text, sensitive: true };
   let reported = '';
   const files = buildExport(data, {
-    requestId: r.id, generatedAt: ctx.now(),
+    requestId: r.id,
+    generatedAt: ctx.now(),
     onProgress: ({ table, rowsDone, rowsTotal }) => {
       if (rowsTotal < LARGE_EXPORT_ROWS || table === reported) return;
       reported = table;
-      ctx.progress(`Exporting ${table}: ${rowsDone.toLocaleString('en-US')} of ${rowsTotal.toLocaleString('en-US')} rows…`);
+      ctx.progress(
+        `Exporting ${table}: ${rowsDone.toLocaleString('en-US')} of ${rowsTotal.toLocaleString('en-US')} rows…`,
+      );
     },
   });
   return { kind: 'done', text: `${text}\nRows per table: ${rowCounts(data)}.`, files, sensitive: true };

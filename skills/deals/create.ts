@@ -41,7 +41,13 @@ export const dealCreate = defineAction({
     const name = action.name ?? `${account.name} new business`;
     const stage = action.stage ?? 'prospecting';
     const closeDate = action.closeDate ?? endOfNextQuarter(ctx.today);
-    const payload = { account_id: account.id, name, stage, close_date: closeDate, ...(action.amount !== undefined ? { amount: action.amount } : {}) };
+    const payload = {
+      account_id: account.id,
+      name,
+      stage,
+      close_date: closeDate,
+      ...(action.amount !== undefined ? { amount: action.amount } : {}),
+    };
     await checkRepAction(ctx, 'deal.create', payload);
     const lines = [
       'Create a deal:',

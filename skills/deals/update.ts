@@ -7,16 +7,21 @@ import type { DealHit, DealState } from '../../src/db/rpc.ts';
 import { dayLabel, formatMoney, humanize as stageLabel, listOr } from '../../src/format/labels.ts';
 import { parseDealUpdate } from '../../src/nlu/offline/deals.ts';
 
-const DealUpdate = z.strictObject({
-  type: z.literal('deal.update'),
-  deal: text(200),
-  stage: z.enum(STAGES).optional(),
-  amount: amount.optional(),
-  closeDate: isoDate.optional(),
-  owner: text(200).optional(),
-}).refine((a) => a.stage !== undefined || a.amount !== undefined || a.closeDate !== undefined || a.owner !== undefined, {
-  message: 'say what to change on the deal: its stage, amount, close date or owner',
-});
+const DealUpdate = z
+  .strictObject({
+    type: z.literal('deal.update'),
+    deal: text(200),
+    stage: z.enum(STAGES).optional(),
+    amount: amount.optional(),
+    closeDate: isoDate.optional(),
+    owner: text(200).optional(),
+  })
+  .refine(
+    (a) => a.stage !== undefined || a.amount !== undefined || a.closeDate !== undefined || a.owner !== undefined,
+    {
+      message: 'say what to change on the deal: its stage, amount, close date or owner',
+    },
+  );
 
 /** What deal.update and deal.create return: the deal's name and account, before (for an update) and after. */
 export interface DealWritten {
@@ -31,10 +36,17 @@ export interface DealWritten {
  * deal's name, its account's name, the account name plus words); among those an only open deal is
  * taken, since closed deals are rarely what people mean.
  */
-export async function resolveDeal(ctx: SkillContext, typed: string): Promise<{ deal: DealHit } | { question: string; choices?: Choices }> {
-  const q = typed.trim().replace(/^the\s+/i, '').replace(/\s+(?:deal|opportunity|opp)$/i, '');
+export async function resolveDeal(
+  ctx: SkillContext,
+  typed: string,
+): Promise<{ deal: DealHit } | { question: string; choices?: Choices }> {
+  const q = typed
+    .trim()
+    .replace(/^the\s+/i, '')
+    .replace(/\s+(?:deal|opportunity|opp)$/i, '');
   const hits = await ctx.db.rpc(ctx.user, 'find_deals', { q, limit: 10 });
-  if (!hits.length) return { question: `I couldn't find a deal called "${q}" among the ones you can see. Could you give its name?` };
+  if (!hits.length)
+    return { question: `I couldn't find a deal called "${q}" among the ones you can see. Could you give its name?` };
   const best = hits.filter((h) => h.match === hits[0].match);
   const open = best.filter((h) => h.open);
   const pick = best.length === 1 ? best[0] : hits[0].match !== 'similar' && open.length === 1 ? open[0] : undefined;
@@ -43,7 +55,10 @@ export async function resolveDeal(ctx: SkillContext, typed: string): Promise<{ d
   const options = shown.map((h) => `${h.name} (${stageLabel(h.stage)}, closing ${dayLabel(h.close_date, ctx.today)})`);
   return {
     question: `Which deal do you mean: ${listOr(options)}?`,
-    choices: choicesFor(typed.trim(), shown.map((h, i) => ({ label: options[i], value: h.name }))),
+    choices: choicesFor(
+      typed.trim(),
+      shown.map((h, i) => ({ label: options[i], value: h.name })),
+    ),
   };
 }
 
@@ -61,8 +76,9 @@ const FIELDS: [keyof DealState, string, (v: string, today: string) => string][] 
 
 /** "stage proposal → negotiation" for each field that changes. */
 export function changes(before: DealState, after: Partial<DealState>, today: string): string[] {
-  return FIELDS.filter(([k]) => after[k] !== undefined && String(after[k]) !== String(before[k]))
-    .map(([k, label, show]) => `${label} ${show(String(before[k]), today)} → ${show(String(after[k]), today)}`);
+  return FIELDS.filter(([k]) => after[k] !== undefined && String(after[k]) !== String(before[k])).map(
+    ([k, label, show]) => `${label} ${show(String(before[k]), today)} → ${show(String(after[k]), today)}`,
+  );
 }
 
 /** deal.update: stage, amount, close date or owner of one deal; the refusals live in SQL. */
@@ -94,10 +110,17 @@ export const dealUpdate = defineAction({
     };
     await checkRepAction(ctx, 'deal.update', payload);
     const before = await ctx.db.rpc(ctx.user, 'deal_brief', { id: found.deal.id });
-    const diff = changes(before, { stage: action.stage, amount: action.amount, close_date: action.closeDate, owner: owner?.name }, ctx.today);
+    const diff = changes(
+      before,
+      { stage: action.stage, amount: action.amount, close_date: action.closeDate, owner: owner?.name },
+      ctx.today,
+    );
     return {
       payload,
-      preview: [`Update ${before.name} (${before.account} · owner ${before.owner}):`, ...diff.map((d) => `  ${d}`)].join('\n'),
+      preview: [
+        `Update ${before.name} (${before.account} · owner ${before.owner}):`,
+        ...diff.map((d) => `  ${d}`),
+      ].join('\n'),
     };
   },
   format(result: DealWritten, ctx): Reply {

@@ -5,4 +5,6 @@ import { caseList } from './list.ts';
 import { caseMetrics } from './metrics.ts';
 import { escalationUpdate } from './update.ts';
 
-export const escalations = defineSkill(import.meta.url, [escalationCreate, escalationUpdate, caseList, caseMetrics], { jobs: supportJobs });
+export const escalations = defineSkill(import.meta.url, [escalationCreate, escalationUpdate, caseList, caseMetrics], {
+  jobs: supportJobs,
+});

@@ -12,7 +12,9 @@ export function supportJobs({ db, notifier, now }: JobDeps): Record<string, JobH
   return {
     'sla.check': async (payload) => {
       const step = await db.serviceRpc('sla_check', {
-        case_id: payload.case_id, check: payload.check, now: now().toISOString(),
+        case_id: payload.case_id,
+        check: payload.check,
+        now: now().toISOString(),
       });
       if (step.status === 'escalated' || step.status === 'breached') await notifyBreach(notifier, step);
     },

@@ -35,11 +35,19 @@ export const caseList = defineAction({
       text: `${total} open case${total === 1 ? '' : 's'} ${whose}, most urgent first:`,
       table: {
         columns: ['#', 'severity', 'status', 'account', 'summary', 'assignee', 'next deadline'],
-        rows: rows.map((c) => [c.id, c.severity, c.status, c.account ?? '', c.summary, c.assignee ?? 'queue',
-          c.due ? `${c.due_kind} ${formatWhen(c.due, ctx.user.timezone)}${Date.parse(c.due) < now ? ' (overdue)' : ''}` : '']),
+        rows: rows.map((c) => [
+          c.id,
+          c.severity,
+          c.status,
+          c.account ?? '',
+          c.summary,
+          c.assignee ?? 'queue',
+          c.due
+            ? `${c.due_kind} ${formatWhen(c.due, ctx.user.timezone)}${Date.parse(c.due) < now ? ' (overdue)' : ''}`
+            : '',
+        ]),
         more: Math.max(0, total - rows.length),
       },
     };
   },
 });
-

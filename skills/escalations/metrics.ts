@@ -5,7 +5,11 @@ import type { Reply } from '../../src/core/types.ts';
 import { share } from '../../src/format/labels.ts';
 import { parseCaseMetrics } from '../../src/nlu/offline/escalations.ts';
 
-const CaseMetrics = z.strictObject({ type: z.literal('case.metrics'), from: isoDate.optional(), to: isoDate.optional() });
+const CaseMetrics = z.strictObject({
+  type: z.literal('case.metrics'),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
 
 interface Metrics {
   from: string;

@@ -4,12 +4,20 @@ import type { Notifier } from '../../src/jobs/notifier.ts';
 
 /** What a post about an open case lets its readers do; each button becomes an escalation.update its clicker confirms. */
 export const CASE_ACTIONS: CaseAction[] = ['acknowledge', 'resolve', 'reassign'];
-const withButtons = (c: CaseInfo): Pick<Reply, 'caseActions'> => ({ caseActions: { case: String(c.id), actions: CASE_ACTIONS } });
+const withButtons = (c: CaseInfo): Pick<Reply, 'caseActions'> => ({
+  caseActions: { case: String(c.id), actions: CASE_ACTIONS },
+});
 
 /** "Mon 23 Nov, 19:44 GMT" in the reader's timezone. */
 export function formatWhen(iso: string, timeZone = 'UTC'): string {
   const opts: Intl.DateTimeFormatOptions = {
-    weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short',
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+    timeZoneName: 'short',
   };
   try {
     return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone }).format(new Date(iso));
@@ -57,9 +65,10 @@ export async function notifyBreach(notifier: Notifier, step: BreachStep): Promis
   const c = step.case;
   const what = step.check === 'first_response' ? 'first response' : 'resolution';
   const who = step.to ? `${step.to.name} (${step.title})` : `the ${step.title}`;
-  const text = step.status === 'escalated'
-    ? `SLA breach on ${caseTitle(c)}: the ${what} deadline (${formatWhen(step.due)}) passed. Escalated to ${who}, level ${step.level}.`
-    : `SLA breach on ${caseTitle(c)}: the ${what} deadline (${formatWhen(step.due)}) passed; it is already with ${who}.`;
+  const text =
+    step.status === 'escalated'
+      ? `SLA breach on ${caseTitle(c)}: the ${what} deadline (${formatWhen(step.due)}) passed. Escalated to ${who}, level ${step.level}.`
+      : `SLA breach on ${caseTitle(c)}: the ${what} deadline (${formatWhen(step.due)}) passed; it is already with ${who}.`;
   const notice: Reply = { kind: 'answer', text: `${text}\n${c.summary}`, ...withButtons(c) };
   await notifier.toChannel('escalations', notice);
   const people = new Set([step.to?.id, c.assignee?.id].filter((id): id is string => Boolean(id)));

@@ -25,14 +25,19 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
   if (!found?.case) return { question: `I couldn't find case #${action.case}. Which case number do you mean?` };
   const c = found.case;
   if (!action.status && !action.assignee && !action.severity) {
-    return { question: `What should I do with ${caseTitle(c)}: acknowledge, resolve, reopen, reassign it (to whom?) or change its severity?` };
+    return {
+      question: `What should I do with ${caseTitle(c)}: acknowledge, resolve, reopen, reassign it (to whom?) or change its severity?`,
+    };
   }
   // The same refusals the SQL makes, before the user is asked to confirm anything.
   const refused =
-    action.status === 'reopened' && c.status !== 'resolved' ? `Case #${c.id} is not resolved, so there is nothing to reopen.`
-    : action.status !== 'reopened' && c.status === 'resolved' ? `Case #${c.id} is resolved; reopen it first.`
-    : action.status === 'acknowledged' && c.status === 'acknowledged' ? `Case #${c.id} is already acknowledged.`
-    : undefined;
+    action.status === 'reopened' && c.status !== 'resolved'
+      ? `Case #${c.id} is not resolved, so there is nothing to reopen.`
+      : action.status !== 'reopened' && c.status === 'resolved'
+        ? `Case #${c.id} is resolved; reopen it first.`
+        : action.status === 'acknowledged' && c.status === 'acknowledged'
+          ? `Case #${c.id} is already acknowledged.`
+          : undefined;
   if (refused) throw new CrmError(refused, 'refused');
   let assignee: { id: string; name: string } | undefined;
   if (action.assignee) {
@@ -56,7 +61,10 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
     ...(assignee ? { assignee_id: assignee.id } : {}),
     ...(action.severity ? { severity: action.severity } : {}),
   };
-  return { payload, preview: `${caseTitle(c)}: ${c.summary}\n${steps.join(', ')[0].toUpperCase()}${steps.join(', ').slice(1)}.` };
+  return {
+    payload,
+    preview: `${caseTitle(c)}: ${c.summary}\n${steps.join(', ')[0].toUpperCase()}${steps.join(', ').slice(1)}.`,
+  };
 }
 
 function formatUpdate(result: { case: CaseInfo; changes: string[] }, ctx: SkillContext): Reply {
@@ -73,7 +81,9 @@ function formatUpdate(result: { case: CaseInfo; changes: string[] }, ctx: SkillC
         return ch;
     }
   });
-  const clock = changes.some((ch) => ch === 'reopened' || ch === 'severity') ? `\n${deadlines(c, ctx.user.timezone)}.` : '';
+  const clock = changes.some((ch) => ch === 'reopened' || ch === 'severity')
+    ? `\n${deadlines(c, ctx.user.timezone)}.`
+    : '';
   return { kind: 'done', text: `Case #${c.id} ${parts.join(', ')}.${clock}` };
 }
 

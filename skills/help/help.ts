@@ -22,17 +22,28 @@ export const help = defineAction({
   format: (result: { topic: string | null }, ctx): Reply => {
     const mine = ctx.skills.filter((s) => s.usage.length && s.actions.some((a) => a.roles.includes(ctx.user.role)));
     const topic = result.topic?.toLowerCase();
-    const chosen = topic && mine.find((s) => s.name === topic || s.name.replace('-', ' ') === topic
-      || s.actions.some((a) => a.schema.shape.type.value === topic));
+    const chosen =
+      topic &&
+      mine.find(
+        (s) =>
+          s.name === topic ||
+          s.name.replace('-', ' ') === topic ||
+          s.actions.some((a) => a.schema.shape.type.value === topic),
+      );
     if (chosen) {
-      return { kind: 'answer', text: `${chosen.description}\nFor example:\n${chosen.usage.map((u) => `  • "${u}"`).join('\n')}` };
+      return {
+        kind: 'answer',
+        text: `${chosen.description}\nFor example:\n${chosen.usage.map((u) => `  • "${u}"`).join('\n')}`,
+      };
     }
     return {
       kind: 'answer',
-      text: [`Here is what I can do — ${HOW_TO_ASK[ctx.place.channel]}:`,
+      text: [
+        `Here is what I can do — ${HOW_TO_ASK[ctx.place.channel]}:`,
         ...mine.map((s) => `  • ${s.description} For example: "${s.usage[0]}"`),
         'Every change is shown to you first and waits for your confirmation.',
-        `For more examples, type help and a topic: ${mine.map((s) => s.name.replace('-', ' ')).join(', ')}.`].join('\n'),
+        `For more examples, type help and a topic: ${mine.map((s) => s.name.replace('-', ' ')).join(', ')}.`,
+      ].join('\n'),
     };
   },
 });

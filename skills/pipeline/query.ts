@@ -4,7 +4,16 @@ import { resolveEntity } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Prepared, Reply, ReplyFile, SkillContext, Table } from '../../src/core/types.ts';
 import { CrmError } from '../../src/db/port.ts';
-import { formatMoney, humanize, listOr, monthLabel, percent, periodName, plural, boundLabel } from '../../src/format/labels.ts';
+import {
+  formatMoney,
+  humanize,
+  listOr,
+  monthLabel,
+  percent,
+  periodName,
+  plural,
+  boundLabel,
+} from '../../src/format/labels.ts';
 import { parsePipeline } from '../../src/nlu/offline/pipeline.ts';
 
 export const METRICS = ['list', 'total', 'count', 'forecast', 'win_rate', 'stuck', 'top'] as const;
@@ -28,9 +37,32 @@ const Query = z.strictObject({
 });
 type Query = z.infer<typeof Query>;
 
-interface DealRow { name: string; owner: string | null; stage: string; amount: number; close_date: string; idle_days: number }
-interface GroupRow { key: string; label: string | null; count: number; total: number; weighted: number; won: number; lost: number; won_amount: number }
-interface Summary { count: number; total: number; weighted: number; won: number; lost: number; won_amount: number }
+interface DealRow {
+  name: string;
+  owner: string | null;
+  stage: string;
+  amount: number;
+  close_date: string;
+  idle_days: number;
+}
+interface GroupRow {
+  key: string;
+  label: string | null;
+  count: number;
+  total: number;
+  weighted: number;
+  won: number;
+  lost: number;
+  won_amount: number;
+}
+interface Summary {
+  count: number;
+  total: number;
+  weighted: number;
+  won: number;
+  lost: number;
+  won_amount: number;
+}
 /** Whose deals a question is about, as prepare decided it. */
 interface Scope {
   scope: 'me' | 'owner' | 'my_team' | 'team' | 'company' | 'account';
@@ -70,7 +102,8 @@ interface Result {
 
 const ME = /^(me|my|mine|myself|i)$/i;
 const MY_TEAM = /^(mine|my|my team|our team|ours|us|we)$/i;
-const COMPANY = /^(all|all teams|every team|everyone|everybody|company|the company|whole company|company-wide|org|organi[sz]ation|the whole company)$/i;
+const COMPANY =
+  /^(all|all teams|every team|everyone|everybody|company|the company|whole company|company-wide|org|organi[sz]ation|the whole company)$/i;
 /** Roles whose deals policy is limited to their own team. */
 const TEAM_LIMITED = new Set(['rep', 'manager']);
 
@@ -85,9 +118,17 @@ export const pipelineQuery = defineAction({
   extract: parsePipeline,
   prepare: async (q, ctx): Promise<Prepared> => {
     const payload: Record<string, unknown> = {
-      metric: q.metric, stage: q.stage, region: q.region, from: q.from, to: q.to,
-      min_amount: q.minAmount, max_amount: q.maxAmount, group_by: q.groupBy, stale_days: q.staleDays,
-      limit: q.limit, today: ctx.today,
+      metric: q.metric,
+      stage: q.stage,
+      region: q.region,
+      from: q.from,
+      to: q.to,
+      min_amount: q.minAmount,
+      max_amount: q.maxAmount,
+      group_by: q.groupBy,
+      stale_days: q.staleDays,
+      limit: q.limit,
+      today: ctx.today,
     };
     if (q.account) {
       const found = await resolveEntity(ctx, 'account', q.account);
@@ -107,7 +148,7 @@ export const pipelineQuery = defineAction({
     if (limitNote) lines.push(limitNote);
     const reply: Reply = { kind: 'answer', text: lines.join('\n'), sensitive: true };
     const table = r.groups ? groupTable(r) : r.rows ? dealTable(r) : undefined;
-    if (table && table.rows.length) reply.table = table;
+    if (table?.rows.length) reply.table = table;
     if (r.groups?.length && ctx.charts) reply.files = [await chartOf(r)];
     return reply;
   },
@@ -147,7 +188,8 @@ function companyScope({ user }: SkillContext): Scope {
   if (user.role !== 'manager' && user.role !== 'admin') {
     throw new CrmError(
       `Company-wide pipeline needs a manager or admin. You can ask about your own deals${user.team ? ` or your team's (${user.team})` : ''}.`,
-      'refused');
+      'refused',
+    );
   }
   return { company: true, scope: 'company' };
 }
@@ -157,7 +199,9 @@ async function resolveTeam(ctx: SkillContext, typed: string): Promise<{ name: st
   const teams = await ctx.db.rpc(ctx.user, 'pipeline_teams', {});
   const t = typed.toLowerCase().replace(/\s+team$/, '');
   const exact = teams.filter((name) => name.toLowerCase() === t);
-  const partial = teams.filter((name) => name.toLowerCase().startsWith(t) || name.toLowerCase().split(/\s+/).includes(t));
+  const partial = teams.filter(
+    (name) => name.toLowerCase().startsWith(t) || name.toLowerCase().split(/\s+/).includes(t),
+  );
   const hits = exact.length ? exact : partial;
   if (hits.length === 1) return { name: hits[0] };
   if (hits.length > 1) return { question: `Which team do you mean: ${listOr(hits)}?` };
@@ -170,12 +214,17 @@ function scopeLabel(r: Result): string {
   const q = r.query;
   const noun = r.metric === 'win_rate' || q.stage?.startsWith('closed') ? 'deals' : 'pipeline';
   const base =
-    q.scope === 'me' ? `Your ${noun}`
-    : q.scope === 'owner' ? `${q.owner_name}'s ${noun}`
-    : q.scope === 'my_team' ? `Your team (${q.team})`
-    : q.scope === 'team' ? String(q.team)
-    : q.scope === 'company' ? 'The company'
-    : undefined;
+    q.scope === 'me'
+      ? `Your ${noun}`
+      : q.scope === 'owner'
+        ? `${q.owner_name}'s ${noun}`
+        : q.scope === 'my_team'
+          ? `Your team (${q.team})`
+          : q.scope === 'team'
+            ? String(q.team)
+            : q.scope === 'company'
+              ? 'The company'
+              : undefined;
   return [base, q.account_name].filter(Boolean).join(', ');
 }
 
@@ -221,7 +270,8 @@ function filtersApplied(r: Result): string[] {
   const out: string[] = [];
   if (q.stage && r.metric !== 'win_rate') out.push(`stage ${stageName(q.stage)}`);
   if (r.region) out.push(`region ${r.region}`);
-  if (q.min_amount !== undefined && q.max_amount !== undefined) out.push(`amount ${formatMoney(q.min_amount)}–${formatMoney(q.max_amount)}`);
+  if (q.min_amount !== undefined && q.max_amount !== undefined)
+    out.push(`amount ${formatMoney(q.min_amount)}–${formatMoney(q.max_amount)}`);
   else if (q.min_amount !== undefined) out.push(`amount ≥ ${formatMoney(q.min_amount)}`);
   else if (q.max_amount !== undefined) out.push(`amount ≤ ${formatMoney(q.max_amount)}`);
   if (r.metric === 'stuck') out.push(`no stage change and no activity for ${r.stale_days}+ days`);
@@ -235,8 +285,10 @@ function visibilityNote(r: Result): string | undefined {
   if (!role || !TEAM_LIMITED.has(role)) return undefined;
   const mine = team ? `${team}'s` : "your team's";
   const q = r.query;
-  if (q.scope === 'team' && q.team !== team) return `You can only see ${mine} deals, so none of ${q.team}'s are included.`;
-  if (q.scope === 'owner' && r.owner_team !== team) return `You can only see ${mine} deals, so none of ${q.owner_name}'s are included.`;
+  if (q.scope === 'team' && q.team !== team)
+    return `You can only see ${mine} deals, so none of ${q.team}'s are included.`;
+  if (q.scope === 'owner' && r.owner_team !== team)
+    return `You can only see ${mine} deals, so none of ${q.owner_name}'s are included.`;
   if (q.scope === 'company') return `You can only see ${mine} deals, so this covers ${team ?? 'your team'} only.`;
   return undefined;
 }
@@ -249,7 +301,10 @@ function dealTable(r: Result): Table {
   return {
     columns,
     rows: rows.map((d) => [
-      d.name, ...(showOwner ? [d.owner ?? ''] : []), stageName(d.stage), formatMoney(d.amount),
+      d.name,
+      ...(showOwner ? [d.owner ?? ''] : []),
+      stageName(d.stage),
+      formatMoney(d.amount),
       stuck ? d.idle_days : d.close_date,
     ]),
     more: Math.max(0, r.summary.count - rows.length) || undefined,
@@ -270,17 +325,29 @@ function groupTable(r: Result): Table {
   const head = GROUP_TITLE[r.group_by!];
   const table: Table =
     r.metric === 'forecast'
-      ? { columns: [head, 'Deals', 'Pipeline', 'Weighted'], rows: shown.map((g) => [groupLabel(r, g), g.count, formatMoney(g.total), formatMoney(g.weighted)]) }
+      ? {
+          columns: [head, 'Deals', 'Pipeline', 'Weighted'],
+          rows: shown.map((g) => [groupLabel(r, g), g.count, formatMoney(g.total), formatMoney(g.weighted)]),
+        }
       : r.metric === 'win_rate'
-        ? { columns: [head, 'Won', 'Lost', 'Win rate'], rows: shown.map((g) => [groupLabel(r, g), g.won, g.lost, percent(g.won / (g.won + g.lost))]) }
-        : { columns: [head, 'Deals', 'Amount'], rows: shown.map((g) => [groupLabel(r, g), g.count, formatMoney(g.total)]) };
+        ? {
+            columns: [head, 'Won', 'Lost', 'Win rate'],
+            rows: shown.map((g) => [groupLabel(r, g), g.won, g.lost, percent(g.won / (g.won + g.lost))]),
+          }
+        : {
+            columns: [head, 'Deals', 'Amount'],
+            rows: shown.map((g) => [groupLabel(r, g), g.count, formatMoney(g.total)]),
+          };
   if (groups.length > shown.length) table.more = groups.length - shown.length;
   return table;
 }
 
 /** The chart is drawn only for grouped answers; its libraries load on first use. */
 async function chartOf(r: Result): Promise<ReplyFile> {
-  const [{ barChartSpec }, { renderPng }] = await Promise.all([import('../../src/charts/bar-chart.ts'), import('../../src/charts/render.ts')]);
+  const [{ barChartSpec }, { renderPng }] = await Promise.all([
+    import('../../src/charts/bar-chart.ts'),
+    import('../../src/charts/render.ts'),
+  ]);
   const groups = r.groups ?? [];
   const by = r.group_by!;
   const categories = groups.map((g) => groupLabel(r, g));
@@ -288,16 +355,39 @@ async function chartOf(r: Result): Promise<ReplyFile> {
   const common = { subtitle, categories, categoryTitle: GROUP_TITLE[by], vertical: by === 'month' };
   const spec =
     r.metric === 'forecast'
-      ? barChartSpec({ ...common, title: `Weighted forecast by ${by}`, valueTitle: 'Amount (USD)', format: 'currency',
-          series: [{ name: 'Pipeline', values: groups.map((g) => g.total) }, { name: 'Weighted forecast', values: groups.map((g) => g.weighted) }] })
+      ? barChartSpec({
+          ...common,
+          title: `Weighted forecast by ${by}`,
+          valueTitle: 'Amount (USD)',
+          format: 'currency',
+          series: [
+            { name: 'Pipeline', values: groups.map((g) => g.total) },
+            { name: 'Weighted forecast', values: groups.map((g) => g.weighted) },
+          ],
+        })
       : r.metric === 'win_rate'
-        ? barChartSpec({ ...common, title: `Win rate by ${by}`, valueTitle: 'Win rate', format: 'percent',
-            series: [{ name: 'Win rate', values: groups.map((g) => g.won / (g.won + g.lost)) }] })
+        ? barChartSpec({
+            ...common,
+            title: `Win rate by ${by}`,
+            valueTitle: 'Win rate',
+            format: 'percent',
+            series: [{ name: 'Win rate', values: groups.map((g) => g.won / (g.won + g.lost)) }],
+          })
         : r.metric === 'count'
-          ? barChartSpec({ ...common, title: `Deals by ${by}`, valueTitle: 'Deals', format: 'count',
-              series: [{ name: 'Deals', values: groups.map((g) => g.count) }] })
-          : barChartSpec({ ...common, title: `${r.metric === 'stuck' ? 'Stuck deals' : 'Pipeline'} by ${by}`, valueTitle: 'Amount (USD)',
-              format: 'currency', series: [{ name: 'Amount', values: groups.map((g) => g.total) }] });
+          ? barChartSpec({
+              ...common,
+              title: `Deals by ${by}`,
+              valueTitle: 'Deals',
+              format: 'count',
+              series: [{ name: 'Deals', values: groups.map((g) => g.count) }],
+            })
+          : barChartSpec({
+              ...common,
+              title: `${r.metric === 'stuck' ? 'Stuck deals' : 'Pipeline'} by ${by}`,
+              valueTitle: 'Amount (USD)',
+              format: 'currency',
+              series: [{ name: 'Amount', values: groups.map((g) => g.total) }],
+            });
   const name = `${r.metric.replace('_', '-')}-by-${by}.png`;
   return { name, mime: 'image/png', data: await renderPng(spec) };
 }

@@ -54,7 +54,9 @@ export const taskCreate = defineAction({
     };
   },
   format({ task }: { task: { text: string; due_date: string | null } }, ctx): Reply {
-    const due = task.due_date ? ` due ${dayLabel(task.due_date, ctx.today)}; I'll remind you that morning at ${REMINDER_HOUR}` : '';
+    const due = task.due_date
+      ? ` due ${dayLabel(task.due_date, ctx.today)}; I'll remind you that morning at ${REMINDER_HOUR}`
+      : '';
     return { kind: 'done', text: `Task added: '${task.text}'${due}.` };
   },
 });

@@ -14,7 +14,10 @@ interface TaskRow {
 
 const PERIOD = { today: 'due today or overdue', week: 'due this week or overdue', all: 'open' } as const;
 
-const TaskList = z.strictObject({ type: z.literal('task.list'), due: z.enum(['today', 'week', 'all']).default('today') });
+const TaskList = z.strictObject({
+  type: z.literal('task.list'),
+  due: z.enum(['today', 'week', 'all']).default('today'),
+});
 
 /** task.list: "what's on my plate today" — the caller's open tasks due by then, overdue ones first. */
 export const taskList = defineAction({

@@ -2,7 +2,15 @@ import { z } from 'zod';
 
 /** The vocabularies of the action contract (shared/action-contract.md) and the field types the actions are built from. */
 
-export const STAGES = ['prospecting', 'qualification', 'discovery', 'proposal', 'negotiation', 'closed_won', 'closed_lost'] as const;
+export const STAGES = [
+  'prospecting',
+  'qualification',
+  'discovery',
+  'proposal',
+  'negotiation',
+  'closed_won',
+  'closed_lost',
+] as const;
 export const ACTIVITY_KINDS = ['call', 'meeting', 'email', 'note'] as const;
 export const SEVERITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export const CATEGORIES = ['billing', 'technical', 'outage', 'security', 'account', 'other'] as const;
@@ -18,7 +26,10 @@ export type ChannelScope = (typeof CHANNEL_SCOPES)[number];
 type FieldKind = 'free text' | 'date' | 'record number';
 const kind = (k: FieldKind) => ({ fieldKind: k });
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').meta(kind('date'));
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .meta(kind('date'));
 export const amount = z.number().finite().nonnegative().max(1e12);
 /** A name, a query, a number as typed: kept as the user wrote it, in clear in the audit log. */
 export const text = (max = 4000) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -28,11 +39,16 @@ export const text = (max = 4000) => z.string().trim().min(1, 'must not be empty'
  */
 export const freeText = (max = 4000) => text(max).meta(kind('free text'));
 /** A case, request or task number as the user typed it. */
-export const recordNumber = (what: string) => z.string().regex(/^\d{1,12}$/, `expected a ${what} number`).meta(kind('record number'));
+export const recordNumber = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{1,12}$/, `expected a ${what} number`)
+    .meta(kind('record number'));
 
 /** The kind of a field of an action schema, when it is one of the above. */
 export function fieldKind(field: z.ZodType): FieldKind | undefined {
   let inner: z.ZodType = field;
-  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = (inner.def as unknown as { innerType: z.ZodType }).innerType;
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault)
+    inner = (inner.def as unknown as { innerType: z.ZodType }).innerType;
   return z.globalRegistry.get(inner)?.fieldKind as FieldKind | undefined;
 }

@@ -31,7 +31,8 @@ export const CANONICAL: readonly ActionSchema[] = [...SPECS.filter((a) => a.cano
 const byType = new Map(SPECS.map((a) => [a.schema.shape.type.value, a]));
 export const specOf = (type: string): ActionSpec | undefined => byType.get(type);
 export const skillOf = (type: string) => SKILLS.find((s) => s.actions.some((a) => a.schema.shape.type.value === type));
-export const schemaOf = (type: string): ActionSchema | undefined => (type === 'clarify' ? Clarify : byType.get(type)?.schema);
+export const schemaOf = (type: string): ActionSchema | undefined =>
+  type === 'clarify' ? Clarify : byType.get(type)?.schema;
 
 /** Validates an untrusted payload (parser or LLM output, a button's value) into an action. */
 export function validateAction(input: unknown): { ok: true; action: Action } | { ok: false; error: string } {

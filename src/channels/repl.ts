@@ -22,12 +22,20 @@ export interface ReplOptions {
 const describe = (u: Requester) => `${u.name} (${u.role.replace('_', ' ')}${u.team ? `, ${u.team}` : ''})`;
 
 /** The terminal channel: one line in, one reply out; the round trips (yes / no, which one?) are the channel kit's. */
-export async function runRepl({ assistant, db, user: initial, input, output, files, prompt = false }: ReplOptions): Promise<void> {
+export async function runRepl({
+  assistant,
+  db,
+  user: initial,
+  input,
+  output,
+  files,
+  prompt = false,
+}: ReplOptions): Promise<void> {
   let user = initial;
   let counter = 0;
   const kit = createChannelKit({ assistant, db });
   const session = `${process.pid}-${Date.now()}`;
-  const say = (s: string) => output.write(s + '\n');
+  const say = (s: string) => output.write(`${s}\n`);
   const ask = () => prompt && output.write(`${user.name.split(' ')[0]}> `);
   let waiting = false;
 
@@ -35,7 +43,8 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
     for (const f of reply.files ?? []) f.path = await files.put(user, f);
     waiting = Boolean(reply.confirm) || (waiting && reply.kind === 'question' && !reply.choices);
     say(replyAsText(reply));
-    if (reply.choices) say(reply.choices.map((c, i) => `  ${i + 1}) ${c.label}`).join('\n') + '\n(Type a number or the name.)');
+    if (reply.choices)
+      say(`${reply.choices.map((c, i) => `  ${i + 1}) ${c.label}`).join('\n')}\n(Type a number or the name.)`);
   };
 
   say(`CRM assistant — you are ${describe(user)}. Type "help", "/as <name>" to switch user, "/quit" to leave.`);
@@ -58,7 +67,13 @@ export async function runRepl({ assistant, db, user: initial, input, output, fil
       else say(`No CRM user called "${name}".`);
     } else if (line) {
       const progress = (text: string) => say(`  … ${text}`);
-      await show(await kit.say({ kind: 'member', user }, { requestId: `repl:${session}:${++counter}`, channel: 'repl', progress }, line));
+      await show(
+        await kit.say(
+          { kind: 'member', user },
+          { requestId: `repl:${session}:${++counter}`, channel: 'repl', progress },
+          line,
+        ),
+      );
     }
     ask();
   }

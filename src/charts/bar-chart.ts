@@ -26,32 +26,55 @@ const AXIS_LABEL: Record<ValueFormat, string> = {
   count: "format(datum.value, ',.0f')",
   percent: "format(datum.value, '.0%')",
 };
-const BAR_LABEL: Record<ValueFormat, string> = { currency: "format(datum.value, '$,.0f')", count: "format(datum.value, ',.0f')", percent: "format(datum.value, '.0%')" };
+const BAR_LABEL: Record<ValueFormat, string> = {
+  currency: "format(datum.value, '$,.0f')",
+  count: "format(datum.value, ',.0f')",
+  percent: "format(datum.value, '.0%')",
+};
 const COLORS = ['#4c78a8', '#f58518'];
 
 /** A labelled bar chart: titled axes, value labels on the bars, currency-formatted value axis. */
 export function barChartSpec(input: BarChartInput): TopLevelSpec {
   const { categories, series, vertical = false } = input;
-  const values = series.flatMap((s) => s.values.map((value, i) => ({ category: categories[i], series: s.name, value })));
+  const values = series.flatMap((s) =>
+    s.values.map((value, i) => ({ category: categories[i], series: s.name, value })),
+  );
   const grouped = series.length > 1;
   const category = {
-    field: 'category', type: 'nominal' as const, sort: categories, title: input.categoryTitle,
-    axis: { labelLimit: 220, labelAngle: vertical && categories.length > 6 ? -40 : 0, labelFontSize: 12, titleFontSize: 13 },
+    field: 'category',
+    type: 'nominal' as const,
+    sort: categories,
+    title: input.categoryTitle,
+    axis: {
+      labelLimit: 220,
+      labelAngle: vertical && categories.length > 6 ? -40 : 0,
+      labelFontSize: 12,
+      titleFontSize: 13,
+    },
   };
   const value = {
-    field: 'value', type: 'quantitative' as const, title: input.valueTitle,
+    field: 'value',
+    type: 'quantitative' as const,
+    title: input.valueTitle,
     axis: { labelExpr: AXIS_LABEL[input.format], labelFontSize: 12, titleFontSize: 13, tickCount: 6 },
     scale: { nice: true, zero: true },
     ...(input.format === 'percent' ? { scale: { domain: [0, 1] } } : {}),
   };
   const offset = grouped ? { field: 'series', type: 'nominal' as const, sort: series.map((s) => s.name) } : undefined;
   const color = grouped
-    ? { field: 'series', type: 'nominal' as const, sort: series.map((s) => s.name), title: null,
-        scale: { domain: series.map((s) => s.name), range: COLORS }, legend: { orient: 'top' as const, labelFontSize: 12, labelLimit: 400, symbolType: 'square' } }
+    ? {
+        field: 'series',
+        type: 'nominal' as const,
+        sort: series.map((s) => s.name),
+        title: null,
+        scale: { domain: series.map((s) => s.name), range: COLORS },
+        legend: { orient: 'top' as const, labelFontSize: 12, labelLimit: 400, symbolType: 'square' },
+      }
     : { value: COLORS[0] };
   const step = grouped ? 34 : 26;
   // Side-by-side vertical bars leave no room for full amounts above them.
-  const barLabel = vertical && grouped && input.format === 'currency' ? compactMoney('datum.value') : BAR_LABEL[input.format];
+  const barLabel =
+    vertical && grouped && input.format === 'currency' ? compactMoney('datum.value') : BAR_LABEL[input.format];
   const encoding = vertical
     ? { x: category, y: value, ...(offset ? { xOffset: offset } : {}), color }
     : { y: category, x: value, ...(offset ? { yOffset: offset } : {}), color };
@@ -60,7 +83,14 @@ export function barChartSpec(input: BarChartInput): TopLevelSpec {
     : { type: 'text' as const, align: 'left' as const, dx: 4, fontSize: 11 };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title, subtitle: input.subtitle, anchor: 'start', fontSize: 15, subtitleFontSize: 12, subtitleColor: '#555' },
+    title: {
+      text: input.title,
+      subtitle: input.subtitle,
+      anchor: 'start',
+      fontSize: 15,
+      subtitleFontSize: 12,
+      subtitleColor: '#555',
+    },
     data: { values },
     width: vertical ? Math.max(360, categories.length * series.length * step) : 520,
     height: vertical ? 300 : { step: grouped ? 18 : 26 },
@@ -69,8 +99,11 @@ export function barChartSpec(input: BarChartInput): TopLevelSpec {
     encoding,
     layer: [
       { mark: { type: 'bar', cornerRadiusEnd: 2 } },
-      { mark: labelMark, transform: [{ calculate: barLabel, as: 'label' }],
-        encoding: { text: { field: 'label', type: 'nominal' }, color: { value: '#333' } } },
+      {
+        mark: labelMark,
+        transform: [{ calculate: barLabel, as: 'label' }],
+        encoding: { text: { field: 'label', type: 'nominal' }, color: { value: '#333' } },
+      },
     ],
   } as TopLevelSpec;
 }

@@ -17,7 +17,9 @@ export async function renderPng(spec: TopLevelSpec, scale = 2): Promise<Uint8Arr
       fitTo: { mode: 'zoom', value: scale },
       background: 'white',
       font: { loadSystemFonts: true, defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
-    }).render().asPng();
+    })
+      .render()
+      .asPng();
     return new Uint8Array(png);
   } finally {
     view.finalize();

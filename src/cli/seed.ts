@@ -26,11 +26,16 @@ if (values.sql) {
   console.log(`wrote ${values.sql}`);
 } else {
   const db = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.pgliteDir);
-  if (values.reset) await db.exec('drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;');
+  if (values.reset)
+    await db.exec(
+      'drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;',
+    );
   await migrate(db);
   const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from public.accounts');
   if (n > 0) {
-    console.log(`The ${db.kind} database already holds a CRM (${n} accounts); pass --reset to replace it with the demo data.`);
+    console.log(
+      `The ${db.kind} database already holds a CRM (${n} accounts); pass --reset to replace it with the demo data.`,
+    );
   } else {
     const started = Date.now();
     await loadDemo(db, data, (table, rows) => console.log(`${table.padEnd(20)} ${rows}`));

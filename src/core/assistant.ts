@@ -23,9 +23,28 @@ export interface AssistantOptions {
  * The one action core every channel calls: text -> action -> permission -> confirmation -> skill,
  * each executed action audited and idempotent per request id (both enforced in `perform`, in SQL).
  */
-export function createAssistant({ db, parser, now = () => new Date(), botScopes = ['everything'], charts = true }: AssistantOptions) {
-  const context = (user: Requester, place: SkillContext['place'], source?: Inbound['source'], progress?: Inbound['progress']): SkillContext => ({
-    db, user, now, source, place, charts, today: localDate(now(), user.timezone), progress: progress ?? (() => {}), skills: SKILLS,
+export function createAssistant({
+  db,
+  parser,
+  now = () => new Date(),
+  botScopes = ['everything'],
+  charts = true,
+}: AssistantOptions) {
+  const context = (
+    user: Requester,
+    place: SkillContext['place'],
+    source?: Inbound['source'],
+    progress?: Inbound['progress'],
+  ): SkillContext => ({
+    db,
+    user,
+    now,
+    source,
+    place,
+    charts,
+    today: localDate(now(), user.timezone),
+    progress: progress ?? (() => {}),
+    skills: SKILLS,
   });
   const isShared = (conversation?: string) => Boolean(conversation && conversation !== 'dm');
 
@@ -68,7 +87,8 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
   /** Runs an already-typed action (from a parser, a button, an edit form): validated again here. */
   async function run(input: unknown, msg: Omit<Inbound, 'text'>): Promise<Reply> {
     const checked = validateAction(input);
-    if (!checked.ok) return { kind: 'refusal', text: `I can't run that request; nothing was changed.\n${checked.error}` };
+    if (!checked.ok)
+      return { kind: 'refusal', text: `I can't run that request; nothing was changed.\n${checked.error}` };
     const action: Action = checked.action;
     if (action.type === 'clarify') return { kind: 'question', text: action.question };
     const spec = specOf(action.type)!;
@@ -79,20 +99,27 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
       if (refused) return { kind: 'refusal', text: refused };
       // The union was validated against this spec's own schema: the action is the one it prepares.
       const prepared = await spec.prepare(action as never, ctx);
-      if ('question' in prepared) return { kind: 'question', text: prepared.question, choices: choicesOf(action, prepared.choices) };
+      if ('question' in prepared)
+        return { kind: 'question', text: prepared.question, choices: choicesOf(action, prepared.choices) };
       if ('answer' in prepared) return { kind: 'answer', text: prepared.answer, sensitive: prepared.sensitive };
       const payload = { ...prepared.payload, type: action.type };
       if (spec.local) return spec.format(payload, ctx);
       if (spec.writes) {
         const preview = prepared.preview ?? `Run ${action.type}`;
         const pending = await db.rpc(msg.user, 'pending_put', {
-          request_id: msg.requestId, channel: msg.channel, action: payload, preview,
+          request_id: msg.requestId,
+          channel: msg.channel,
+          action: payload,
+          preview,
         });
         if (pending.status !== 'pending') return { kind: 'done', text: 'I already handled that message.' };
         return { kind: 'confirm', text: `${preview}\nConfirm? (yes/no)`, confirm: { pendingId: pending.id, preview } };
       }
       const result = await db.rpc(msg.user, 'perform', {
-        request_id: msg.requestId, channel: msg.channel, action: action.type, payload,
+        request_id: msg.requestId,
+        channel: msg.channel,
+        action: action.type,
+        payload,
       });
       return finish(result, ctx);
     });
@@ -112,7 +139,11 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
     async handle(msg: Inbound): Promise<Reply> {
       let action: Action;
       try {
-        action = await parser.parse(msg.text, { today: localDate(now(), msg.user.timezone), user: msg.user, source: msg.source });
+        action = await parser.parse(msg.text, {
+          today: localDate(now(), msg.user.timezone),
+          user: msg.user,
+          source: msg.source,
+        });
       } catch {
         action = { type: 'clarify', question: "Sorry, I didn't understand that. Try `help` to see what I can do." };
       }
@@ -128,7 +159,10 @@ export function createAssistant({ db, parser, now = () => new Date(), botScopes 
             ? { kind: 'done', text: 'Cancelled. Nothing was written.' }
             : { kind: 'refusal', text: 'There was nothing of yours waiting to cancel.' };
         }
-        return finish(await db.rpc(user, 'perform', { pending_id: pendingId }), context(user, { channel: 'repl' }, undefined, progress));
+        return finish(
+          await db.rpc(user, 'perform', { pending_id: pendingId }),
+          context(user, { channel: 'repl' }, undefined, progress),
+        );
       });
     },
   };

@@ -15,10 +15,12 @@ export { GUEST_ACCOUNT, NOT_LINKED, type Speaker } from './guest.ts';
 export const HOW_TO_ASK: Record<ChannelKind, string> = {
   repl: 'type it the way you would say it',
   slack: 'type it the way you would say it — here in a DM, with `/crm`, or by mentioning @CRM Assistant in a channel',
-  teams: 'type it the way you would say it — here in our chat, or by mentioning @CRM Assistant in a channel or group chat',
+  teams:
+    'type it the way you would say it — here in our chat, or by mentioning @CRM Assistant in a channel or group chat',
 };
 
-const refusalFor = (speaker: Speaker) => (speaker.kind === 'guest' && speaker.why !== 'unlinked' ? GUEST_ACCOUNT : NOT_LINKED);
+const refusalFor = (speaker: Speaker) =>
+  speaker.kind === 'guest' && speaker.why !== 'unlinked' ? GUEST_ACCOUNT : NOT_LINKED;
 
 /** Kinds of reply that are the asker's alone in a shared place: refusals, errors, questions back and pending writes. */
 const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm', 'question']);
@@ -27,15 +29,25 @@ const PRIVATE_KINDS = new Set<Reply['kind']>(['refusal', 'error', 'confirm', 'qu
  * Whether a reply, asked in a shared place (a channel, a group chat), goes to the asker only. Amounts, contact
  * details and data-request contents (`sensitive`) do too; in a direct conversation everything is shown in full.
  */
-export const isPrivate = (reply: Reply, shared: boolean) => shared && (Boolean(reply.sensitive) || PRIVATE_KINDS.has(reply.kind));
+export const isPrivate = (reply: Reply, shared: boolean) =>
+  shared && (Boolean(reply.sensitive) || PRIVATE_KINDS.has(reply.kind));
 
 /**
  * What the others see when a reply to a question they saw (a mention in a channel) goes to the asker only, or that
  * it could not be delivered privately at all.
  */
 export function privateNote(reply: Reply, delivered = true): Reply {
-  if (!delivered) return { kind: 'refusal', text: "I can't show that here and couldn't message you privately. Ask me in a direct message." };
-  const what = reply.kind === 'confirm' ? 'a confirmation' : reply.kind === 'answer' || reply.kind === 'done' ? 'the answer' : 'my reply';
+  if (!delivered)
+    return {
+      kind: 'refusal',
+      text: "I can't show that here and couldn't message you privately. Ask me in a direct message.",
+    };
+  const what =
+    reply.kind === 'confirm'
+      ? 'a confirmation'
+      : reply.kind === 'answer' || reply.kind === 'done'
+        ? 'the answer'
+        : 'my reply';
   return { kind: 'done', text: `I've sent you ${what} privately.` };
 }
 
@@ -43,8 +55,17 @@ const YES = /^(y|yes|yep|yeah|yup|sure|ok|okay|confirm|confirmed|go ahead|do it|
 const NO = /^(n|no|nope|nah|cancel|stop|don'?t|never ?mind|abort)$/;
 /** "Yes please!", "yes, go ahead", "sure thing" -> "yes" / "sure": the first word of a short answer. */
 function answerOf(text: string): 'yes' | 'no' | undefined {
-  const words = text.toLowerCase().replace(/[!.,]+/g, ' ').trim().split(/\s+/);
-  const head = words.length > 4 ? text.toLowerCase() : /^(go|do|save|never)$/.test(words[0]) ? words.slice(0, 2).join(' ') : words[0];
+  const words = text
+    .toLowerCase()
+    .replace(/[!.,]+/g, ' ')
+    .trim()
+    .split(/\s+/);
+  const head =
+    words.length > 4
+      ? text.toLowerCase()
+      : /^(go|do|save|never)$/.test(words[0])
+        ? words.slice(0, 2).join(' ')
+        : words[0];
   return YES.test(head) ? 'yes' : NO.test(head) ? 'no' : undefined;
 }
 
@@ -69,9 +90,20 @@ export function memoryStore(): StateStore {
 /** A message or a click as a channel hands it over: where it happened and its idempotency key. */
 export type Turn = Omit<Inbound, 'user' | 'text'>;
 
-const CASE_CHANGE: Record<Exclude<CaseAction, 'reassign'>, 'acknowledged' | 'resolved'> = { acknowledge: 'acknowledged', resolve: 'resolved' };
+const CASE_CHANGE: Record<Exclude<CaseAction, 'reassign'>, 'acknowledged' | 'resolved'> = {
+  acknowledge: 'acknowledged',
+  resolve: 'resolved',
+};
 
-export function createChannelKit({ assistant, db, store = memoryStore() }: { assistant: Assistant; db: CrmDb; store?: StateStore }) {
+export function createChannelKit({
+  assistant,
+  db,
+  store = memoryStore(),
+}: {
+  assistant: Assistant;
+  db: CrmDb;
+  store?: StateStore;
+}) {
   const keyOf = (user: Requester, turn: Turn) => `${turn.channel}:${turn.conversation ?? 'dm'}:${user.id}`;
 
   /** The CRM user a speaker acts as: their own, or the guest user (for the one write a guest may make). */
@@ -86,7 +118,8 @@ export function createChannelKit({ assistant, db, store = memoryStore() }: { ass
 
   /** A picked answer of a "which one?" question: a number ("2") or the start of its label. */
   const picked = (state: TurnState, text: string) =>
-    state.choices?.[Number(text) - 1] ?? state.choices?.find((c) => text.length > 2 && c.label.toLowerCase().startsWith(text.toLowerCase()));
+    state.choices?.[Number(text) - 1] ??
+    state.choices?.find((c) => text.length > 2 && c.label.toLowerCase().startsWith(text.toLowerCase()));
 
   return {
     /**
@@ -99,7 +132,10 @@ export function createChannelKit({ assistant, db, store = memoryStore() }: { ass
         const help = /^\s*(?:help\b\s*(.*))?$/i.exec(text);
         if (!help) return { kind: 'refusal', text: refusalFor(speaker) };
         const topic = help[1]?.trim();
-        const reply = await assistant.run({ type: 'help', ...(topic ? { topic } : {}) }, { ...turn, user: await actingAs(speaker) });
+        const reply = await assistant.run(
+          { type: 'help', ...(topic ? { topic } : {}) },
+          { ...turn, user: await actingAs(speaker) },
+        );
         return { ...reply, text: `${reply.text}\n\n${refusalFor(speaker)}` };
       }
       const { user } = speaker;
@@ -117,7 +153,10 @@ export function createChannelKit({ assistant, db, store = memoryStore() }: { ass
       if (reply.confirm) {
         // A new write replaces the one waiting: only one yes or no is ever open.
         await assistant.confirm(earlier, user, false);
-        return remember(user, turn, { ...reply, text: `(Your earlier request was not confirmed, so it was not written.)\n${reply.text}` });
+        return remember(user, turn, {
+          ...reply,
+          text: `(Your earlier request was not confirmed, so it was not written.)\n${reply.text}`,
+        });
       }
       // A question or an answer in between leaves the earlier write waiting for its yes or no (said when the message
       // was not understood, since it was probably meant as that answer).
@@ -139,14 +178,27 @@ export function createChannelKit({ assistant, db, store = memoryStore() }: { ass
     },
 
     /** A button on a case post: the change it stands for, as a write its clicker confirms. */
-    async onCase(speaker: Speaker, turn: Turn, caseNo: string, change: Exclude<CaseAction, 'reassign'> | { assignee: string }): Promise<Reply> {
+    async onCase(
+      speaker: Speaker,
+      turn: Turn,
+      caseNo: string,
+      change: Exclude<CaseAction, 'reassign'> | { assignee: string },
+    ): Promise<Reply> {
       if (speaker.kind === 'guest') return { kind: 'refusal', text: refusalFor(speaker) };
       const update = typeof change === 'string' ? { status: CASE_CHANGE[change] } : change;
-      return remember(speaker.user, turn, await assistant.run({ type: 'escalation.update', case: caseNo, ...update }, { ...turn, user: speaker.user }));
+      return remember(
+        speaker.user,
+        turn,
+        await assistant.run({ type: 'escalation.update', case: caseNo, ...update }, { ...turn, user: speaker.user }),
+      );
     },
 
     /** A case raised from a customer's message (a shortcut, a reaction, a message action); guests may, where the channel allows. */
-    async escalate(speaker: Speaker, turn: Turn & { source: NonNullable<Inbound['source']> }, summary: string): Promise<Reply> {
+    async escalate(
+      speaker: Speaker,
+      turn: Turn & { source: NonNullable<Inbound['source']> },
+      summary: string,
+    ): Promise<Reply> {
       const user = await actingAs(speaker);
       return remember(user, turn, await assistant.run({ type: 'escalation.create', summary }, { ...turn, user }));
     },
@@ -159,7 +211,10 @@ export function createChannelKit({ assistant, db, store = memoryStore() }: { ass
       if (speaker.kind === 'guest') return null;
       const row = await db.rpc(speaker.user, 'pending_get', { id: pendingId });
       if (row?.status !== 'pending') return null;
-      const fields = Object.entries(row.action).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]);
+      const fields = Object.entries(row.action).map(([k, v]) => [
+        k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()),
+        v,
+      ]);
       return { id: row.id, type: row.action.type, values: { ...row.names, ...Object.fromEntries(fields) } };
     },
 

@@ -21,7 +21,9 @@ function write(level: Level, msg: string, fields: Fields): void {
     return;
   }
   const { component = 'crm', ...rest } = data;
-  const extra = Object.entries(rest).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('');
+  const extra = Object.entries(rest)
+    .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('');
   process.stderr.write(`[${String(component)}]${level === 'info' ? '' : ` ${level}:`} ${msg}${extra}\n`);
 }
 
@@ -35,8 +37,17 @@ export interface Logger {
 }
 
 function logger(bound: Fields): Logger {
-  const at = (level: Level) => (msg: string, fields: Fields = {}) => write(level, msg, { ...bound, ...fields });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), with: (f) => logger({ ...bound, ...f }) };
+  const at =
+    (level: Level) =>
+    (msg: string, fields: Fields = {}) =>
+      write(level, msg, { ...bound, ...fields });
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    with: (f) => logger({ ...bound, ...f }),
+  };
 }
 
 export const log = logger({});

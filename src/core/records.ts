@@ -30,7 +30,10 @@ export async function resolveEntity(
   if (kind === 'user' && /^(me|myself|i)$/i.test(q)) return { entity: { id: ctx.user.id, name: ctx.user.name } };
   const found = await ctx.db.rpc(ctx.user, 'find_entities', { kind, q, limit: 6, ...filter });
   if (found.length === 0) {
-    return { question: `I couldn't find ${/^[aeiou]/.test(NOUN[kind]) ? 'an' : 'a'} ${NOUN[kind]} called "${q}". Could you check the spelling or give the full name?`, notFound: true };
+    return {
+      question: `I couldn't find ${/^[aeiou]/.test(NOUN[kind]) ? 'an' : 'a'} ${NOUN[kind]} called "${q}". Could you check the spelling or give the full name?`,
+      notFound: true,
+    };
   }
   const lower = q.toLowerCase();
   const exact = found.filter((e) => e.name.toLowerCase() === lower);
@@ -39,17 +42,29 @@ export async function resolveEntity(
     // A typo in a company's name is forgiven; a different person is not: "Dana Park" is not "Dana Reyes".
     if (kind !== 'contact' || q.includes('@') || wordsMatch(found[0].name, q)) return { entity: found[0] };
     const f = found[0];
-    return { question: `I couldn't find a contact called "${q}". Did you mean ${f.detail ? `${f.name} (${f.detail})` : f.name}? Say it again with the full name.`, notFound: true };
+    return {
+      question: `I couldn't find a contact called "${q}". Did you mean ${f.detail ? `${f.name} (${f.detail})` : f.name}? Say it again with the full name.`,
+      notFound: true,
+    };
   }
   const candidates = exact.length > 1 ? exact : found;
   const labels = candidates.map((e) => (e.detail ? `${e.name} (${e.detail})` : e.name));
-  return { question: `Which ${NOUN[kind]} do you mean: ${listOr(labels)}?`, choices: choicesFor(q, candidates.map((e, i) => ({ label: labels[i], value: e.name }))) };
+  return {
+    question: `Which ${NOUN[kind]} do you mean: ${listOr(labels)}?`,
+    choices: choicesFor(
+      q,
+      candidates.map((e, i) => ({ label: labels[i], value: e.name })),
+    ),
+  };
 }
 
 /** Every word typed starts a word of the name ("dana" ~ "Dana Reyes", "d reyes" ~ "Dana Reyes"). */
 function wordsMatch(name: string, typed: string): boolean {
   const words = name.toLowerCase().split(/\s+/);
-  return typed.toLowerCase().split(/\s+/).every((t) => words.some((w) => w.startsWith(t)));
+  return typed
+    .toLowerCase()
+    .split(/\s+/)
+    .every((t) => words.some((w) => w.startsWith(t)));
 }
 
 /** Choices only when each one names a different record (two "Acme platform" deals cannot be told apart by name). */
@@ -67,7 +82,9 @@ export interface Party {
  * several fit); with an account it is looked for at that account only ("Dana at Acme").
  */
 export async function resolveParty(
-  ctx: SkillContext, contact?: string, account?: string,
+  ctx: SkillContext,
+  contact?: string,
+  account?: string,
 ): Promise<Party | { question: string; notFound?: boolean; choices?: Choices }> {
   const party: Party = {};
   if (account) {
@@ -88,10 +105,17 @@ export async function resolveParty(
   const exact = here.filter((c) => c.name.toLowerCase() === contact.trim().toLowerCase());
   const pick = exact.length === 1 ? exact[0] : here.length === 1 ? here[0] : undefined;
   if (pick) return { contact: pick, account: at };
-  if (!here.length) return { question: `I couldn't find a contact called "${contact.trim()}" at ${at.name}. Could you check the name?`, notFound: true };
+  if (!here.length)
+    return {
+      question: `I couldn't find a contact called "${contact.trim()}" at ${at.name}. Could you check the name?`,
+      notFound: true,
+    };
   return {
     question: `Which contact at ${at.name} do you mean: ${listOr(here.map((c) => c.name))}?`,
-    choices: choicesFor(contact.trim(), here.map((c) => ({ label: c.name, value: c.name }))),
+    choices: choicesFor(
+      contact.trim(),
+      here.map((c) => ({ label: c.name, value: c.name })),
+    ),
   };
 }
 
@@ -102,7 +126,11 @@ export function partyLabel({ contact, account }: Party): string {
 }
 
 /** Refuses early, before the user is asked to confirm, with the same sentence the SQL would raise when the write runs. */
-export async function checkRepAction(ctx: SkillContext, action: string, payload: Record<string, unknown>): Promise<void> {
+export async function checkRepAction(
+  ctx: SkillContext,
+  action: string,
+  payload: Record<string, unknown>,
+): Promise<void> {
   const { problem } = await ctx.db.rpc(ctx.user, 'check_rep_action', { action, payload });
   if (problem) throw new CrmError(problem, 'refused');
 }

@@ -19,6 +19,7 @@ import type { Prepared, Reply, SkillContext } from './types.ts';
 type Shape = { type: z.ZodLiteral<string> } & z.ZodRawShape;
 export type ActionSchema = z.ZodObject<Shape>;
 
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds specs of every result type; each spec is typed where it is defined
 export interface ActionSpec<S extends ActionSchema = ActionSchema, R = any> {
   schema: S;
   /** In the action contract (shared/action-contract.md): the parsers emit it, the parse CLI prints it, the LLM has a tool for it. */
@@ -78,7 +79,9 @@ export interface Skill<A extends readonly ActionSpec[] = readonly ActionSpec[]> 
 
 /** A skill from its folder (`import.meta.url` of its index.ts): reads and checks its skill.json once, at start-up. */
 export function defineSkill<const A extends readonly ActionSpec[]>(
-  folder: string, actions: A, extra: Pick<Skill, 'jobs'> = {},
+  folder: string,
+  actions: A,
+  extra: Pick<Skill, 'jobs'> = {},
 ): Skill<A> {
   const url = new URL('skill.json', folder);
   const name = url.pathname.split('/').at(-2)!;

@@ -24,24 +24,29 @@ export async function migrate(db: SqlDb, dir = MIGRATIONS_DIR): Promise<string[]
     create table if not exists supabase_migrations.schema_migrations (
       version text primary key, statements text[], name text);`);
   const done = new Map(
-    (await db.query<{ version: string; statements: string[] | null }>('select version, statements from supabase_migrations.schema_migrations'))
-      .map((r) => [r.version, r.statements]),
+    (
+      await db.query<{ version: string; statements: string[] | null }>(
+        'select version, statements from supabase_migrations.schema_migrations',
+      )
+    ).map((r) => [r.version, r.statements]),
   );
-  const files = readdirSync(dir).filter((f) => MIGRATION_FILE.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => MIGRATION_FILE.test(f))
+    .sort();
   const unknown = [...done.keys()].filter((v) => !files.some((f) => f.startsWith(`${v}_`))).sort();
   if (unknown.includes(BEFORE_THE_SQUASH)) {
     throw new Error(
       `This ${db.kind === 'pglite' ? 'embedded ' : ''}database was migrated before the schema's migrations were squashed into ` +
-      `one baseline (version 0.x), and cannot be brought up to date: supabase/migrations no longer holds ${unknown.length} of its ` +
-      `migrations (${unknown[0]}, …). Nothing was changed. Recreate it: for the embedded demo database, delete its folder ` +
-      `(PGLITE_DIR, by default ./.data/pglite) and npm start creates and seeds a new one; for a server database, drop it, ` +
-      `create it empty and run npm run db:seed.`,
+        `one baseline (version 0.x), and cannot be brought up to date: supabase/migrations no longer holds ${unknown.length} of its ` +
+        `migrations (${unknown[0]}, …). Nothing was changed. Recreate it: for the embedded demo database, delete its folder ` +
+        `(PGLITE_DIR, by default ./.data/pglite) and npm start creates and seeds a new one; for a server database, drop it, ` +
+        `create it empty and run npm run db:seed.`,
     );
   }
   if (unknown.length) {
     throw new Error(
       `This database has migrations that supabase/migrations does not hold (${unknown.join(', ')}): it was migrated by a ` +
-      `newer checkout, or one of its files was renamed or removed. Nothing was changed.`,
+        `newer checkout, or one of its files was renamed or removed. Nothing was changed.`,
     );
   }
   const applied: string[] = [];
@@ -53,15 +58,18 @@ export async function migrate(db: SqlDb, dir = MIGRATIONS_DIR): Promise<string[]
       const recorded = done.get(version);
       // A version recorded without statements (`supabase migration repair`) is taken as it is.
       if (recorded != null && JSON.stringify(recorded) !== JSON.stringify(statements)) {
-        throw new Error(`supabase/migrations/${file} was changed after it was applied to this database; add a new migration instead.`);
+        throw new Error(
+          `supabase/migrations/${file} was changed after it was applied to this database; add a new migration instead.`,
+        );
       }
       continue;
     }
     await db.transaction(async (tx) => {
       await tx.exec(sql);
-      await tx.query('insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)', [
-        version, name, statements,
-      ]);
+      await tx.query(
+        'insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)',
+        [version, name, statements],
+      );
     });
     applied.push(file);
   }
@@ -109,7 +117,10 @@ function push(out: string[], token: string) {
 
 /** Go's strings.TrimSpace: Unicode White_Space (which, unlike String.prototype.trim, keeps U+FEFF and drops U+0085). */
 const goTrimSpace = (s: string) =>
-  s.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, '');
+  s.replace(
+    /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g,
+    '',
+  );
 
 /** One state of the splitter: the next state after rune `r` (`data`: the statement so far, `r` included), or null to end the statement. */
 interface State {
@@ -132,7 +143,7 @@ const ready: State = {
       case '/':
         return block();
       case '\\':
-        return escape;
+        return escaped;
       case ';':
         return null;
       case '(':
@@ -224,7 +235,7 @@ function tag(offset: number): State {
 }
 
 /** After a backslash: the next character is taken as it is. */
-const escape: State = { next: () => ready };
+const escaped: State = { next: () => ready };
 
 /** Inside parentheses or a BEGIN ATOMIC body, until the delimiter appears outside quotes. */
 function atomic(prev: State, delimiter: string): State {

@@ -37,15 +37,22 @@ export interface SqlTx {
  * (forbidden), retry later (unavailable: the database could not be reached), or nothing (internal).
  */
 export class CrmError extends Error {
-  constructor(message: string, readonly code: 'refused' | 'forbidden' | 'invalid' | 'unavailable' | 'internal', options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly code: 'refused' | 'forbidden' | 'invalid' | 'unavailable' | 'internal',
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
 
 /** Connection failures: SQLSTATE class 08, an administrator shutdown (57P0x), or the socket itself. */
 function isConnectionFailure(e: { code?: string; message?: string }): boolean {
-  return /^(08|57P0)/.test(e.code ?? '') || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|AI_AGAIN)$/.test(e.code ?? '') ||
-    /connection terminated|terminating connection|fetch failed|socket hang up|not queryable/i.test(e.message ?? '');
+  return (
+    /^(08|57P0)/.test(e.code ?? '') ||
+    /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|AI_AGAIN)$/.test(e.code ?? '') ||
+    /connection terminated|terminating connection|fetch failed|socket hang up|not queryable/i.test(e.message ?? '')
+  );
 }
 
 export function claimsFor(as: Requester, ttlSeconds = 300): Record<string, unknown> {
@@ -81,7 +88,15 @@ export function toCrmError(err: unknown): CrmError {
       return new CrmError(`That request could not be applied: ${msg}`, 'invalid');
     default:
       return isConnectionFailure(e)
-        ? new CrmError('The CRM database is not reachable right now, so nothing was changed. Please try again in a moment.', 'unavailable', { cause: err })
-        : new CrmError('Something went wrong on my side, so nothing was changed. The team has been told; please try again later.', 'internal', { cause: err });
+        ? new CrmError(
+            'The CRM database is not reachable right now, so nothing was changed. Please try again in a moment.',
+            'unavailable',
+            { cause: err },
+          )
+        : new CrmError(
+            'Something went wrong on my side, so nothing was changed. The team has been told; please try again later.',
+            'internal',
+            { cause: err },
+          );
   }
 }

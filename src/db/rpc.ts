@@ -108,7 +108,13 @@ export interface DataRequest {
   executed_at: string | null;
   changed_fields: string[] | null;
   changes: Record<string, string> | null;
-  result: { done?: string[]; kept?: string[]; completed_on?: string; deadline_met?: boolean; reason?: string | null } | null;
+  result: {
+    done?: string[];
+    kept?: string[];
+    completed_on?: string;
+    deadline_met?: boolean;
+    reason?: string | null;
+  } | null;
   days_left?: number;
 }
 
@@ -122,7 +128,12 @@ export interface PendingRow {
 }
 
 /** What `perform` answers: the action's own result, or why nothing ran. */
-export type PerformResult = Record<string, unknown> & { action?: string; replayed?: boolean; error?: string; message?: string };
+export type PerformResult = Record<string, unknown> & {
+  action?: string;
+  replayed?: boolean;
+  error?: string;
+  message?: string;
+};
 
 export interface ClaimedJob {
   id: number;
@@ -142,13 +153,20 @@ export interface DueReminder {
 
 /** How a channel user is named to `user_for_channel`: one of these. */
 export type ChannelIdentityKey =
-  | { id: string } | { name: string } | { email: string } | { slack_user_id: string } | { teams_aad_id: string };
+  | { id: string }
+  | { name: string }
+  | { email: string }
+  | { slack_user_id: string }
+  | { teams_aad_id: string };
 
 type Problem = { problem: string | null };
 
 /** Every function, by name: `args` is what it is called with, `result` what it answers. */
 export interface Rpc {
-  whoami: { args: Record<string, never>; result: { uid: string | null; role: string | null; team: string | null; db_role: string } };
+  whoami: {
+    args: Record<string, never>;
+    result: { uid: string | null; role: string | null; team: string | null; db_role: string };
+  };
   // The action API: a write waits as a pending action until its author confirms it; `perform` runs one action once.
   pending_put: {
     args: { request_id: string; channel: string; action: Record<string, unknown>; preview: string };
@@ -157,7 +175,9 @@ export interface Rpc {
   pending_get: { args: { id: string }; result: PendingRow | null };
   pending_cancel: { args: { id: string }; result: { cancelled: boolean } };
   perform: {
-    args: { pending_id: string } | { request_id: string; channel: string; action: string; payload: Record<string, unknown> };
+    args:
+      | { pending_id: string }
+      | { request_id: string; channel: string; action: string; payload: Record<string, unknown> };
     result: PerformResult;
   };
   channel_scopes: { args: { channel: string; conversation?: string }; result: ChannelScope[] | null };
@@ -198,7 +218,10 @@ export interface Rpc {
     args: { conversation_id: string; kind: string; user_id: string | null; reference: Record<string, unknown> };
     result: null;
   };
-  teams_reference_load: { args: { user_id: string } | { conversation_id: string }; result: Record<string, unknown> | null };
+  teams_reference_load: {
+    args: { user_id: string } | { conversation_id: string };
+    result: Record<string, unknown> | null;
+  };
 }
 
 export type RpcName = keyof Rpc;

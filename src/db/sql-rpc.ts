@@ -6,12 +6,7 @@ type Transaction = <R>(fn: (tx: SqlTx) => Promise<R>) => Promise<R>;
  * How PostgREST runs a request, done in-process: one transaction, the requester's claims in
  * `request.jwt.claims`, the `authenticated` role, then the function. PGlite and pg share it.
  */
-export async function rpcAs<T>(
-  transaction: Transaction,
-  as: Requester | null,
-  fn: string,
-  args: object,
-): Promise<T> {
+export async function rpcAs<T>(transaction: Transaction, as: Requester | null, fn: string, args: object): Promise<T> {
   if (!/^[a-z_][a-z0-9_]*$/.test(fn)) throw new Error(`bad rpc name ${fn}`);
   try {
     return await transaction(async (tx) => {

@@ -22,7 +22,9 @@ const NO_REALTIME = class {
 
 /** A short-lived access token for one CRM user, signed as Supabase Auth would sign it. */
 export function mintUserJwt(jwtSecret: string, as: Requester): Promise<string> {
-  return new SignJWT(claimsFor(as)).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(jwtSecret));
+  return new SignJWT(claimsFor(as))
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(new TextEncoder().encode(jwtSecret));
 }
 
 /**
@@ -44,7 +46,8 @@ export function supabaseClient(url: string, key: string, bearer: string = key): 
  * only by serviceRpc (schedulers, channel identity).
  */
 export function openSupabase(cfg: SupabaseConfig): CrmDb {
-  if (!cfg.anonKey) throw new Error('SUPABASE_ANON_KEY is required: user requests are sent with the anon key, never the service key.');
+  if (!cfg.anonKey)
+    throw new Error('SUPABASE_ANON_KEY is required: user requests are sent with the anon key, never the service key.');
   const users = supabaseClient(cfg.url, cfg.anonKey);
   const service = supabaseClient(cfg.url, cfg.serviceRoleKey);
 

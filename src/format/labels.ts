@@ -7,14 +7,17 @@ const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD
 
 /** $1,234,567 (amounts are in the account currency; the demo CRM uses USD). */
 export function formatMoney(n: number, currency = 'USD'): string {
-  return currency === 'USD' ? money.format(n) : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${currency}`;
+  return currency === 'USD'
+    ? money.format(n)
+    : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${currency}`;
 }
 
 /** 0.1234 -> "12.3%". */
 export const percent = (x: number) => `${(Math.round(x * 1000) / 10).toLocaleString('en-US')}%`;
 
 /** How many of how many met a target: "92.5% (37 of 40)", or "n/a (none due yet)". */
-export const share = (met: number, of: number) => (of ? `${percent(met / of)} (${met} of ${of})` : 'n/a (none due yet)');
+export const share = (met: number, of: number) =>
+  of ? `${percent(met / of)} (${met} of ${of})` : 'n/a (none due yet)';
 
 /** "3 deals", "1 deal". */
 export const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -35,12 +38,25 @@ export function dayLabel(isoDate: string, today: string): string {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const FULL_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December'];
+const FULL_MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const lastDay = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
 
 /** A date that bounds a period: "Nov 27, 2026". */
-export const boundLabel = (iso: string) => `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${Number(iso.slice(8))}, ${iso.slice(0, 4)}`;
+export const boundLabel = (iso: string) =>
+  `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${Number(iso.slice(8))}, ${iso.slice(0, 4)}`;
 
 /** "2026-11" -> "Nov 2026". */
 export const monthLabel = (key: string) => `${MONTHS[Number(key.slice(5, 7)) - 1]} ${key.slice(0, 4)}`;

@@ -4,7 +4,11 @@ import type { Reply, Table } from '../core/types.ts';
 export function textTable({ columns, rows, more }: Table): string {
   const cells = [columns, ...rows.map((r) => r.map(String))];
   const widths = columns.map((_, i) => Math.min(40, Math.max(...cells.map((r) => (r[i] ?? '').length))));
-  const line = (r: string[]) => r.map((c, i) => (c.length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}…` : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
   if (more) out.push(`… and ${more} more`);
   return out.join('\n');

@@ -3,13 +3,6 @@ import type { CrmDb } from '../db/port.ts';
 
 export type JobHandler = (payload: Record<string, unknown>, job: { id: number; attempts: number }) => Promise<void>;
 
-interface ClaimedJob {
-  id: number;
-  kind: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-}
-
 /**
  * A durable scheduler: jobs are rows in `public.jobs`, claimed with FOR UPDATE SKIP LOCKED, so a
  * restart loses nothing and two processes never run the same job. A job whose handler throws is
@@ -36,7 +29,10 @@ export function createScheduler(db: CrmDb, handlers: Record<string, JobHandler>,
     enqueue: (kind: string, runAt: Date, payload: Record<string, unknown>, dedupeKey?: string) =>
       db.serviceRpc('enqueue_job', { kind, run_at: runAt.toISOString(), payload, dedupe_key: dedupeKey ?? null }),
     start(intervalMs = 15_000) {
-      timer = setInterval(() => void tick().catch((error) => log.error('scheduler tick failed', { component: 'scheduler', error })), intervalMs);
+      timer = setInterval(
+        () => void tick().catch((error) => log.error('scheduler tick failed', { component: 'scheduler', error })),
+        intervalMs,
+      );
       timer.unref();
     },
     stop() {

@@ -20,7 +20,13 @@ export function createParser(config: Config, db: CrmDb): Parser {
       return names.index;
     },
     record: async (user, call) => {
-      if (user) await db.rpc(user, 'record_llm_call', { prompt_hash: call.promptHash, model: call.model, latency_ms: call.latencyMs, outcome: call.outcome });
+      if (user)
+        await db.rpc(user, 'record_llm_call', {
+          prompt_hash: call.promptHash,
+          model: call.model,
+          latency_ms: call.latencyMs,
+          outcome: call.outcome,
+        });
     },
   });
 }

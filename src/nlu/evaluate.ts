@@ -1,18 +1,43 @@
 /** Scores a parser against labelled cases the way the contract describes (type, then each expected field). */
 
-export interface EvalCase { text: string; today: string; expected: { type: string; [field: string]: unknown } }
+export interface EvalCase {
+  text: string;
+  today: string;
+  expected: { type: string; [field: string]: unknown };
+}
 export type ParseFn = (text: string, today: string) => unknown;
 
-export interface TypeStats { tp: number; fp: number; fn: number; precision: number; recall: number }
-export interface Ratio { correct: number; total: number; rate: number }
-export interface Miss { text: string; expected: EvalCase['expected']; got: unknown; wrongFields: string[] }
-export interface EvalReport { typeAccuracy: Ratio; fieldAccuracy: Ratio; perType: Record<string, TypeStats>; misses: Miss[] }
+export interface TypeStats {
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number;
+  recall: number;
+}
+export interface Ratio {
+  correct: number;
+  total: number;
+  rate: number;
+}
+export interface Miss {
+  text: string;
+  expected: EvalCase['expected'];
+  got: unknown;
+  wrongFields: string[];
+}
+export interface EvalReport {
+  typeAccuracy: Ratio;
+  fieldAccuracy: Ratio;
+  perType: Record<string, TypeStats>;
+  misses: Miss[];
+}
 
 const FREE_TEXT = new Set(['summary', 'followUp', 'text', 'question', 'outcome']);
 
 function sameValue(field: string, expected: unknown, got: unknown): boolean {
   if (FREE_TEXT.has(field)) return typeof got === 'string' && got.trim().length > 0;
-  if (typeof expected === 'string') return typeof got === 'string' && expected.trim().toLowerCase() === got.trim().toLowerCase();
+  if (typeof expected === 'string')
+    return typeof got === 'string' && expected.trim().toLowerCase() === got.trim().toLowerCase();
   if (expected && typeof expected === 'object') {
     if (!got || typeof got !== 'object') return false;
     const e = expected as Record<string, unknown>;
@@ -55,7 +80,8 @@ export async function evaluate(cases: EvalCase[], parse: ParseFn): Promise<EvalR
     const wrong = wrongFields(c.expected, got);
     fieldTotal += fields.length;
     fieldOk += fields.length - wrong.length;
-    if (gotType !== c.expected.type || wrong.length) misses.push({ text: c.text, expected: c.expected, got, wrongFields: wrong });
+    if (gotType !== c.expected.type || wrong.length)
+      misses.push({ text: c.text, expected: c.expected, got, wrongFields: wrong });
   }
   for (const s of Object.values(perType)) {
     s.precision = s.tp + s.fp ? s.tp / (s.tp + s.fp) : 1;

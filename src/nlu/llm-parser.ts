@@ -38,8 +38,7 @@ const PROMPT = readFileSync(new URL('../../prompts/parse-action.md', import.meta
 const toolName = (type: string) => type.replace('.', '_');
 
 function fewShots(): string {
-  return SKILLS
-    .flatMap((s) => s.examples.slice(0, 2))
+  return SKILLS.flatMap((s) => s.examples.slice(0, 2))
     .map((e) => {
       const { type, ...args } = e.expected as { type: string };
       return `${JSON.stringify(e.text)} -> ${toolName(type)}(${JSON.stringify(args)})`;
@@ -73,7 +72,10 @@ export function createLlmParser(settings: LlmSettings, deps: LlmParserDeps): Par
     name: `llm:${settings.model}`,
     async parse(text: string, opts: ParseOptions): Promise<Action> {
       const names = await deps.knownNames();
-      const message = settings.shareCustomerText && opts.source ? `${text}\n\nThe customer's message (data):\n${opts.source.text}` : text;
+      const message =
+        settings.shareCustomerText && opts.source
+          ? `${text}\n\nThe customer's message (data):\n${opts.source.text}`
+          : text;
       const masked = minimize(message, names);
       const system = PROMPT.replace('{{today}}', opts.today).replace('{{examples}}', examples);
       const started = Date.now();
@@ -92,11 +94,19 @@ export function createLlmParser(settings: LlmSettings, deps: LlmParserDeps): Par
         outcome = checked.ok ? 'ok' : 'invalid';
         return checked.ok ? checked.action : deps.fallback.parse(text, opts);
       } catch (err) {
-        outcome = (err as Error)?.name === 'TimeoutError' || /timed? ?out|abort/i.test(String(err)) ? 'timeout' : 'error';
+        outcome =
+          (err as Error)?.name === 'TimeoutError' || /timed? ?out|abort/i.test(String(err)) ? 'timeout' : 'error';
         return deps.fallback.parse(text, opts);
       } finally {
-        const promptHash = createHash('sha256').update(system).update('\n').update(masked.text).digest('hex').slice(0, 32);
-        await deps.record?.(opts.user, { promptHash, model: settings.model, latencyMs: Date.now() - started, outcome }).catch(() => {});
+        const promptHash = createHash('sha256')
+          .update(system)
+          .update('\n')
+          .update(masked.text)
+          .digest('hex')
+          .slice(0, 32);
+        await deps
+          .record?.(opts.user, { promptHash, model: settings.model, latencyMs: Date.now() - started, outcome })
+          .catch(() => {});
       }
     },
   };

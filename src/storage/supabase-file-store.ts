@@ -29,4 +29,7 @@ export function supabaseFileStore(
 }
 
 const unavailable = (why: string) =>
-  new CrmError(`The file could not be stored (${why}), so no link was made. Please try again in a moment.`, 'unavailable');
+  new CrmError(
+    `The file could not be stored (${why}), so no link was made. Please try again in a moment.`,
+    'unavailable',
+  );

@@ -50,15 +50,22 @@ export async function startConnectorStandIn() {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '';
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (req.method === 'GET' && path === '/openid') return json(200, { issuer: CHANNEL_ISSUER, jwks_uri: `${url}/keys` });
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.method === 'GET' && path === '/openid')
+        return json(200, { issuer: CHANNEL_ISSUER, jwks_uri: `${url}/keys` });
       if (req.method === 'GET' && path === '/keys') {
         const jwk = keys.publicKey.export({ format: 'jwk' });
         return json(200, { keys: [{ ...jwk, kid: KID, use: 'sig', alg: 'RS256', endorsements: ['msteams'] }] });
       }
       if (!path.startsWith('/v3/conversations')) return json(404, { error: 'not a connector path' });
       const raw = Buffer.concat(chunks).toString('utf8');
-      calls.push({ method: req.method ?? '', path: decodeURIComponent(path), authorization: req.headers.authorization, body: raw ? JSON.parse(raw) : {} });
+      calls.push({
+        method: req.method ?? '',
+        path: decodeURIComponent(path),
+        authorization: req.headers.authorization,
+        body: raw ? JSON.parse(raw) : {},
+      });
       if (req.method === 'POST' && path === '/v3/conversations') return json(201, { id: `a:direct-${++created}` });
       return json(200, { id: `sent-${++sent}` });
     });

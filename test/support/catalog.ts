@@ -27,7 +27,8 @@ export async function catalogOf(db: SqlDb): Promise<Record<string, string>> {
   for (const { t, cols } of tables) {
     // Columns that default to now() hold the moment of migration, which no two databases share.
     const [{ rows: data }] = await db.query<{ rows: string | null }>(
-      `select string_agg(r, E'\\n' order by r) as rows from (select (${cols ? `jsonb_build_array(${cols})` : `'[]'::jsonb`})::text as r from ${t}) x`);
+      `select string_agg(r, E'\\n' order by r) as rows from (select (${cols ? `jsonb_build_array(${cols})` : `'[]'::jsonb`})::text as r from ${t}) x`,
+    );
     if (data) out[`rows ${t}`] = data;
   }
   return out;

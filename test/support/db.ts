@@ -8,7 +8,10 @@ import { loadDemo } from '../../src/demo/load.ts';
 
 export const TODAY = '2026-11-23';
 /** The databases every data test runs on: PGlite always, the server Postgres when TEST_DATABASE_URL is set. */
-export const TARGETS: ('pglite' | 'postgres')[] = ['pglite', ...(process.env.TEST_DATABASE_URL ? (['postgres'] as const) : [])];
+export const TARGETS: ('pglite' | 'postgres')[] = [
+  'pglite',
+  ...(process.env.TEST_DATABASE_URL ? (['postgres'] as const) : []),
+];
 
 export type TestDb = SqlDb & { url?: string };
 
@@ -53,6 +56,8 @@ export async function userNamed(db: SqlDb, name: string): Promise<Requester> {
 /** A user of the given role (the first seeded one), optionally in a team. */
 export async function userWithRole(db: SqlDb, role: string, team?: string): Promise<Requester> {
   const [row] = await db.query<{ id: string }>(
-    `select id from public.users where role = $1 and ($2::text is null or team = $2) order by name limit 1`, [role, team ?? null]);
+    `select id from public.users where role = $1 and ($2::text is null or team = $2) order by name limit 1`,
+    [role, team ?? null],
+  );
   return (await db.serviceRpc('user_for_channel', { id: row.id }))!;
 }

@@ -49,14 +49,22 @@ export interface StandInOptions {
 
 type Answer = { status: number; body?: unknown; raw?: Buffer; mime?: string };
 class Refusal extends Error {
-  constructor(readonly status: number, readonly body: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
     super(String(body.message));
   }
 }
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
-const postgrestError = (status: number, code: string, message: string, details: string | null = null, hint: string | null = null) =>
-  new Refusal(status, { code, message, details, hint });
+const postgrestError = (
+  status: number,
+  code: string,
+  message: string,
+  details: string | null = null,
+  hint: string | null = null,
+) => new Refusal(status, { code, message, details, hint });
 const storageError = (status: number, error: string, message: string) =>
   new Refusal(status, { statusCode: String(status), error, message });
 
@@ -70,7 +78,12 @@ function postgrestStatus(code: string, role: string): number {
   if (code === '53400') return 500;
   if (code.startsWith('08') || code.startsWith('53')) return 503;
   if (code.startsWith('28') || code.startsWith('0L') || code.startsWith('0P')) return 403;
-  if (['09', '25', '2D', '38', '39', '3B', '40', '54', '55', '57', '58', 'F0', 'HV', 'P0', 'XX'].some((p) => code.startsWith(p))) return 500;
+  if (
+    ['09', '25', '2D', '38', '39', '3B', '40', '54', '55', '57', '58', 'F0', 'HV', 'P0', 'XX'].some((p) =>
+      code.startsWith(p),
+    )
+  )
+    return 500;
   return 400;
 }
 
@@ -96,7 +109,10 @@ export async function startPostgrestStandIn(opts: StandInOptions): Promise<Stand
   const authenticate = async (req: IncomingMessage, record: CapturedRequest): Promise<JWTPayload> => {
     const apikey = req.headers.apikey;
     if (typeof apikey !== 'string' || !opts.apiKeys.includes(apikey)) {
-      throw new Refusal(401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
+      throw new Refusal(401, {
+        message: 'Invalid API key',
+        hint: 'Double check your Supabase `anon` or `service_role` API key.',
+      });
     }
     const auth = req.headers.authorization;
     const m = auth ? /^Bearer (.+)$/i.exec(auth) : null;
@@ -107,7 +123,8 @@ export async function startPostgrestStandIn(opts: StandInOptions): Promise<Stand
   };
 
   const rpc = async (fn: string, claims: JWTPayload, body: unknown, path: string): Promise<Answer> => {
-    if (!IDENT.test(fn)) throw postgrestError(404, 'PGRST202', `Could not find the function public.${fn} in the schema cache`);
+    if (!IDENT.test(fn))
+      throw postgrestError(404, 'PGRST202', `Could not find the function public.${fn} in the schema cache`);
     const args = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const names = Object.keys(args);
     if (!names.every((n) => IDENT.test(n))) throw postgrestError(400, 'PGRST100', 'bad argument name');
@@ -121,14 +138,22 @@ export async function startPostgrestStandIn(opts: StandInOptions): Promise<Stand
                 set_config('request.method', 'POST', true), set_config('request.path', $3, true)`,
         [role, JSON.stringify(claims), path],
       );
-      const { rows } = await client.query(`select to_json(${call})::text as body`, names.map((n) => JSON.stringify(args[n])));
+      const { rows } = await client.query(
+        `select to_json(${call})::text as body`,
+        names.map((n) => JSON.stringify(args[n])),
+      );
       await client.query('commit');
       return { status: 200, raw: Buffer.from(rows[0].body ?? 'null'), mime: 'application/json' };
     } catch (err) {
       await client.query('rollback').catch(() => {});
       const e = err as { code?: string; message: string; detail?: string; hint?: string };
       if (!e.code) throw err;
-      if (e.code === '42883') throw postgrestError(404, 'PGRST202', `Could not find the function public.${fn}(${names.join(', ')}) in the schema cache`);
+      if (e.code === '42883')
+        throw postgrestError(
+          404,
+          'PGRST202',
+          `Could not find the function public.${fn}(${names.join(', ')}) in the schema cache`,
+        );
       throw postgrestError(postgrestStatus(e.code, role), e.code, e.message, e.detail ?? null, e.hint ?? null);
     } finally {
       client.release();
@@ -143,7 +168,8 @@ export async function startPostgrestStandIn(opts: StandInOptions): Promise<Stand
 
   /** The storage policies of this project: users only in their own folder; the service anywhere. */
   const mayTouch = (claims: JWTPayload, objectPath: string) =>
-    claims.role === 'service_role' || (claims.role === 'authenticated' && typeof claims.sub === 'string' && objectPath.split('/')[0] === claims.sub);
+    claims.role === 'service_role' ||
+    (claims.role === 'authenticated' && typeof claims.sub === 'string' && objectPath.split('/')[0] === claims.sub);
 
   const storage = async (req: IncomingMessage, record: CapturedRequest, url: URL, rest: string): Promise<Answer> => {
     const signed = /^object\/sign\/([^/]+)\/(.+)$/.exec(rest);
@@ -151,12 +177,15 @@ export async function startPostgrestStandIn(opts: StandInOptions): Promise<Stand
       const key = `${signed[1]}/${decodeURIComponent(signed[2])}`;
       let payload: JWTPayload;
       try {
-        payload = (await jwtVerify(url.searchParams.get('token') ?? '', secret, { algorithms: ['HS256'], currentDate: now() })).payload;
+        payload = (
+          await jwtVerify(url.searchParams.get('token') ?? '', secret, { algorithms: ['HS256'], currentDate: now() })
+        ).payload;
       } catch (err) {
         throw storageError(400, 'InvalidJWT', err instanceof errors.JWTExpired ? 'jwt expired' : 'invalid signature');
       }
       const obj = objects.get(key);
-      if (payload.url !== key || !obj) throw storageError(400, 'InvalidSignature', 'The url do not match the signature');
+      if (payload.url !== key || !obj)
+        throw storageError(400, 'InvalidSignature', 'The url do not match the signature');
       return { status: 200, raw: obj.data, mime: obj.mime };
     }
     const claims = await authenticate(req, record);
@@ -165,22 +194,31 @@ export async function startPostgrestStandIn(opts: StandInOptions): Promise<Stand
       const key = `${bucket}/${objectPath}`;
       if (!objects.has(key) || !mayTouch(claims, objectPath)) throw storageError(404, 'not_found', 'Object not found');
       const { expiresIn } = JSON.parse((await readBody(req)).toString() || '{}') as { expiresIn?: number };
-      if (!Number.isInteger(expiresIn) || expiresIn! <= 0) throw storageError(400, 'InvalidRequest', 'expiresIn must be a positive integer');
+      if (!Number.isInteger(expiresIn) || expiresIn! <= 0)
+        throw storageError(400, 'InvalidRequest', 'expiresIn must be a positive integer');
       const token = await new SignJWT({ url: key })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuedAt(Math.floor(now().getTime() / 1000))
         .setExpirationTime(Math.floor(now().getTime() / 1000) + expiresIn!)
         .sign(secret);
-      return { status: 200, body: { signedURL: `/object/sign/${encodeURIComponent(bucket)}/${objectPath}?token=${token}` } };
+      return {
+        status: 200,
+        body: { signedURL: `/object/sign/${encodeURIComponent(bucket)}/${objectPath}?token=${token}` },
+      };
     }
     const upload = /^object\/([^/]+)\/(.+)$/.exec(rest);
     if (upload && req.method === 'POST') {
       const [bucket, objectPath] = [upload[1], decodeURIComponent(upload[2])];
       if (!buckets.has(bucket)) throw storageError(404, 'Bucket not found', 'Bucket not found');
-      if (!mayTouch(claims, objectPath)) throw storageError(403, 'Unauthorized', 'new row violates row-level security policy');
+      if (!mayTouch(claims, objectPath))
+        throw storageError(403, 'Unauthorized', 'new row violates row-level security policy');
       const key = `${bucket}/${objectPath}`;
-      if (objects.has(key) && req.headers['x-upsert'] !== 'true') throw storageError(409, 'Duplicate', 'The resource already exists');
-      objects.set(key, { data: await readBody(req), mime: String(req.headers['content-type'] ?? 'application/octet-stream') });
+      if (objects.has(key) && req.headers['x-upsert'] !== 'true')
+        throw storageError(409, 'Duplicate', 'The resource already exists');
+      objects.set(key, {
+        data: await readBody(req),
+        mime: String(req.headers['content-type'] ?? 'application/octet-stream'),
+      });
       return { status: 200, body: { Key: key, Id: randomUUID() } };
     }
     throw storageError(404, 'not_found', `no route ${req.method} /storage/v1/${rest}`);
@@ -258,12 +296,22 @@ export interface SupabaseTarget {
 /** A fresh server database (see freshDb) behind the stand-in, and the Supabase adapter pointed at it. */
 export async function freshSupabase({ deals = 1500 } = {}): Promise<SupabaseTarget> {
   const sql = await freshDb('postgres', { deals });
-  const [anonKey, serviceRoleKey] = [await projectKey(TEST_JWT_SECRET, 'anon'), await projectKey(TEST_JWT_SECRET, 'service_role')];
-  const standIn = await startPostgrestStandIn({ databaseUrl: sql.url!, jwtSecret: TEST_JWT_SECRET, apiKeys: [anonKey, serviceRoleKey] });
+  const [anonKey, serviceRoleKey] = [
+    await projectKey(TEST_JWT_SECRET, 'anon'),
+    await projectKey(TEST_JWT_SECRET, 'service_role'),
+  ];
+  const standIn = await startPostgrestStandIn({
+    databaseUrl: sql.url!,
+    jwtSecret: TEST_JWT_SECRET,
+    apiKeys: [anonKey, serviceRoleKey],
+  });
   const cfg = { url: standIn.url, anonKey, serviceRoleKey, jwtSecret: TEST_JWT_SECRET };
   const db = openSupabase(cfg);
   return {
-    db, sql, standIn, cfg,
+    db,
+    sql,
+    standIn,
+    cfg,
     close: async () => {
       await db.close();
       await standIn.close();

@@ -41,14 +41,28 @@ async function readBody(req: IncomingMessage): Promise<{ raw: Buffer; body: Reco
   if (!type.includes('application/x-www-form-urlencoded')) return { raw, body: {} };
   const body: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) {
-    body[k] = /^[[{]/.test(v) ? (() => { try { return JSON.parse(v); } catch { return v; } })() : v;
+    body[k] = /^[[{]/.test(v)
+      ? (() => {
+          try {
+            return JSON.parse(v);
+          } catch {
+            return v;
+          }
+        })()
+      : v;
   }
   return { raw, body };
 }
 
-export async function startSlackStandin(
-  { users = [], messages = [], socketUrl }: { users?: StandinUser[]; messages?: StandinMessage[]; socketUrl?: string } = {},
-) {
+export async function startSlackStandin({
+  users = [],
+  messages = [],
+  socketUrl,
+}: {
+  users?: StandinUser[];
+  messages?: StandinMessage[];
+  socketUrl?: string;
+} = {}) {
   const calls: SlackCall[] = [];
   let counter = 0;
   const nextTs = () => `1763900000.${String(++counter).padStart(6, '0')}`;
@@ -57,15 +71,27 @@ export async function startSlackStandin(
   const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://crm-demo.slack.com/', team: 'CRM Demo', team_id: TEAM_ID, user: 'crm', user_id: BOT_USER_ID, bot_id: 'B0BOTCRM' };
+        return {
+          ok: true,
+          url: 'https://crm-demo.slack.com/',
+          team: 'CRM Demo',
+          team_id: TEAM_ID,
+          user: 'crm',
+          user_id: BOT_USER_ID,
+          bot_id: 'B0BOTCRM',
+        };
       case 'users.info': {
         const u = users.find((x) => x.id === body.user);
         if (!u) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
           user: {
-            id: u.id, name: u.name.toLowerCase().replace(/\s+/g, '.'), real_name: u.name, team_id: u.team_id ?? TEAM_ID,
-            is_restricted: u.is_restricted ?? false, is_ultra_restricted: u.is_ultra_restricted ?? false,
+            id: u.id,
+            name: u.name.toLowerCase().replace(/\s+/g, '.'),
+            real_name: u.name,
+            team_id: u.team_id ?? TEAM_ID,
+            is_restricted: u.is_restricted ?? false,
+            is_ultra_restricted: u.is_ultra_restricted ?? false,
             profile: { real_name: u.name, ...(u.email ? { email: u.email } : {}) },
           },
         };
@@ -77,11 +103,19 @@ export async function startSlackStandin(
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
       case 'chat.getPermalink':
-        return { ok: true, channel: body.channel, permalink: `https://crm-demo.slack.com/archives/${body.channel}/p${String(body.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          channel: body.channel,
+          permalink: `https://crm-demo.slack.com/archives/${body.channel}/p${String(body.message_ts).replace('.', '')}`,
+        };
       case 'conversations.history':
       case 'conversations.replies': {
         const found = messages.filter((m) => m.channel === body.channel && m.ts === (body.latest ?? body.ts));
-        return { ok: true, messages: found.map((m) => ({ type: 'message', ts: m.ts, text: m.text, user: m.user })), has_more: false };
+        return {
+          ok: true,
+          messages: found.map((m) => ({ type: 'message', ts: m.ts, text: m.text, user: m.user })),
+          has_more: false,
+        };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(body.users).slice(1)}` } };
@@ -94,7 +128,12 @@ export async function startSlackStandin(
         return { ok: true, upload_url: `${base}upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal':
-        return { ok: true, files: (body.files as { id: string; title?: string }[] | undefined)?.map((f) => ({ id: f.id, title: f.title })) ?? [] };
+        return {
+          ok: true,
+          files:
+            (body.files as { id: string; title?: string }[] | undefined)?.map((f) => ({ id: f.id, title: f.title })) ??
+            [],
+        };
       default:
         return { ok: true };
     }
@@ -139,7 +178,15 @@ export async function startSlackStandin(
       for (;;) {
         const hit = calls.slice(mark).find(test);
         if (hit) return hit;
-        if (Date.now() > until) throw new Error(`no matching Slack call; saw: ${calls.slice(mark).map((c) => c.method).join(', ') || 'none'}`);
+        if (Date.now() > until)
+          throw new Error(
+            `no matching Slack call; saw: ${
+              calls
+                .slice(mark)
+                .map((c) => c.method)
+                .join(', ') || 'none'
+            }`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -20,10 +20,14 @@ export async function startSocketModeStandin() {
     connections++;
     current = socket;
     socket.on('message', (data) => acks.push(JSON.parse(data.toString())));
-    socket.send(JSON.stringify({
-      type: 'hello', num_connections: 1, connection_info: { app_id: 'A0CRMDEMO' },
-      debug_info: { host: 'standin', build_number: 1, approximate_connection_time: 18060 },
-    }));
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        connection_info: { app_id: 'A0CRMDEMO' },
+        debug_info: { host: 'standin', build_number: 1, approximate_connection_time: 18060 },
+      }),
+    );
   });
 
   const waitUntil = async (test: () => boolean, what: string, ms = 15_000) => {
@@ -46,12 +50,22 @@ export async function startSocketModeStandin() {
     /** Sends an envelope and resolves with its id; the client must ack it. */
     send(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>): string {
       const envelope_id = `env-${++counter}`;
-      current!.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0 }));
+      current!.send(
+        JSON.stringify({
+          envelope_id,
+          type,
+          payload,
+          accepts_response_payload: type !== 'events_api',
+          retry_attempt: 0,
+        }),
+      );
       return envelope_id;
     },
-    acked: (envelopeId: string) => waitUntil(() => acks.some((a) => a.envelope_id === envelopeId), `the ack of ${envelopeId}`),
+    acked: (envelopeId: string) =>
+      waitUntil(() => acks.some((a) => a.envelope_id === envelopeId), `the ack of ${envelopeId}`),
     /** Slack recycling the connection: the client must reconnect through apps.connections.open. */
-    disconnect: (reason = 'refresh_requested') => current!.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'standin' } })),
+    disconnect: (reason = 'refresh_requested') =>
+      current!.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'standin' } })),
     close: async () => {
       clearInterval(pings);
       for (const c of server.clients) c.terminate();

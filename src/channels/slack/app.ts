@@ -30,7 +30,13 @@ export interface SlackServer {
 }
 
 /** Starts the Slack app; every request is acked at once and answered after the work is done. */
-export async function startSlack({ config, assistant, db, escalationChannel, log = rootLog.with({ component: 'slack' }) }: SlackOptions): Promise<SlackServer> {
+export async function startSlack({
+  config,
+  assistant,
+  db,
+  escalationChannel,
+  log = rootLog.with({ component: 'slack' }),
+}: SlackOptions): Promise<SlackServer> {
   const slack = config.slack;
   if (!slack) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
   const mode = slack.appToken ? 'socket' : 'http';

@@ -47,10 +47,15 @@ function sections(text: string): Block[] {
 }
 
 const button = (text: string, action_id: string, value: string, style?: 'primary' | 'danger'): types.Button => ({
-  type: 'button', text: { type: 'plain_text', text }, action_id, value, ...(style ? { style } : {}),
+  type: 'button',
+  text: { type: 'plain_text', text },
+  action_id,
+  value,
+  ...(style ? { style } : {}),
 });
 
-const buttonText = (label: string) => (label.length > BUTTON_TEXT_LIMIT ? `${label.slice(0, BUTTON_TEXT_LIMIT - 1)}…` : label);
+const buttonText = (label: string) =>
+  label.length > BUTTON_TEXT_LIMIT ? `${label.slice(0, BUTTON_TEXT_LIMIT - 1)}…` : label;
 
 /**
  * One button per answer of a "which one?" question, carrying the action it runs (validated again
@@ -68,13 +73,17 @@ function choiceButtons(reply: Reply): types.Button[] {
 export function replyBlocks(reply: Reply, { caseButtons = true } = {}): Block[] {
   const text = reply.confirm ? reply.confirm.preview : reply.text;
   const blocks = sections(escapeMrkdwn(text));
-  if (reply.table) blocks.push(...sections('```' + escapeMrkdwn(textTable(reply.table)) + '```'));
+  if (reply.table) blocks.push(...sections(`\`\`\`${escapeMrkdwn(textTable(reply.table))}\`\`\``));
   if (reply.confirm) {
     const id = reply.confirm.pendingId;
     blocks.push({
       type: 'actions',
       block_id: `confirm:${id}`,
-      elements: [button('Confirm', ACTION.confirm, id, 'primary'), button('Cancel', ACTION.cancel, id), button('Edit', ACTION.edit, id)],
+      elements: [
+        button('Confirm', ACTION.confirm, id, 'primary'),
+        button('Cancel', ACTION.cancel, id),
+        button('Edit', ACTION.edit, id),
+      ],
     });
   }
   const choices = choiceButtons(reply);
@@ -84,7 +93,9 @@ export function replyBlocks(reply: Reply, { caseButtons = true } = {}): Block[] 
     blocks.push({
       type: 'actions',
       block_id: `case:${caseNo}`,
-      elements: actions.map((a, i) => button(CASE_BUTTON[a].text, CASE_BUTTON[a].id, caseNo, i === 0 ? 'primary' : undefined)),
+      elements: actions.map((a, i) =>
+        button(CASE_BUTTON[a].text, CASE_BUTTON[a].id, caseNo, i === 0 ? 'primary' : undefined),
+      ),
     });
   }
   return blocks;
@@ -95,12 +106,17 @@ export const replyText = (reply: Reply): string => replyAsText(reply).slice(0, 3
 
 /** The App Home tab: the user's tasks and open cases, or why they are missing. */
 export function homeView(name: string, parts: { title: string; reply: Reply }[]): types.HomeView {
-  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: `Hi ${name.split(' ')[0]} — your CRM` } }];
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Hi ${name.split(' ')[0]} — your CRM` } },
+  ];
   for (const { title, reply } of parts) {
     blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(title)}*` } });
     blocks.push(...replyBlocks(reply, { caseButtons: false }));
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Ask me anything in a DM, with `/crm`, or by mentioning me in a channel.' }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: 'Ask me anything in a DM, with `/crm`, or by mentioning me in a channel.' }],
+  });
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }
 

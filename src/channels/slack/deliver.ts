@@ -20,7 +20,9 @@ export const isDirectMessage = (channel: string) => channel.startsWith('D');
 
 /** A request made at a place, as the core sees it: 'dm' for direct messages, else the channel (for its settings). */
 export const turnAt = (place: Place, requestId: string): Turn => ({
-  requestId, channel: 'slack', conversation: isDirectMessage(place.channel) ? 'dm' : place.channel,
+  requestId,
+  channel: 'slack',
+  conversation: isDirectMessage(place.channel) ? 'dm' : place.channel,
 });
 
 type Client = webApi.WebClient;
@@ -48,7 +50,9 @@ export async function deliver(client: Client, place: Place, reply: Reply, { repl
   const dm = isDirectMessage(place.channel);
   const files = reply.files ?? [];
   const filesToDm = files.length > 0 && hidden && !dm;
-  const shown = filesToDm ? { ...reply, text: `${reply.text}\nI sent the file${files.length > 1 ? 's' : ''} to you in a direct message.` } : reply;
+  const shown = filesToDm
+    ? { ...reply, text: `${reply.text}\nI sent the file${files.length > 1 ? 's' : ''} to you in a direct message.` }
+    : reply;
   const message = { text: replyText(shown), blocks: replyBlocks(shown) };
   const thread = place.threadTs ? { thread_ts: place.threadTs } : {};
 
@@ -64,7 +68,11 @@ export async function deliver(client: Client, place: Place, reply: Reply, { repl
   } else {
     await client.chat.postEphemeral({ channel: place.channel, user: place.user, ...thread, ...message });
     if (place.acknowledgePublicly) {
-      await client.chat.postMessage({ channel: place.channel, ...thread, text: `<@${place.user}> ${privateNote(reply).text}` });
+      await client.chat.postMessage({
+        channel: place.channel,
+        ...thread,
+        text: `<@${place.user}> ${privateNote(reply).text}`,
+      });
     }
   }
 

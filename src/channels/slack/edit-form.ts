@@ -65,27 +65,53 @@ const label = (key: string) => {
   const words = key.replace(/([A-Z])/g, ' $1').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
-const option = (v: string): types.PlainTextOption => ({ text: { type: 'plain_text', text: v.replace(/_/g, ' ') }, value: v });
+const option = (v: string): types.PlainTextOption => ({
+  text: { type: 'plain_text', text: v.replace(/_/g, ' ') },
+  value: v,
+});
 
 function element(f: Field, value: unknown): types.InputBlock['element'] {
   const str = typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
   switch (f.kind) {
     case 'text':
-      return { type: 'plain_text_input', action_id: 'v', multiline: f.multiline, ...(str ? { initial_value: str } : {}) };
+      return {
+        type: 'plain_text_input',
+        action_id: 'v',
+        multiline: f.multiline,
+        ...(str ? { initial_value: str } : {}),
+      };
     case 'number':
       return { type: 'number_input', action_id: 'v', is_decimal_allowed: true, ...(str ? { initial_value: str } : {}) };
     case 'date':
-      return { type: 'datepicker', action_id: 'v', ...(str && /^\d{4}-\d{2}-\d{2}$/.test(str) ? { initial_date: str } : {}) };
+      return {
+        type: 'datepicker',
+        action_id: 'v',
+        ...(str && /^\d{4}-\d{2}-\d{2}$/.test(str) ? { initial_date: str } : {}),
+      };
     case 'boolean':
       return {
-        type: 'static_select', action_id: 'v', options: [option('yes'), option('no')],
+        type: 'static_select',
+        action_id: 'v',
+        options: [option('yes'), option('no')],
         ...(typeof value === 'boolean' ? { initial_option: option(value ? 'yes' : 'no') } : {}),
       };
     case 'choice':
-      return { type: 'static_select', action_id: 'v', options: f.options.map(option), ...(str && f.options.includes(str) ? { initial_option: option(str) } : {}) };
+      return {
+        type: 'static_select',
+        action_id: 'v',
+        options: f.options.map(option),
+        ...(str && f.options.includes(str) ? { initial_option: option(str) } : {}),
+      };
     case 'choices': {
-      const chosen = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && f.options.includes(v)) : [];
-      return { type: 'multi_static_select', action_id: 'v', options: f.options.map(option), ...(chosen.length ? { initial_options: chosen.map(option) } : {}) };
+      const chosen = Array.isArray(value)
+        ? value.filter((v): v is string => typeof v === 'string' && f.options.includes(v))
+        : [];
+      return {
+        type: 'multi_static_select',
+        action_id: 'v',
+        options: f.options.map(option),
+        ...(chosen.length ? { initial_options: chosen.map(option) } : {}),
+      };
     }
   }
 }
@@ -100,7 +126,10 @@ export function editView(stored: Record<string, unknown>, origin: EditOrigin): t
     submit: { type: 'plain_text', text: 'Review' },
     close: { type: 'plain_text', text: 'Back' },
     blocks: fieldsOf(origin.type).map((f) => ({
-      type: 'input', block_id: `f:${f.key}`, optional: f.optional, label: { type: 'plain_text', text: label(f.key) },
+      type: 'input',
+      block_id: `f:${f.key}`,
+      optional: f.optional,
+      label: { type: 'plain_text', text: label(f.key) },
       element: element(f, stored[f.key]),
     })),
   };
@@ -133,7 +162,12 @@ export function editedAction(
       if (chosen.length) draft[f.key] = chosen;
       continue;
     }
-    const raw = f.kind === 'date' ? v.selected_date : f.kind === 'choice' || f.kind === 'boolean' ? v.selected_option?.value : v.value;
+    const raw =
+      f.kind === 'date'
+        ? v.selected_date
+        : f.kind === 'choice' || f.kind === 'boolean'
+          ? v.selected_option?.value
+          : v.value;
     if (raw == null || raw.trim() === '') continue;
     draft[f.key] = f.kind === 'number' ? Number(raw) : f.kind === 'boolean' ? raw === 'yes' : raw;
   }

@@ -16,7 +16,15 @@ const PROFILE_TTL_MS = 10 * 60_000;
  * email Slack knows for them) is linked to a CRM user. Slack's guests (single- and multi-channel) and people from
  * another organisation in a shared channel are never members; what non-members may do is the channel kit's rule.
  */
-export function createUserDirectory({ db, client, homeTeam }: { db: CrmDb; client: webApi.WebClient; homeTeam: () => string | undefined }) {
+export function createUserDirectory({
+  db,
+  client,
+  homeTeam,
+}: {
+  db: CrmDb;
+  client: webApi.WebClient;
+  homeTeam: () => string | undefined;
+}) {
   const profiles = new Map<string, { at: number; profile: SlackProfile | null }>();
 
   async function profile(slackUserId: string): Promise<SlackProfile | null> {
@@ -45,11 +53,15 @@ export function createUserDirectory({ db, client, homeTeam }: { db: CrmDb; clien
 
   return {
     async speaker(slackUserId: string): Promise<Speaker> {
-      const [bySlackId, info] = await Promise.all([db.serviceRpc('user_for_channel', { slack_user_id: slackUserId }), profile(slackUserId)]);
+      const [bySlackId, info] = await Promise.all([
+        db.serviceRpc('user_for_channel', { slack_user_id: slackUserId }),
+        profile(slackUserId),
+      ]);
       const home = homeTeam();
       const name = info?.name ?? slackUserId;
       if (info?.restricted) return { kind: 'guest', why: 'guest account', displayName: name };
-      if (info?.teamId && home && info.teamId !== home) return { kind: 'guest', why: 'other organisation', displayName: name };
+      if (info?.teamId && home && info.teamId !== home)
+        return { kind: 'guest', why: 'other organisation', displayName: name };
       // An email match is trusted only for the workspace's own full members (checked above): a guest or someone from
       // another organisation could carry an employee's address.
       const user = bySlackId ?? (info?.email ? await db.serviceRpc('user_for_channel', { email: info.email }) : null);

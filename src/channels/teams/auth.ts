@@ -24,7 +24,8 @@ class StrictBotAuthentication extends ConfigurationBotFrameworkAuthentication {
     try {
       return await super.authenticateRequest(activity, authHeader);
     } catch (err) {
-      if (err instanceof Error && JWT_FAILURES.has(err.name)) throw new AuthenticationError(`Unauthorized: ${err.message}`, StatusCodes.UNAUTHORIZED);
+      if (err instanceof Error && JWT_FAILURES.has(err.name))
+        throw new AuthenticationError(`Unauthorized: ${err.message}`, StatusCodes.UNAUTHORIZED);
       throw err;
     }
   }

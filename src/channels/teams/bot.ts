@@ -31,22 +31,42 @@ export interface TeamsServer {
 }
 
 /** Starts the Teams bot: a botbuilder CloudAdapter behind `POST /api/messages`, every request authenticated. */
-export async function startTeams({ config, assistant, db, auth, files, log = rootLog.with({ component: 'teams' }) }: TeamsOptions): Promise<TeamsServer> {
+export async function startTeams({
+  config,
+  assistant,
+  db,
+  auth,
+  files,
+  log = rootLog.with({ component: 'teams' }),
+}: TeamsOptions): Promise<TeamsServer> {
   const teams = config.teams;
   if (!teams) throw new Error('Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD');
   if (teams.local) {
-    log.warn('⚠ TEAMS LOCAL MODE (TEAMS_LOCAL=true): POST /api/messages accepts activities WITHOUT Bot Framework authentication, '
-      + `on 127.0.0.1 only, for Microsoft's local test clients. The local test user acts as ${teams.local.user}. Never use it in production.`);
+    log.warn(
+      '⚠ TEAMS LOCAL MODE (TEAMS_LOCAL=true): POST /api/messages accepts activities WITHOUT Bot Framework authentication, ' +
+        `on 127.0.0.1 only, for Microsoft's local test clients. The local test user acts as ${teams.local.user}. Never use it in production.`,
+    );
   }
   const adapter = new CloudAdapter(botAuthentication(teams, auth));
   adapter.onTurnError = async (context, err) => {
     log.error('turn failed', { error: err });
-    if (context.activity.type === 'message') await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');
+    if (context.activity.type === 'message')
+      await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');
   };
-  const bot = new CrmTeamsBot({ kit: createChannelKit({ assistant, db }), db, files, appId: teams.appId, local: teams.local });
-  const { server, port } = await serveMessages(teams.port, (req, res) => adapter.process(req, res, (context) => bot.run(context)), {
-    loopbackOnly: Boolean(teams.local),
+  const bot = new CrmTeamsBot({
+    kit: createChannelKit({ assistant, db }),
+    db,
+    files,
+    appId: teams.appId,
+    local: teams.local,
   });
+  const { server, port } = await serveMessages(
+    teams.port,
+    (req, res) => adapter.process(req, res, (context) => bot.run(context)),
+    {
+      loopbackOnly: Boolean(teams.local),
+    },
+  );
   log.info(`Teams bot listening on port ${port} (POST /api/messages)`);
   return {
     port,

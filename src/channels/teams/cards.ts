@@ -4,7 +4,14 @@ import { replyAsText } from '../../format/text.ts';
 
 /** Adaptive Card elements are plain JSON; this is the part of the schema the bot writes. */
 type Element = Record<string, unknown>;
-export type AdaptiveCard = { type: 'AdaptiveCard'; $schema: string; version: string; body: Element[]; actions?: Element[]; fallbackText?: string };
+export type AdaptiveCard = {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: string;
+  body: Element[];
+  actions?: Element[];
+  fallbackText?: string;
+};
 
 /** What a confirmation button sends back: `Action.Execute` (chat cards) or `Action.Submit` (message-extension dialogs). */
 export interface ConfirmData {
@@ -39,7 +46,10 @@ function caseButtons({ case: id, actions }: NonNullable<Reply['caseActions']>): 
     return {
       type: 'Action.ShowCard',
       title: CASE_TITLE[change],
-      card: card([{ type: 'Input.Text', id: 'assignee', label: 'New assignee', placeholder: 'A support agent\'s name' }], { actions: [execute] }),
+      card: card(
+        [{ type: 'Input.Text', id: 'assignee', label: 'New assignee', placeholder: "A support agent's name" }],
+        { actions: [execute] },
+      ),
     };
   });
 }
@@ -58,7 +68,9 @@ const card = (body: Element[], extra: Partial<AdaptiveCard> = {}): AdaptiveCard 
 });
 
 const textBlocks = (text: string): Element[] =>
-  text.split('\n').map((line, i) => ({ type: 'TextBlock', text: line || ' ', wrap: true, ...(i ? { spacing: 'None' } : {}) }));
+  text
+    .split('\n')
+    .map((line, i) => ({ type: 'TextBlock', text: line || ' ', wrap: true, ...(i ? { spacing: 'None' } : {}) }));
 
 const cell = (value: string | number, header = false): Element => ({
   type: 'TableCell',
@@ -75,7 +87,9 @@ export function tableElements({ columns, rows, more = 0 }: Table): Element[] {
     columns: columns.map(() => ({ width: 1 })),
     rows: [columns, ...shown].map((r, i) => ({ type: 'TableRow', cells: r.map((v) => cell(v, i === 0)) })),
   };
-  return hidden > 0 ? [table, { type: 'TextBlock', text: `… and ${hidden} more`, isSubtle: true, wrap: true }] : [table];
+  return hidden > 0
+    ? [table, { type: 'TextBlock', text: `… and ${hidden} more`, isSubtle: true, wrap: true }]
+    : [table];
 }
 
 /** Small images and text files travel inside the card; anything bigger needs a link (see files.ts). */
@@ -87,16 +101,36 @@ export function fitsInline(file: Pick<ReplyFile, 'mime' | 'data'>): boolean {
 export function fileElements(file: ReplyFile): Element[] {
   const link = file.path?.startsWith('https://') ? file.path : undefined;
   const image = file.mime.startsWith('image/');
-  if (image && fitsInline(file)) return [{ type: 'Image', url: `data:${file.mime};base64,${Buffer.from(file.data).toString('base64')}`, altText: file.name }];
+  if (image && fitsInline(file))
+    return [
+      {
+        type: 'Image',
+        url: `data:${file.mime};base64,${Buffer.from(file.data).toString('base64')}`,
+        altText: file.name,
+      },
+    ];
   if (image && link) return [{ type: 'Image', url: link, altText: file.name }];
   if (fitsInline(file)) {
     return [
       { type: 'TextBlock', text: file.name, weight: 'Bolder', wrap: true },
-      { type: 'TextBlock', text: new TextDecoder().decode(file.data), fontType: 'Monospace', wrap: true, spacing: 'None' },
+      {
+        type: 'TextBlock',
+        text: new TextDecoder().decode(file.data),
+        fontType: 'Monospace',
+        wrap: true,
+        spacing: 'None',
+      },
     ];
   }
   if (link) return [{ type: 'TextBlock', text: `[${file.name}](${link})`, wrap: true }];
-  return [{ type: 'TextBlock', text: `${file.name} is too large to show in Teams; ask for it in the terminal or Slack.`, isSubtle: true, wrap: true }];
+  return [
+    {
+      type: 'TextBlock',
+      text: `${file.name} is too large to show in Teams; ask for it in the terminal or Slack.`,
+      isSubtle: true,
+      wrap: true,
+    },
+  ];
 }
 
 /** A reply as a card: its text, then its table and files; a write waiting for confirmation gets the two buttons, a question its answers. */
@@ -105,7 +139,9 @@ export function replyCard(reply: Reply, buttons: 'execute' | 'submit' = 'execute
     const { pendingId, preview } = reply.confirm;
     const button = (title: string, crm: ConfirmData['crm'], style: string) => {
       const data: ConfirmData = { crm, pendingId };
-      return buttons === 'execute' ? { type: 'Action.Execute', title, verb: crm, data, style } : { type: 'Action.Submit', title, data, style };
+      return buttons === 'execute'
+        ? { type: 'Action.Execute', title, verb: crm, data, style }
+        : { type: 'Action.Submit', title, data, style };
     };
     return card(textBlocks(preview), {
       actions: [button('Confirm', 'confirm', 'positive'), button('Cancel', 'cancel', 'destructive')],

@@ -19,7 +19,12 @@ export const isPrivateHere = (activity: Pick<Activity, 'conversation'>, reply: R
  * Sends to the asker's 1:1 chat with the bot. Creating the conversation returns the existing one
  * when there is one; its reference is kept for later proactive messages.
  */
-export async function sendPrivately(context: TurnContext, message: Partial<Activity>, userId: string | null, { db, appId }: DeliveryDeps): Promise<boolean> {
+export async function sendPrivately(
+  context: TurnContext,
+  message: Partial<Activity>,
+  userId: string | null,
+  { db, appId }: DeliveryDeps,
+): Promise<boolean> {
   const asked = context.activity;
   const adapter = context.adapter as CloudAdapter;
   const tenantId = asked.conversation.tenantId ?? asked.channelData?.tenant?.id;
@@ -31,12 +36,19 @@ export async function sendPrivately(context: TurnContext, message: Partial<Activ
     channelData: { tenant: { id: tenantId } },
   } as ConversationParameters;
   try {
-    await adapter.createConversationAsync(appId, asked.channelId, asked.serviceUrl, context.turnState.get(adapter.OAuthScopeKey), params, async (direct) => {
-      const reference = TurnContext.getConversationReference(direct.activity);
-      const conversation = { ...reference.conversation!, conversationType: 'personal' };
-      await saveReference(db, { ...reference, user: asked.from, conversation }, 'personal', userId);
-      await postNew(direct, message);
-    });
+    await adapter.createConversationAsync(
+      appId,
+      asked.channelId,
+      asked.serviceUrl,
+      context.turnState.get(adapter.OAuthScopeKey),
+      params,
+      async (direct) => {
+        const reference = TurnContext.getConversationReference(direct.activity);
+        const conversation = { ...reference.conversation!, conversationType: 'personal' };
+        await saveReference(db, { ...reference, user: asked.from, conversation }, 'personal', userId);
+        await postNew(direct, message);
+      },
+    );
     return true;
   } catch (err) {
     log.warn('private message failed', { component: 'teams', error: (err as Error).message });
@@ -54,7 +66,12 @@ export async function postNew(context: TurnContext, message: Partial<Activity>):
 }
 
 /** Answers in the conversation the message came from, privately when it has to be. */
-export async function deliver(context: TurnContext, reply: Reply, userId: string | null, deps: DeliveryDeps): Promise<void> {
+export async function deliver(
+  context: TurnContext,
+  reply: Reply,
+  userId: string | null,
+  deps: DeliveryDeps,
+): Promise<void> {
   if (!isPrivateHere(context.activity, reply)) {
     await context.sendActivity(replyActivity(reply));
     return;

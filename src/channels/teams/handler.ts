@@ -40,7 +40,12 @@ function cardData(data: unknown): CardData | undefined {
   const d = data as Partial<CardData> & Record<string, unknown>;
   if ((d.crm === 'confirm' || d.crm === 'cancel') && typeof d.pendingId === 'string') return d as CardData;
   if (d.crm === 'choose' && typeof d.action === 'object' && d.action !== null) return d as CardData;
-  if (d.crm === 'case' && typeof d.case === 'string' && ['acknowledge', 'resolve', 'reassign'].includes(String(d.change))) return d as CardData;
+  if (
+    d.crm === 'case' &&
+    typeof d.case === 'string' &&
+    ['acknowledge', 'resolve', 'reassign'].includes(String(d.change))
+  )
+    return d as CardData;
   return undefined;
 }
 
@@ -59,7 +64,9 @@ const cardResponse = (card: AdaptiveCard): AdaptiveCardInvokeResponse => ({
   value: card as unknown as Record<string, unknown>,
 });
 
-const dialogMessage = (reply: Reply): MessagingExtensionActionResponse => ({ task: { type: 'message', value: replyAsText(reply) } });
+const dialogMessage = (reply: Reply): MessagingExtensionActionResponse => ({
+  task: { type: 'message', value: replyAsText(reply) },
+});
 
 const memberId = (speaker: Speaker) => (speaker.kind === 'member' ? speaker.user.id : null);
 
@@ -86,7 +93,10 @@ export class CrmTeamsBot extends TeamsActivityHandler {
     await rememberConversation(this.deps.db, activity, memberId(speaker));
     // Our cards' buttons are Action.Execute (an invoke); a message carrying `value` is some other card's submit.
     const text = plainText(TurnContext.removeRecipientMention(activity) ?? activity.text ?? '');
-    const reply = activity.value != null ? { kind: 'refusal' as const, text: STALE_BUTTON } : await this.deps.kit.say(speaker, turnOf(activity), text || 'help');
+    const reply =
+      activity.value != null
+        ? { kind: 'refusal' as const, text: STALE_BUTTON }
+        : await this.deps.kit.say(speaker, turnOf(activity), text || 'help');
     await deliver(context, await this.withLinks(reply, speaker), memberId(speaker), this.deps);
   }
 
@@ -98,19 +108,34 @@ export class CrmTeamsBot extends TeamsActivityHandler {
    * A click on a chat card (Action.Execute): Confirm / Cancel of a pending write, the answer to a "which one?"
    * question, or a case post's button. The card is replaced by the outcome, so an answered card cannot be clicked again.
    */
-  protected override async onAdaptiveCardInvoke(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invoke: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
     const data = cardData({ ...(invoke.action.data as object), crm: invoke.action.verb });
     if (!data) return cardResponse(replyCard({ kind: 'refusal', text: STALE_BUTTON }));
     const { kit } = this.deps;
     const speaker = await this.speaker(context.activity);
     const turn = turnOf(context.activity);
-    const outcome = data.crm === 'choose' ? await kit.choose(speaker, turn, data.action)
-      : data.crm === 'case'
-        ? await kit.onCase(speaker, turn, data.case, data.change === 'reassign' ? { assignee: String(data.assignee ?? '').trim() } : data.change)
-        : await kit.answer(speaker, turn, data.pendingId, data.crm === 'confirm');
+    const outcome =
+      data.crm === 'choose'
+        ? await kit.choose(speaker, turn, data.action)
+        : data.crm === 'case'
+          ? await kit.onCase(
+              speaker,
+              turn,
+              data.case,
+              data.change === 'reassign' ? { assignee: String(data.assignee ?? '').trim() } : data.change,
+            )
+          : await kit.answer(speaker, turn, data.pendingId, data.crm === 'confirm');
     const reply = await this.withLinks(outcome, speaker);
     if (!isPrivateHere(context.activity, reply)) return cardResponse(replyCard(reply));
-    const sent = await sendPrivately(context, { type: 'message', attachments: [cardAttachment(replyCard(reply))] }, memberId(speaker), this.deps);
+    const sent = await sendPrivately(
+      context,
+      { type: 'message', attachments: [cardAttachment(replyCard(reply))] },
+      memberId(speaker),
+      this.deps,
+    );
     return cardResponse(replyCard(privateNote(reply, sent)));
   }
 
@@ -118,22 +143,36 @@ export class CrmTeamsBot extends TeamsActivityHandler {
    * "Escalate to support" on a message: the message becomes the case's source; the write is
    * confirmed inside the dialog (private to the person who clicked), with Action.Submit buttons.
    */
-  protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+  protected override async handleTeamsMessagingExtensionSubmitAction(
+    context: TurnContext,
+    action: MessagingExtensionAction,
+  ): Promise<MessagingExtensionActionResponse> {
     const { kit } = this.deps;
     const speaker = await this.speaker(context.activity);
     const turn = turnOf(context.activity);
     const data = cardData(action.data);
-    if (data?.crm === 'confirm' || data?.crm === 'cancel') return dialogMessage(await kit.answer(speaker, turn, data.pendingId, data.crm === 'confirm'));
-    if (action.commandId !== ESCALATE_COMMAND || !action.messagePayload) return dialogMessage({ kind: 'refusal', text: "I don't know that action." });
+    if (data?.crm === 'confirm' || data?.crm === 'cancel')
+      return dialogMessage(await kit.answer(speaker, turn, data.pendingId, data.crm === 'confirm'));
+    if (action.commandId !== ESCALATE_COMMAND || !action.messagePayload)
+      return dialogMessage({ kind: 'refusal', text: "I don't know that action." });
 
     const message = action.messagePayload;
     const text = plainText(message.body?.content ?? '');
     const author = message.from?.user?.displayName ?? undefined;
     const note = (action.data as { note?: string } | undefined)?.note?.trim();
     const summary = (note || text.replace(/\s+/g, ' ') || `Message from ${author ?? 'a customer'}`).slice(0, 300);
-    const source = { text: text || summary, ...(message.linkToMessage ? { link: message.linkToMessage } : {}), ...(author ? { author } : {}) };
+    const source = {
+      text: text || summary,
+      ...(message.linkToMessage ? { link: message.linkToMessage } : {}),
+      ...(author ? { author } : {}),
+    };
     const reply = await kit.escalate(speaker, { ...turn, source }, summary);
     if (!reply.confirm) return dialogMessage(reply);
-    return { task: { type: 'continue', value: { title: 'Escalate to support', card: cardAttachment(replyCard(reply, 'submit')) } } };
+    return {
+      task: {
+        type: 'continue',
+        value: { title: 'Escalate to support', card: cardAttachment(replyCard(reply, 'submit')) },
+      },
+    };
   }
 }

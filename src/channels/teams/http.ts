@@ -62,7 +62,11 @@ export const isLoopbackUrl = (url: unknown) => typeof url === 'string' && LOOPBA
  * clients, no authentication) listens on 127.0.0.1, and also refuses any request from another address and any
  * activity whose replies would go anywhere but this machine.
  */
-export async function serveMessages(port: number, handle: ProcessFn, { loopbackOnly = false } = {}): Promise<{ server: Server; port: number }> {
+export async function serveMessages(
+  port: number,
+  handle: ProcessFn,
+  { loopbackOnly = false } = {},
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if (loopbackOnly && !isLoopback(req.socket.remoteAddress)) return void res.writeHead(403).end();
     if (req.url?.split('?')[0] !== '/api/messages') return void res.writeHead(404).end();
@@ -70,7 +74,8 @@ export async function serveMessages(port: number, handle: ProcessFn, { loopbackO
     void readJson(req)
       .then((body) => {
         if (!body) return void res.writeHead(400).end('expected a JSON activity');
-        if (loopbackOnly && !isLoopbackUrl(body.serviceUrl)) return void res.writeHead(403).end('local mode answers local clients only');
+        if (loopbackOnly && !isLoopbackUrl(body.serviceUrl))
+          return void res.writeHead(403).end('local mode answers local clients only');
         return handle({ method: req.method, headers: req.headers, body }, responseFor(res));
       })
       .catch((err) => {
@@ -78,6 +83,8 @@ export async function serveMessages(port: number, handle: ProcessFn, { loopbackO
         if (!res.headersSent) res.writeHead(500).end();
       });
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, loopbackOnly ? '127.0.0.1' : undefined, resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(port, loopbackOnly ? '127.0.0.1' : undefined, resolve),
+  );
   return { server, port: (server.address() as AddressInfo).port };
 }

@@ -10,8 +10,12 @@ import type { CrmDb } from '../../db/port.ts';
 export async function speakerOf(db: CrmDb, activity: Pick<Activity, 'from'>, local?: TeamsLocal): Promise<Speaker> {
   const aad = activity.from?.aadObjectId;
   const displayName = activity.from?.name ?? undefined;
-  const user = !aad ? null
-    : local ? (aad === local.aadObjectId ? await db.serviceRpc('user_for_channel', { name: local.user }) : null)
-    : await db.serviceRpc('user_for_channel', { teams_aad_id: aad });
+  const user = !aad
+    ? null
+    : local
+      ? aad === local.aadObjectId
+        ? await db.serviceRpc('user_for_channel', { name: local.user })
+        : null
+      : await db.serviceRpc('user_for_channel', { teams_aad_id: aad });
   return user ? { kind: 'member', user } : { kind: 'guest', why: 'unlinked', displayName };
 }

@@ -12,7 +12,12 @@ export function conversationKind(activity: Pick<Activity, 'conversation'>): Conv
 export const channelOf = (conversationId: string) => conversationId.split(';')[0];
 
 /** Stores how to reach a conversation again; a 1:1 conversation is remembered as its CRM user's. */
-export async function saveReference(db: CrmDb, reference: Partial<ConversationReference>, kind: ConversationKind, userId: string | null) {
+export async function saveReference(
+  db: CrmDb,
+  reference: Partial<ConversationReference>,
+  kind: ConversationKind,
+  userId: string | null,
+) {
   if (kind === 'personal' && !userId) return;
   const id = channelOf(reference.conversation!.id);
   const { activityId: _thread, ...stored } = reference;

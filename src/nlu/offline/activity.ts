@@ -11,16 +11,24 @@ import { isCommonWord } from './vocab.ts';
 type ActivityLog = Extract<Action, { type: 'activity.log' }>;
 
 const KINDS: [ActivityLog['kind'], RegExp][] = [
-  ['call', /\b(?:call(?:ed|s)?|phone(?:d)?|rang|spoke|speak|talked|talk|chatted|voice ?mail|dialed|convo|conversation|hung up|got off)\b/],
-  ['meeting', /\b(?:met|meet|meeting|demo|lunch|coffee|dinner|onsite|on-site|visit(?:ed)?|workshop|presentation|sync|catch[- ]?up|zoom|webex|hangout|video call)\b/],
+  [
+    'call',
+    /\b(?:call(?:ed|s)?|phone(?:d)?|rang|spoke|speak|talked|talk|chatted|voice ?mail|dialed|convo|conversation|hung up|got off)\b/,
+  ],
+  [
+    'meeting',
+    /\b(?:met|meet|meeting|demo|lunch|coffee|dinner|onsite|on-site|visit(?:ed)?|workshop|presentation|sync|catch[- ]?up|zoom|webex|hangout|video call)\b/,
+  ],
   ['email', /\b(?:e-?mail(?:ed|s)?|mailed|wrote to|messaged|texted|sent)\b/],
   ['note', /\bnotes?\b/],
 ];
 
 const ANCHOR =
   /\b(?:with|w\/|w|(?:e-?mail|message|follow[- ]?up)(?: sent)? to|(?:e-?mail|message|call|voice ?mail|reply|text) from|sent (?:(?:the|a|an|our|over|it|this|them)\s+)?(?:[\w-]+\s+){0,2}?to|notes?(?:\s+(?:on|for|about|re|to))?|called|call|phoned|rang|emailed|e-mailed|mailed|messaged|pinged|texted|met|spoke to|talked to|visited|wrote to|for)\s+/gi;
-const SECOND = /^\s*(?:(?:today|yesterday|this morning|this afternoon|earlier|last week)\s+)?(?:(?:at|from|of|@)\s+|\(\s*)/i;
-const LEAD_IN = /^(?:(?:log(?:ged)?|record(?:ed)?|add(?:ed)?|just|had|made|a|an|the|my|quick|short|brief|long|good|great|new|today|yesterday|this morning|earlier)\s+)*(?:(?:calls?|meetings?|emails?|notes?)\b)?\s*[:,-]?\s*/i;
+const SECOND =
+  /^\s*(?:(?:today|yesterday|this morning|this afternoon|earlier|last week)\s+)?(?:(?:at|from|of|@)\s+|\(\s*)/i;
+const LEAD_IN =
+  /^(?:(?:log(?:ged)?|record(?:ed)?|add(?:ed)?|just|had|made|a|an|the|my|quick|short|brief|long|good|great|new|today|yesterday|this morning|earlier)\s+)*(?:(?:calls?|meetings?|emails?|notes?)\b)?\s*[:,-]?\s*/i;
 const OUTCOME =
   /\b(?:left (?:a )?(?:voice ?mail|message|vm)|no answer|(?:didn'?t|did not) (?:pick up|answer)|not interested|(?:very )?interested in \w+|went (?:well|great|badly|poorly|ok)|agreed to [^,.;]+|signed [^,.;]*|booked (?:a|the) [^,.;]+|declined|no[- ]show|rescheduled|verbal yes|said yes|said no)/i;
 const FOLLOW_UP_WANTS =
@@ -35,7 +43,10 @@ export function parseActivity(ctx: Ctx): ActionInput {
   let first = Infinity;
   for (const [k, re] of KINDS) {
     const m = re.exec(low);
-    if (m && m.index < first) { first = m.index; kind = k; }
+    if (m && m.index < first) {
+      first = m.index;
+      kind = k;
+    }
   }
   if (/^notes?\b|^add (?:a )?note\b/.test(low)) kind = 'note';
 
@@ -43,7 +54,8 @@ export function parseActivity(ctx: Ctx): ActionInput {
   const duration = findDuration(text);
   // "follow up in 48 hours" is when to follow up, not how long the call took.
   if (duration && !/\b(?:in|within|after|every|next|last|past)\s+$/i.test(text.slice(0, duration.start))) {
-    if (duration.minutes > MAX_MINUTES) return { type: 'clarify', question: tooLong(kind, text.slice(duration.start, duration.end)) };
+    if (duration.minutes > MAX_MINUTES)
+      return { type: 'clarify', question: tooLong(kind, text.slice(duration.start, duration.end)) };
     action.durationMinutes = duration.minutes;
     text = cut(text, duration.start, duration.end);
   }
@@ -82,14 +94,16 @@ export function parseActivity(ctx: Ctx): ActionInput {
   }
   const email = EMAIL.exec(text);
   if (email && !action.contact?.includes('@') && (!action.contact || !isPerson(action.contact))) {
-    if (action.account && !action.contact && !/\s(?:at|from)\s+$/i.test(text.slice(0, text.indexOf(action.account)))) delete action.account;
+    if (action.account && !action.contact && !/\s(?:at|from)\s+$/i.test(text.slice(0, text.indexOf(action.account))))
+      delete action.account;
     action.contact = email[0];
   }
 
   const summary = tidy(rest.replace(WHEN_LEAD, ''));
   if (!summary && !action.contact && !action.account) return ctx.ask('activity.log.summary');
   // "log a call with Acme": who, but nothing about what happened; the command itself is no summary.
-  if (!summary && !action.durationMinutes && !hasStory(text, action)) return { type: 'clarify', question: whatHappened(kind, action.contact ?? action.account) };
+  if (!summary && !action.durationMinutes && !hasStory(text, action))
+    return { type: 'clarify', question: whatHappened(kind, action.contact ?? action.account) };
   action.summary = summary || tidy(text);
 
   const labelled = /\b(?:outcome|result)\s*[:=-]\s*([^.;]+)/i.exec(action.summary);
@@ -123,13 +137,25 @@ function followUpDate(summary: string, today: string): DateHit | undefined {
   for (let i = 0; i < 4; i++) {
     const d = findDate(search, today);
     if (!d) return undefined;
-    if (d.date > today && !(PLAIN_WEEKDAY.test(search.slice(d.start, d.end)) && d.date > endOfWeek(today) && !FUTURE_CUE.test(clauseBefore(search, d.start)))) return d;
+    if (
+      d.date > today &&
+      !(
+        PLAIN_WEEKDAY.test(search.slice(d.start, d.end)) &&
+        d.date > endOfWeek(today) &&
+        !FUTURE_CUE.test(clauseBefore(search, d.start))
+      )
+    )
+      return d;
     search = search.slice(0, d.start) + ' '.repeat(d.end - d.start) + search.slice(d.end);
   }
   return undefined;
 }
 
-const clauseBefore = (s: string, at: number) => s.slice(0, at).split(/[,.;!?]/).pop() ?? '';
+const clauseBefore = (s: string, at: number) =>
+  s
+    .slice(0, at)
+    .split(/[,.;!?]/)
+    .pop() ?? '';
 
 function endOfWeek(today: string): string {
   const t = new Date(`${today}T00:00:00Z`);
@@ -137,14 +163,22 @@ function endOfWeek(today: string): string {
 }
 
 const MAX_MINUTES = 24 * 60;
-const KIND_NOUN: Record<ActivityLog['kind'], string> = { call: 'call', meeting: 'meeting', email: 'email', note: 'note' };
+const KIND_NOUN: Record<ActivityLog['kind'], string> = {
+  call: 'call',
+  meeting: 'meeting',
+  email: 'email',
+  note: 'note',
+};
 
 function tooLong(kind: ActivityLog['kind'], said: string): string {
   return `A ${KIND_NOUN[kind]} ${tidy(said.replace(/^(?:for|about|around|roughly|approx\.?|lasting|of)\s+/i, ''))} long? That is over 24 hours — how long did it last?`;
 }
 
 function whatHappened(kind: ActivityLog['kind'], who: string | undefined): string {
-  const what = kind === 'note' ? 'What should the note say' : `What happened ${kind === 'call' ? 'on' : 'in'} the ${KIND_NOUN[kind]}`;
+  const what =
+    kind === 'note'
+      ? 'What should the note say'
+      : `What happened ${kind === 'call' ? 'on' : 'in'} the ${KIND_NOUN[kind]}`;
   return `${what}${who ? ` with ${who}` : ''}? Give me a one-line summary, e.g. "log a call with Dana Reyes, she wants pricing by Friday".`;
 }
 
@@ -177,7 +211,8 @@ function companyAfterComma(text: string, person: Phrase): Phrase | undefined {
 }
 
 // The story's subject, when a note starts with it: "note: Initech budget approved", "recap: stark industries wants 3yr terms".
-const NOTE_LEAD = /^(?:(?:call|meeting|demo|qbr)\s+)?(?:notes?|recap|summary|debrief|update)\b\s*(?:(?:from|on|for|about|re)\s+)?(?:the\s+)?[:,-]?\s*/i;
+const NOTE_LEAD =
+  /^(?:(?:call|meeting|demo|qbr)\s+)?(?:notes?|recap|summary|debrief|update)\b\s*(?:(?:from|on|for|about|re)\s+)?(?:the\s+)?[:,-]?\s*/i;
 const SUBJECT_VERBS = String.raw`is|are|was|were|has|have|had|called|phoned|rang|emailed|texted|messaged|pinged|replied|responded|wrote|reached out|got back|came back|wants?|needs?|said|says|asked|agreed|signed|approved|confirmed|went|looks?|seems?|will|won'?t|can'?t|cannot|just|still|plans?|prefers?|likes?|loves?|thinks?`;
 const SUBJECT_NEXT = new RegExp(String.raw`^\s*(?:'s\b|${SUBJECT_VERBS}|with\b|w\/|[:,-])`, 'i');
 const SUBJECT_VERB_WORD = new RegExp(String.raw`^(?:${SUBJECT_VERBS})$`, 'i');

@@ -19,13 +19,17 @@ const SCOPE_WORDS: [Scope, RegExp][] = [
 export const CHANNEL_CONFIG_RE =
   /\b(?:post|send|put|route)\b.*\b(?:escalations?|case notices|cases|notices|alerts)\b.*\b(?:here|to this channel|in this channel)\b|\b(?:this|the) (?:channel|chat|room|group)\b.*\b(?:only|for|allow|restrict|limit|open|set|use)\b|\b(?:set|restrict|limit|open|configure|allow)\b.*\b(?:this|the) (?:channel|chat|room)\b|^channel settings?\b/;
 
-const NOTICES_RE = /\b(?:post|send|put|route)\b.*\b(?:escalations?|case notices|cases|notices|alerts)\b.*\b(?:here|to this channel|in this channel)\b/;
+const NOTICES_RE =
+  /\b(?:post|send|put|route)\b.*\b(?:escalations?|case notices|cases|notices|alerts)\b.*\b(?:here|to this channel|in this channel)\b/;
 
 export function parseChannelConfigure(ctx: Ctx): ActionInput {
   if (NOTICES_RE.test(ctx.low)) return { type: 'channel.configure', notices: 'escalations' };
   const allow = SCOPE_WORDS.filter(([, re]) => re.test(ctx.low)).map(([s]) => s);
   if (allow.length === 0) {
-    return { type: 'clarify', question: 'What should this channel be for: pipeline, logging, escalations, data requests, or everything?' };
+    return {
+      type: 'clarify',
+      question: 'What should this channel be for: pipeline, logging, escalations, data requests, or everything?',
+    };
   }
   return { type: 'channel.configure', allow: allow.includes('everything') ? ['everything'] : allow };
 }

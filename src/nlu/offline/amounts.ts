@@ -1,11 +1,33 @@
 /** Money amounts ("50k", "$1.2M", "100 grand", "1,200,000") and amount filters ("over 50k", "between 10k and 25k"). */
 
-export interface AmountHit { value: number; start: number; end: number }
-export interface AmountFilter { min?: number; max?: number; start: number; end: number }
+export interface AmountHit {
+  value: number;
+  start: number;
+  end: number;
+}
+export interface AmountFilter {
+  min?: number;
+  max?: number;
+  start: number;
+  end: number;
+}
 
-const UNIT: Record<string, number> = { k: 1e3, thousand: 1e3, grand: 1e3, m: 1e6, mm: 1e6, mil: 1e6, million: 1e6, b: 1e9, bn: 1e9, billion: 1e9 };
-const AMOUNT = /(?<![\w.#])([$€£]\s?)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|thousand|grand|mm|mil|million|m|bn|billion|b)?(?![\w@/-])/gi;
-const NOT_MONEY_AFTER = /^\s*(?:days?|weeks?|months?|years?|hours?|hrs?|mins?|minutes?|deals?|opps?|opportunities|%|percent|st|nd|rd|th|people|users|seats)\b/i;
+const UNIT: Record<string, number> = {
+  k: 1e3,
+  thousand: 1e3,
+  grand: 1e3,
+  m: 1e6,
+  mm: 1e6,
+  mil: 1e6,
+  million: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
+};
+const AMOUNT =
+  /(?<![\w.#])([$€£]\s?)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|thousand|grand|mm|mil|million|m|bn|billion|b)?(?![\w@/-])/gi;
+const NOT_MONEY_AFTER =
+  /^\s*(?:days?|weeks?|months?|years?|hours?|hrs?|mins?|minutes?|deals?|opps?|opportunities|%|percent|st|nd|rd|th|people|users|seats)\b/i;
 
 const SPOKEN = /\b(half|quarter)\s+(?:a\s+|of\s+a\s+)?(mil|million|mm|m)\b|\ba\s+(mil|million)\b/gi;
 
@@ -26,13 +48,16 @@ export function findAmounts(text: string): AmountHit[] {
     if (unit) value *= UNIT[unit.toLowerCase()];
     else if (!currency && !digits.includes(',') && (value < 1000 || /^(19|20)\d\d$/.test(digits))) continue;
     if (!unit && NOT_MONEY_AFTER.test(text.slice(end))) continue;
-    if (Number.isFinite(value) && value <= 1e12) hits.push({ value: Math.round(value * 100) / 100, start: m.index, end });
+    if (Number.isFinite(value) && value <= 1e12)
+      hits.push({ value: Math.round(value * 100) / 100, start: m.index, end });
   }
   return hits.sort((a, b) => a.start - b.start);
 }
 
-const MIN_WORDS = /\b(?:over|above|more than|greater than|bigger than|larger than|at least|minimum(?: of)?|min|exceeding|north of|upwards of)\s*$|>=?\s*$/i;
-const MAX_WORDS = /\b(?:under|below|less than|smaller than|at most|up to|maximum(?: of)?|max|south of|no more than)\s*$|<=?\s*$/i;
+const MIN_WORDS =
+  /\b(?:over|above|more than|greater than|bigger than|larger than|at least|minimum(?: of)?|min|exceeding|north of|upwards of)\s*$|>=?\s*$/i;
+const MAX_WORDS =
+  /\b(?:under|below|less than|smaller than|at most|up to|maximum(?: of)?|max|south of|no more than)\s*$|<=?\s*$/i;
 const RANGE_START = /\b(?:between|from)\s*$/i;
 const RANGE_JOIN = /^\s*(?:and|to|-|–)\s*$/i;
 
@@ -43,7 +68,12 @@ export function findAmountFilter(text: string, hits = findAmounts(text)): Amount
     const before = text.slice(Math.max(0, h.start - 25), h.start);
     const next = hits[i + 1];
     if (next && RANGE_JOIN.test(text.slice(h.end, next.start))) {
-      return { min: Math.min(h.value, next.value), max: Math.max(h.value, next.value), start: h.start - (RANGE_START.exec(before)?.[0].length ?? 0), end: next.end };
+      return {
+        min: Math.min(h.value, next.value),
+        max: Math.max(h.value, next.value),
+        start: h.start - (RANGE_START.exec(before)?.[0].length ?? 0),
+        end: next.end,
+      };
     }
     const low = RANGE_LOW.exec(text.slice(Math.max(0, h.start - 40), h.start));
     if (low) {
@@ -52,8 +82,10 @@ export function findAmountFilter(text: string, hits = findAmounts(text)): Amount
       return { min: unitless * scale, max: h.value, start: h.start - low[0].length, end: h.end };
     }
     const after = text.slice(h.end, h.end + 15);
-    if (MIN_WORDS.test(before) || /^\s*(?:\+|or more|and up|plus)/i.test(after)) return { min: h.value, start: h.start - (MIN_WORDS.exec(before)?.[0].length ?? 0), end: h.end };
-    if (MAX_WORDS.test(before) || /^\s*(?:or less|and under|or below)/i.test(after)) return { max: h.value, start: h.start - (MAX_WORDS.exec(before)?.[0].length ?? 0), end: h.end };
+    if (MIN_WORDS.test(before) || /^\s*(?:\+|or more|and up|plus)/i.test(after))
+      return { min: h.value, start: h.start - (MIN_WORDS.exec(before)?.[0].length ?? 0), end: h.end };
+    if (MAX_WORDS.test(before) || /^\s*(?:or less|and under|or below)/i.test(after))
+      return { max: h.value, start: h.start - (MAX_WORDS.exec(before)?.[0].length ?? 0), end: h.end };
   }
   return undefined;
 }

@@ -19,31 +19,50 @@ export function parseContactLookup(ctx: Ctx): ActionInput {
   if (pos) return { type: 'contact.lookup', query: tidy(pos[1]) };
   const lead = LOOKUP_LEAD.exec(ctx.text);
   const rest = (lead ? ctx.text.slice(lead[0].length) : ctx.text)
-    .replace(/^(?:(?:the|our|my|main|primary|contacts?|contact (?:info|details|card)|details|info|people|anyone|anybody|someone|champion|decision maker|poc|point of contact|person|buyer|do we (?:know|have)|we (?:know|have))\s+)+/i, '')
-    .replace(/(?:'s)?\s+(?:contacts?|contact (?:info|details|card)|details|info|people|e-?mail|phone|cell|mobile|number|title)(?: address| number)?\s*\?*$/i, '');
+    .replace(
+      /^(?:(?:the|our|my|main|primary|contacts?|contact (?:info|details|card)|details|info|people|anyone|anybody|someone|champion|decision maker|poc|point of contact|person|buyer|do we (?:know|have)|we (?:know|have))\s+)+/i,
+      '',
+    )
+    .replace(
+      /(?:'s)?\s+(?:contacts?|contact (?:info|details|card)|details|info|people|e-?mail|phone|cell|mobile|number|title)(?: address| number)?\s*\?*$/i,
+      '',
+    );
   if (!lead && rest === ctx.text) return ctx.ask('contact.lookup.query');
-  const query = tidy(rest.replace(/^(?:works?|is|are)\s+(?:at|for)\s+/i, '').replace(/^(?:(?:main |primary )?(?:contacts?|people|someone|anyone|person|poc|point of contact|champion|decision maker)\s+)?(?:at|from|in|for)\s+/i, '').replace(/'s\s+(?:email|phone|number|details|info|title)\b.*$/i, '').replace(/\?+$/, ''));
+  const query = tidy(
+    rest
+      .replace(/^(?:works?|is|are)\s+(?:at|for)\s+/i, '')
+      .replace(
+        /^(?:(?:main |primary )?(?:contacts?|people|someone|anyone|person|poc|point of contact|champion|decision maker)\s+)?(?:at|from|in|for)\s+/i,
+        '',
+      )
+      .replace(/'s\s+(?:email|phone|number|details|info|title)\b.*$/i, '')
+      .replace(/\?+$/, ''),
+  );
   if (!query) return ctx.ask('contact.lookup.query');
   return { type: 'contact.lookup', query: query.slice(0, 320) };
 }
 
-const CREATE_LEAD = /\b(?:add|create|new|save|enter|insert)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?(?:contact|person)\b\s*[-–:]?\s*(?:called|named)?\s*[-–:]?\s*/i;
+const CREATE_LEAD =
+  /\b(?:add|create|new|save|enter|insert)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?(?:contact|person)\b\s*[-–:]?\s*(?:called|named)?\s*[-–:]?\s*/i;
 // "new contact for globex: kate wu", "new contact at acme logistics called peter novak": the company first.
 const COMPANY_FIRST = /^\s*(?:for|at|from|@)\s+([^:,]+?)\s*(?::|,?\s+(?:called|named)\b)\s*/i;
 // "save tom hardy from initech ...": a bare verb then the person.
 const VERB_LEAD = /^(?:add|save|store|enter|create)\s+(?:(?:a|an|the)\s+)?(?:new\s+)?/i;
 // "his email", "phone:" right before a detail label it; the label is not part of the name.
-const DETAIL_LABEL = /\s*(?:(?:his|her|their)\s+)?(?:e-?mail|phone|cell|mobile|tel|number)(?:\s+(?:number|address))?\s*(?:is\s*|[:=]\s*)?$/i;
+const DETAIL_LABEL =
+  /\s*(?:(?:his|her|their)\s+)?(?:e-?mail|phone|cell|mobile|tel|number)(?:\s+(?:number|address))?\s*(?:is\s*|[:=]\s*)?$/i;
 const AS_TITLE = /\bas\s+(?:(?:a|an|the|our|their)\s+)?([^,;.!?()]+)/i;
 
-const ADD_AS = /\b(?:add|save|store|put|enter|create)\s+(.+?)\s+(?:as\s+(?:a\s+|an\s+)?(?:new\s+)?contact|to\s+(?:my\s+|our\s+|the\s+)?contacts)\b/i;
+const ADD_AS =
+  /\b(?:add|save|store|put|enter|create)\s+(.+?)\s+(?:as\s+(?:a\s+|an\s+)?(?:new\s+)?contact|to\s+(?:my\s+|our\s+|the\s+)?contacts)\b/i;
 const PHONE = /(?:\+|\b)\(?\d[\d\s().-]{5,24}\d\b/;
 const TITLE_HINT =
   /\b(?:ceo|cto|cfo|coo|cmo|cio|ciso|cro|cpo|vp|svp|evp|founder|co-?founder|president|head|chief|director|manager|engineer|developer|analyst|consultant|buyer|architect|officer|admin|administrator|lead|counsel|specialist|coordinator|partner|owner|designer|recruiter|procurement)\b/i;
 const TITLE_THEN_ACCOUNT = /^\s*[,(-]?\s*(?:(?:the|a|an|is|as|our)\s+)?([^,@()]+)\s+(?:at|from|of|@|with)\s+/i;
 const ACCOUNT_AFTER = /(?:^|\s)(?:at|from|@|with|of|for|to)\s+/gi;
 // "Head of IT", "VP of Sales": a department after "of" is part of the title, not the company.
-const DEPARTMENT = /^(?:it|sales|marketing|engineering|finance|product|operations|ops|procurement|hr|people|legal|security|data|growth|partnerships|customer success|support|design|research|technology|strategy|revenue|it security)\b/i;
+const DEPARTMENT =
+  /^(?:it|sales|marketing|engineering|finance|product|operations|ops|procurement|hr|people|legal|security|data|growth|partnerships|customer success|support|design|research|technology|strategy|revenue|it security)\b/i;
 
 /** Takes an email or phone out of the text, leaving a comma so the words around it stay apart. */
 function takeDetail(text: string, re: RegExp): { value: string; text: string; after: string } | undefined {
@@ -79,7 +98,9 @@ export function parseContactCreate(ctx: Ctx): ActionInput {
   if (!name) return ctx.ask('contact.create.name');
   action.name = name.text;
 
-  const rest = addAs ? `${addAs[1].slice(name.end)} ${text.slice(addAs.index + addAs[0].length)}` : text.slice(name.end);
+  const rest = addAs
+    ? `${addAs[1].slice(name.end)} ${text.slice(addAs.index + addAs[0].length)}`
+    : text.slice(name.end);
   const titled = TITLE_THEN_ACCOUNT.exec(rest);
   const ofDepartment = titled && /\bof\s+$/i.test(titled[0]) && DEPARTMENT.test(rest.slice(titled[0].length));
   const segments = rest.split(/[,;]/).map((x) => x.trim());
@@ -96,7 +117,8 @@ export function parseContactCreate(ctx: Ctx): ActionInput {
     const title = /,\s*([^,]+?)\s*(?:,|$)/.exec(rest);
     if (title && TITLE_HINT.test(title[1]) && title[1].split(' ').length <= 5) action.title = tidy(title[1]);
     // "nina petrova, cfo, globex": the company may simply follow the title.
-    const account = accountAfter(rest) ?? (action.title && title ? takeEntity(rest, title.index + title[0].length) : undefined);
+    const account =
+      accountAfter(rest) ?? (action.title && title ? takeEntity(rest, title.index + title[0].length) : undefined);
     if (account && !action.account) action.account = account.text;
   }
   const as = action.title ? null : AS_TITLE.exec(rest);
@@ -104,7 +126,13 @@ export function parseContactCreate(ctx: Ctx): ActionInput {
   // "add contact john baker john@acme.com acme": a bare company name closing the message after the email.
   const tail = email && !action.account ? email.after.replace(/^[\s,;]+/, '').trim() : '';
   const trailing = tail ? takeEntity(tail) : undefined;
-  if (trailing && trailing.end === tail.length && !TITLE_HINT.test(trailing.text) && !isCommonWord(trailing.text.split(' ')[0])) action.account = trailing.text;
+  if (
+    trailing &&
+    trailing.end === tail.length &&
+    !TITLE_HINT.test(trailing.text) &&
+    !isCommonWord(trailing.text.split(' ')[0])
+  )
+    action.account = trailing.text;
   return action as ContactCreate;
 }
 
@@ -118,7 +146,8 @@ function accountAfter(rest: string): { text: string } | undefined {
 }
 
 // "how many leads/MQLs": leads are not deals, so this must not fall through to a pipeline count.
-export const LEAD_COUNT = /\b(?:how many|number of|count(?: of)?|# of|total)\b.*\b(?:leads|mqls?|sqls?)\b|^(?:(?:show|list|give)(?: me)?(?: my| all| the)? )?(?:new |open )?(?:leads|mqls|sqls)\b/;
+export const LEAD_COUNT =
+  /\b(?:how many|number of|count(?: of)?|# of|total)\b.*\b(?:leads|mqls?|sqls?)\b|^(?:(?:show|list|give)(?: me)?(?: my| all| the)? )?(?:new |open )?(?:leads|mqls|sqls)\b/;
 
 export function parseLeadQualify(ctx: Ctx): ActionInput {
   const l = ctx.low;

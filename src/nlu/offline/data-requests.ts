@@ -9,20 +9,53 @@ type Kind = 'access' | 'erasure' | 'rectification' | 'restriction' | 'portabilit
 
 // Checked in this order: the more specific rights first ("export ... machine readable" is portability).
 export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
-  ['consent_withdrawal', /\bwithdr(?:ew|aw|awn|aws|awing)\b.*\bconsent\b|\bconsent\b.*\bwithdr|\brevok(?:e|ed|es|ing)\b.*\bconsent\b|\bopt(?:ed|s)?[- ]out of (?:all )?(?:marketing|emails?|newsletters?|tracking|communications)\b|\bunsubscribe[sd]?\b.*\bmarketing\b|\bno longer consents?\b|\bstop (?:using|processing)\b.*\bfor marketing\b/],
-  ['portability', /\bmachine[- ]readable\b|\bdata\b.*\b(?:sent|send|transferr?ed|transfer|moved|move|ported|port)\b.*\bto (?:a |an |another |their |the )?(?:new |other |different )?(?:provider|vendor|service|controller|platform|company|crm)\b|\b(?:data|records|export\w*)\b.*\b(?:in|as) (?:a )?(?:csv|json|xml)\b|\bportab|\btransfer (?:his|her|their|all) (?:personal )?data\b|\bdata (?:export )?in (?:a )?(?:csv|json|portable)/],
-  ['restriction', /\b(?:stop|restrict|pause|halt|suspend|freeze|limit)(?:s|ed|ing)? (?:all )?(?:the )?(?:data )?processing\b|\brestrict(?:ion)? (?:of )?(?:his|her|their) data\b|\brestriction (?:of processing|request)\b/],
-  ['rectification', /\brectif(?:y|ied|ies|ying)\b|\b(?:correct|rectify|fix)\b.*\b(?:phone|email|e-mail|address|name|surname|title|date of birth|dob|birthday)\b.*\b(?:to|should (?:be|read))\b|\b(?:update|change)\b.*'s (?:\w+ )?(?:phone|email|e-mail|address|name|surname|title|date of birth|dob|birthday)\b.*\bto\b|\brectification\b/],
-  ['erasure', /\bforgotten\b|\bforget (?:me|him|her|them|about (?:me|him|her|them))\b|\berase\b|\berasure\b|\bdelet(?:e|ed|ing|ion)\b.*\b(?:data|request|everything|records?|information|info)\b|\b(?:data|records|information|info)\b.*\bdelet(?:e|ed|ing|ion)\b|\b(?:wipe|purge|remove) (?:all )?(?:of )?(?:his|her|their|the)? ?(?:personal )?(?:data|information|info|records)\b/],
-  ['access', /\bexport (?:everything|all (?:the |of )?(?:his |her |their )?(?:personal )?data|(?:his|her|their) (?:personal )?data)|\bwhat (?:personal )?data (?:do )?we (?:hold|have|store|keep)\b|\bcopy of (?:his|her|their|my|all)? ?(?:personal )?(?:data|information|info)\b|\bsubject access\b|\bdsar\b|\baccess request\b|\beverything we (?:hold|have|store|keep) (?:on|about)\b|\bsee (?:all )?(?:the )?data we (?:hold|have)\b/],
+  [
+    'consent_withdrawal',
+    /\bwithdr(?:ew|aw|awn|aws|awing)\b.*\bconsent\b|\bconsent\b.*\bwithdr|\brevok(?:e|ed|es|ing)\b.*\bconsent\b|\bopt(?:ed|s)?[- ]out of (?:all )?(?:marketing|emails?|newsletters?|tracking|communications)\b|\bunsubscribe[sd]?\b.*\bmarketing\b|\bno longer consents?\b|\bstop (?:using|processing)\b.*\bfor marketing\b/,
+  ],
+  [
+    'portability',
+    /\bmachine[- ]readable\b|\bdata\b.*\b(?:sent|send|transferr?ed|transfer|moved|move|ported|port)\b.*\bto (?:a |an |another |their |the )?(?:new |other |different )?(?:provider|vendor|service|controller|platform|company|crm)\b|\b(?:data|records|export\w*)\b.*\b(?:in|as) (?:a )?(?:csv|json|xml)\b|\bportab|\btransfer (?:his|her|their|all) (?:personal )?data\b|\bdata (?:export )?in (?:a )?(?:csv|json|portable)/,
+  ],
+  [
+    'restriction',
+    /\b(?:stop|restrict|pause|halt|suspend|freeze|limit)(?:s|ed|ing)? (?:all )?(?:the )?(?:data )?processing\b|\brestrict(?:ion)? (?:of )?(?:his|her|their) data\b|\brestriction (?:of processing|request)\b/,
+  ],
+  [
+    'rectification',
+    /\brectif(?:y|ied|ies|ying)\b|\b(?:correct|rectify|fix)\b.*\b(?:phone|email|e-mail|address|name|surname|title|date of birth|dob|birthday)\b.*\b(?:to|should (?:be|read))\b|\b(?:update|change)\b.*'s (?:\w+ )?(?:phone|email|e-mail|address|name|surname|title|date of birth|dob|birthday)\b.*\bto\b|\brectification\b/,
+  ],
+  [
+    'erasure',
+    /\bforgotten\b|\bforget (?:me|him|her|them|about (?:me|him|her|them))\b|\berase\b|\berasure\b|\bdelet(?:e|ed|ing|ion)\b.*\b(?:data|request|everything|records?|information|info)\b|\b(?:data|records|information|info)\b.*\bdelet(?:e|ed|ing|ion)\b|\b(?:wipe|purge|remove) (?:all )?(?:of )?(?:his|her|their|the)? ?(?:personal )?(?:data|information|info|records)\b/,
+  ],
+  [
+    'access',
+    /\bexport (?:everything|all (?:the |of )?(?:his |her |their )?(?:personal )?data|(?:his|her|their) (?:personal )?data)|\bwhat (?:personal )?data (?:do )?we (?:hold|have|store|keep)\b|\bcopy of (?:his|her|their|my|all)? ?(?:personal )?(?:data|information|info)\b|\bsubject access\b|\bdsar\b|\baccess request\b|\beverything we (?:hold|have|store|keep) (?:on|about)\b|\bsee (?:all )?(?:the )?data we (?:hold|have)\b/,
+  ],
 ];
 
 const FIELD = String.raw`phone number|phone|mobile|e-mail address|email address|e-mail|email|postal address|mailing address|address|surname|last name|first name|full name|name|job title|title|date of birth|dob|birthday`;
-const CHANGE = new RegExp(String.raw`\b(${FIELD})\s*,?\s+(?:(?:for|of|on)\s+[^,;]+?\s+)?(?:(?:should|must|needs? to|has to|is to)\s+(?:be\s+)?(?:(?:updated|changed|corrected|amended|set)\s+to|read)|(?:should|must)\s+be|is now|to|=|->)\s+(.+?)(?=\s*(?:,|;|\s(?:as per|per|because|since|following|according to|due to|please)\b|\band\b\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:${FIELD})\b|$))`, 'gi');
+const CHANGE = new RegExp(
+  String.raw`\b(${FIELD})\s*,?\s+(?:(?:for|of|on)\s+[^,;]+?\s+)?(?:(?:should|must|needs? to|has to|is to)\s+(?:be\s+)?(?:(?:updated|changed|corrected|amended|set)\s+to|read)|(?:should|must)\s+be|is now|to|=|->)\s+(.+?)(?=\s*(?:,|;|\s(?:as per|per|because|since|following|according to|due to|please)\b|\band\b\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:${FIELD})\b|$))`,
+  'gi',
+);
 const FIELD_KEY: Record<string, string> = {
-  'phone number': 'phone', mobile: 'phone', 'e-mail address': 'email', 'email address': 'email', 'e-mail': 'email',
-  'postal address': 'address', 'mailing address': 'address', 'last name': 'last_name', surname: 'last_name',
-  'first name': 'first_name', 'full name': 'name', 'job title': 'title', dob: 'date_of_birth', 'date of birth': 'date_of_birth', birthday: 'date_of_birth',
+  'phone number': 'phone',
+  mobile: 'phone',
+  'e-mail address': 'email',
+  'email address': 'email',
+  'e-mail': 'email',
+  'postal address': 'address',
+  'mailing address': 'address',
+  'last name': 'last_name',
+  surname: 'last_name',
+  'first name': 'first_name',
+  'full name': 'name',
+  'job title': 'title',
+  dob: 'date_of_birth',
+  'date of birth': 'date_of_birth',
+  birthday: 'date_of_birth',
 };
 
 const SUBJECT_VERB =
@@ -30,9 +63,13 @@ const SUBJECT_VERB =
 const SUBJECT_AFTER =
   /\b(?:for|from|of|on|about|regarding|re|subject|customer|user|contact|client|erase|delete|forget|export|remove|wipe|purge|restrict|anonymi[sz]e)\s*:?\s+(?:all\s+)?(?:(?:personal\s+)?data\s+(?:for|of|on|about)\s+)?/gi;
 
-const NEW_VALUE_BEFORE = new RegExp(String.raw`\b(?:${FIELD})\b[^@]*(?:\b(?:should|must|needs? to|has to|is now|changed|updated|corrected|to)|=|->)\s*(?:be\s+)?$`, 'i');
+const NEW_VALUE_BEFORE = new RegExp(
+  String.raw`\b(?:${FIELD})\b[^@]*(?:\b(?:should|must|needs? to|has to|is now|changed|updated|corrected|to)|=|->)\s*(?:be\s+)?$`,
+  'i',
+);
 const FIELD_AFTER_NAME = new RegExp(String.raw`(?:'s)?\s+(?:${FIELD})$`, 'i');
-const NOT_A_SUBJECT = /^(?:gdpr|ccpa|dsar|marketing|processing|data|him|her|them|request|access|access request|what|that|it|there|who|let|here|someone|he|she|they)$/i;
+const NOT_A_SUBJECT =
+  /^(?:gdpr|ccpa|dsar|marketing|processing|data|him|her|them|request|access|access request|what|that|it|there|who|let|here|someone|he|she|they)$/i;
 const ROLE = /^(?:customer|user|client|subject|contact|lead|prospect|data subject)\s+/i;
 
 /** The person the request is about: the earliest name or email the sentence gives, not a generic word. */
@@ -52,12 +89,14 @@ function subjectOf(ctx: Ctx): string | undefined {
   if (verb) add(verb.index, entityBefore(ctx.text, verb.index));
   SUBJECT_AFTER.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = SUBJECT_AFTER.exec(ctx.text))) add(m.index + m[0].length, takeEntity(ctx.text, m.index + m[0].length)?.text);
+  while ((m = SUBJECT_AFTER.exec(ctx.text)))
+    add(m.index + m[0].length, takeEntity(ctx.text, m.index + m[0].length)?.text);
   // "right to erasure: ken adams", "ccpa delete request - jason lee"
   const colon = /[:\-–]\s+(?=\S)/g;
   while ((m = colon.exec(ctx.text))) add(m.index + m[0].length, takeEntity(ctx.text, m.index + m[0].length)?.text);
   // A possessive ("Jane Doe's email") or an email names the person most surely; otherwise the earliest candidate.
-  const sure = (possessive ? found.find((f) => f.at === possessive.index) : undefined) ?? found.find((f) => f.name.includes('@'));
+  const sure =
+    (possessive ? found.find((f) => f.at === possessive.index) : undefined) ?? found.find((f) => f.name.includes('@'));
   return (sure ?? found.sort((a, b) => a.at - b.at)[0])?.name;
 }
 
@@ -86,10 +125,20 @@ export function parseDataRequestStep(ctx: Ctx): ActionInput {
   const request = /\brequest\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b/.exec(ctx.low)?.[1];
   if (!request) return ctx.ask('data_request.step.request');
   const l = ctx.low;
-  const step = /\bverif/.test(l) ? 'verify' : /\bapprov/.test(l) ? 'approve' : /\b(?:execut|run|process)/.test(l) ? 'execute' : /\b(?:reject|den[yi]|decline)/.test(l) ? 'reject' : undefined;
+  const step = /\bverif/.test(l)
+    ? 'verify'
+    : /\bapprov/.test(l)
+      ? 'approve'
+      : /\b(?:execut|run|process)/.test(l)
+        ? 'execute'
+        : /\b(?:reject|den[yi]|decline)/.test(l)
+          ? 'reject'
+          : undefined;
   if (!step) return ctx.ask('data_request.step.step');
   const action: Extract<Action, { type: 'data_request.step' }> = { type: 'data_request.step', request, step };
-  const method = /\b(?:by|via|with|using|through)\s+(?:a\s+|an\s+)?([^,.;]{2,80})/i.exec(ctx.text.slice(ctx.low.search(/\brequest\b/)));
+  const method = /\b(?:by|via|with|using|through)\s+(?:a\s+|an\s+)?([^,.;]{2,80})/i.exec(
+    ctx.text.slice(ctx.low.search(/\brequest\b/)),
+  );
   if (step === 'verify' && method) action.method = method[1].trim();
   return action;
 }

@@ -7,8 +7,17 @@
 import * as chrono from 'chrono-node';
 import { NUMBER_SRC, toNumber } from './numbers.ts';
 
-export interface DateHit { date: string; start: number; end: number }
-export interface PeriodHit { from?: string; to?: string; start: number; end: number }
+export interface DateHit {
+  date: string;
+  start: number;
+  end: number;
+}
+export interface PeriodHit {
+  from?: string;
+  to?: string;
+  start: number;
+  end: number;
+}
 
 const DAY = 86_400_000;
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
@@ -21,7 +30,10 @@ const iso = (d: Date) => d.toISOString().slice(0, 10);
 function parseToday(today: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(today);
   const d = m ? ymd(+m[1], +m[2], +m[3]) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) { const n = new Date(); return ymd(n.getFullYear(), n.getMonth() + 1, n.getDate()); }
+  if (Number.isNaN(d.getTime())) {
+    const n = new Date();
+    return ymd(n.getFullYear(), n.getMonth() + 1, n.getDate());
+  }
   return d;
 }
 const addDays = (d: Date, n: number) => new Date(d.getTime() + n * DAY);
@@ -41,11 +53,24 @@ function unitRange(t: Date, unit: Unit, offset: number): [Date, Date] {
   const y = t.getUTCFullYear();
   const m = t.getUTCMonth() + 1;
   switch (unit) {
-    case 'day': { const d = addDays(t, offset); return [d, d]; }
-    case 'week': { const s = addDays(monday(t), 7 * offset); return [s, addDays(s, 6)]; }
-    case 'month': { const s = ymd(y, m + offset, 1); return [s, lastOfMonth(s.getUTCFullYear(), s.getUTCMonth() + 1)]; }
-    case 'quarter': { const s = ymd(y, (quarterOf(t) - 1) * 3 + 1 + offset * 3, 1); return [s, lastOfMonth(s.getUTCFullYear(), s.getUTCMonth() + 3)]; }
-    case 'year': return [ymd(y + offset, 1, 1), ymd(y + offset, 12, 31)];
+    case 'day': {
+      const d = addDays(t, offset);
+      return [d, d];
+    }
+    case 'week': {
+      const s = addDays(monday(t), 7 * offset);
+      return [s, addDays(s, 6)];
+    }
+    case 'month': {
+      const s = ymd(y, m + offset, 1);
+      return [s, lastOfMonth(s.getUTCFullYear(), s.getUTCMonth() + 1)];
+    }
+    case 'quarter': {
+      const s = ymd(y, (quarterOf(t) - 1) * 3 + 1 + offset * 3, 1);
+      return [s, lastOfMonth(s.getUTCFullYear(), s.getUTCMonth() + 3)];
+    }
+    case 'year':
+      return [ymd(y + offset, 1, 1), ymd(y + offset, 12, 31)];
   }
 }
 
@@ -56,7 +81,8 @@ function unitOf(word: string): Unit {
   if (/^week/.test(word)) return 'week';
   return 'day';
 }
-const offsetOf = (word: string | undefined) => (!word ? 0 : /^(next|coming|following)/.test(word) ? 1 : /^(last|previous|prior|past)/.test(word) ? -1 : 0);
+const offsetOf = (word: string | undefined) =>
+  !word ? 0 : /^(next|coming|following)/.test(word) ? 1 : /^(last|previous|prior|past)/.test(word) ? -1 : 0;
 
 function weekdayIndex(word: string): number {
   return WEEKDAYS.findIndex((d) => d.startsWith(word.slice(0, 3)));
@@ -68,7 +94,8 @@ function inferYear(t: Date, endOfNamed: Date, text: string, ahead = false): numb
   if (endOfNamed.getTime() >= t.getTime()) return y;
   return ahead || (LOOKS_AHEAD.test(text) && !LOOKS_BACK.test(text)) ? y + 1 : y;
 }
-const LOOKS_AHEAD = /\b(closing|close|will|forecast|expected|upcoming|next|push|move|slip|due|remind|by(?! (?:reps?|owners?|stages?|regions?|months?|teams?)\b))\b/;
+const LOOKS_AHEAD =
+  /\b(closing|close|will|forecast|expected|upcoming|next|push|move|slip|due|remind|by(?! (?:reps?|owners?|stages?|regions?|months?|teams?)\b))\b/;
 const LOOKS_BACK = /\b(closed|did|won|lost|was|were|last|ago|previous)\b/;
 
 function yearOf(raw: string | undefined): number | undefined {
@@ -86,7 +113,10 @@ type Rule = { re: RegExp; resolve: (m: RegExpExecArray, t: Date, text: string, a
 
 const POINT_RULES: Rule[] = [
   {
-    re: new RegExp(String.raw`\b${PREP}(?:the\s+)?end\s+of\s+(?:the\s+)?(this\s+|next\s+|current\s+|the\s+next\s+)?(day|week|month|quarter|qtr|year)\b`, 'i'),
+    re: new RegExp(
+      String.raw`\b${PREP}(?:the\s+)?end\s+of\s+(?:the\s+)?(this\s+|next\s+|current\s+|the\s+next\s+)?(day|week|month|quarter|qtr|year)\b`,
+      'i',
+    ),
     resolve: (m, t) => {
       const unit = unitOf(m[2].toLowerCase());
       const off = offsetOf(m[1]?.trim().replace(/^the\s+/, ''));
@@ -112,27 +142,46 @@ const POINT_RULES: Rule[] = [
     },
   },
   {
-    re: new RegExp(String.raw`\b${PREP}(the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr|yesterday)\b`, 'i'),
+    re: new RegExp(
+      String.raw`\b${PREP}(the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr|yesterday)\b`,
+      'i',
+    ),
     resolve: (m, t) => {
       const w = m[1].toLowerCase();
-      return addDays(t, w.startsWith('the') ? 2 : w === 'yesterday' ? -1 : w.startsWith('t') && w !== 'today' && w !== 'tonight' ? 1 : 0);
+      return addDays(
+        t,
+        w.startsWith('the')
+          ? 2
+          : w === 'yesterday'
+            ? -1
+            : w.startsWith('t') && w !== 'today' && w !== 'tonight'
+              ? 1
+              : 0,
+      );
     },
   },
   {
-    re: new RegExp(String.raw`\b${PREP}(?:(this|next|coming|this\s+coming|last|past|previous)\s+)?${WEEKDAY_SRC}\b`, 'i'),
+    re: new RegExp(
+      String.raw`\b${PREP}(?:(this|next|coming|this\s+coming|last|past|previous)\s+)?${WEEKDAY_SRC}\b`,
+      'i',
+    ),
     resolve: (m, t) => {
       const wd = weekdayIndex(m[2].toLowerCase());
       if (wd < 0) return undefined;
       const which = m[1]?.toLowerCase();
       if (which === 'next') return addDays(monday(t), 7 + wd);
       // "last friday": the most recent one before today.
-      if (which === 'last' || which === 'past' || which === 'previous') return addDays(t, -(((((t.getUTCDay() + 6) % 7) - wd + 7) % 7) || 7));
+      if (which === 'last' || which === 'past' || which === 'previous')
+        return addDays(t, -((((t.getUTCDay() + 6) % 7) - wd + 7) % 7 || 7));
       const diff = (wd - ((t.getUTCDay() + 6) % 7) + 7) % 7;
       return addDays(t, diff);
     },
   },
   {
-    re: new RegExp(String.raw`\b(?:in\s+(${NUMBER_SRC})\s+(day|week|month)s?|(${NUMBER_SRC})\s+(day|week|month)s?\s+from\s+(?:now|today))\b`, 'i'),
+    re: new RegExp(
+      String.raw`\b(?:in\s+(${NUMBER_SRC})\s+(day|week|month)s?|(${NUMBER_SRC})\s+(day|week|month)s?\s+from\s+(?:now|today))\b`,
+      'i',
+    ),
     resolve: (m, t) => {
       const n = toNumber(m[1] ?? m[3]);
       const unit = (m[2] ?? m[4]).toLowerCase();
@@ -205,15 +254,24 @@ export function findDate(text: string, today: string, ahead = false): DateHit | 
 // --- periods -----------------------------------------------------------------------------------
 
 const PERIOD_PREP = String.raw`(?:(?:in|for|during|over|of|closing|from)\s+)?`;
-type PeriodRule = { re: RegExp; resolve: (m: RegExpExecArray, t: Date, text: string) => [Date | undefined, Date | undefined] | undefined };
+type PeriodRule = {
+  re: RegExp;
+  resolve: (m: RegExpExecArray, t: Date, text: string) => [Date | undefined, Date | undefined] | undefined;
+};
 
 const PERIOD_RULES: PeriodRule[] = [
   {
-    re: new RegExp(String.raw`\b${PERIOD_PREP}(?:the\s+)?(this|current|last|previous|prior|past|next|coming|following)\s+(week|month|quarter|qtr|year|fiscal year|fy)\b`, 'i'),
+    re: new RegExp(
+      String.raw`\b${PERIOD_PREP}(?:the\s+)?(this|current|last|previous|prior|past|next|coming|following)\s+(week|month|quarter|qtr|year|fiscal year|fy)\b`,
+      'i',
+    ),
     resolve: (m, t) => unitRange(t, unitOf(m[2].toLowerCase()), offsetOf(m[1].toLowerCase())),
   },
   {
-    re: new RegExp(String.raw`\b${PERIOD_PREP}(?:(?:fy\s*)?((?:20)?\d{2})\s*)?q([1-4])(?:\s*(?:of\s+)?((?:20)?\d{2}|'\d{2}))?\b`, 'i'),
+    re: new RegExp(
+      String.raw`\b${PERIOD_PREP}(?:(?:fy\s*)?((?:20)?\d{2})\s*)?q([1-4])(?:\s*(?:of\s+)?((?:20)?\d{2}|'\d{2}))?\b`,
+      'i',
+    ),
     resolve: (m, t, text) => {
       const q = Number(m[2]);
       const y = yearOf(m[3] ?? m[1]) ?? inferYear(t, quarterRange(t.getUTCFullYear(), q)[1], text);
@@ -234,7 +292,8 @@ const PERIOD_RULES: PeriodRule[] = [
       const n = toNumber(m[2]);
       if (n === undefined || n > 3650) return undefined;
       const unit = m[3].toLowerCase();
-      const shift = (k: number) => (unit === 'month' ? addMonths(t, k * n) : addDays(t, k * n * (unit === 'week' ? 7 : 1)));
+      const shift = (k: number) =>
+        unit === 'month' ? addMonths(t, k * n) : addDays(t, k * n * (unit === 'week' ? 7 : 1));
       return offsetOf(m[1].toLowerCase()) > 0 ? [t, shift(1)] : [shift(-1), t];
     },
   },
@@ -246,7 +305,10 @@ const PERIOD_RULES: PeriodRule[] = [
     },
   },
   {
-    re: new RegExp(String.raw`\b(?:(in|for|during|closing|since|of)\s+)?\b(${MONTH_SRC})\b(?:\s+(20\d{2}))?(?!\s*\d)`, 'i'),
+    re: new RegExp(
+      String.raw`\b(?:(in|for|during|closing|since|of)\s+)?\b(${MONTH_SRC})\b(?:\s+(20\d{2}))?(?!\s*\d)`,
+      'i',
+    ),
     resolve: (m, t, text) => {
       const name = m[2].toLowerCase();
       if (name === 'may' && !m[1] && !m[3]) return undefined;
@@ -261,7 +323,10 @@ const PERIOD_RULES: PeriodRule[] = [
   },
   {
     re: /\b(today|yesterday)\b/i,
-    resolve: (m, t) => { const d = addDays(t, m[1].toLowerCase() === 'today' ? 0 : -1); return [d, d]; },
+    resolve: (m, t) => {
+      const d = addDays(t, m[1].toLowerCase() === 'today' ? 0 : -1);
+      return [d, d];
+    },
   },
 ];
 

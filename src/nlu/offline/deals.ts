@@ -17,11 +17,14 @@ const FIELD_OF = /\b(?:amount|value|stage|close date|closing date|owner|size)\s+
 const WE_VERB = /\b(?:we|they|i)\s+(?:just\s+|finally\s+)?(?:lost|won|closed|signed)\s+(?:the\s+|our\s+)?/i;
 const DEAL_FOR = /\b(?:deal|opportunity|opp|oppty)\s+(?:for|with|at)\s+(?:the\s+)?/i;
 // "Acme Logistics - bump to $1.2M": a name set off by a dash or colon at the start is the deal.
-const SUBJECT_VERB = /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|won\b|lost\b|(?:to|into)\s+(?:prospecting|qualification|discovery|proposal|negotiation|closed)|->|→|=>|at\s+\$?\d|[-–:](?=\s))/i;
+const SUBJECT_VERB =
+  /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|won\b|lost\b|(?:to|into)\s+(?:prospecting|qualification|discovery|proposal|negotiation|closed)|->|→|=>|at\s+\$?\d|[-–:](?=\s))/i;
 const FIELD_SUFFIX = /\s+(?:amount|value|stage|close date|closing date|owner|size)$/i;
 const FIELD_NEXT = /^\s*(?:the\s+)?(.+?)\s+(?:amount|value|close date|closing date|stage|owner)\b/i;
-const GENERIC = /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|close date|won|lost|closed|owner)$/i;
-const OWNER = /\b(?:reassign|assign|give|hand(?:\s+(?:over|off))?|transfer)\b.*?\bto\s+|\bowner\s+(?:to|is now|=)\s+|\bowner\s+(?:of|on|for)\s+.+?\s+to\s+|\bowned by\s+/i;
+const GENERIC =
+  /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|close date|won|lost|closed|owner)$/i;
+const OWNER =
+  /\b(?:reassign|assign|give|hand(?:\s+(?:over|off))?|transfer)\b.*?\bto\s+|\bowner\s+(?:to|is now|=)\s+|\bowner\s+(?:of|on|for)\s+.+?\s+to\s+|\bowned by\s+/i;
 
 function dealName(text: string): string | undefined {
   for (const re of [FIELD_OF, WE_VERB, RESULT_ON, VERB_FIRST, DEAL_FOR]) {
@@ -80,7 +83,8 @@ function takeCloseDateAndAmount(text: string, ctx: Ctx, action: { closeDate?: st
   return text;
 }
 
-const CREATE_LEAD = /\b(?:new|create|add|open|log|set up|start|register|enter)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?(?:deal|opportunity|opp|oppty)\b\s*:?\s*/i;
+const CREATE_LEAD =
+  /\b(?:new|create|add|open|log|set up|start|register|enter)\b:?\s+(?:a\s+|an\s+)?(?:new\s+)?(?:deal|opportunity|opp|oppty)\b\s*:?\s*/i;
 /** A "field: value" pair of a form-like message ("create deal: account Globex, name Globex Renewal 2027"). */
 function formField(text: string, keys: string): string | undefined {
   const m = new RegExp(String.raw`(?:^|[,;:]\s*)(?:${keys})\s*[:=]?\s+([^,;]+)`, 'i').exec(text);
@@ -98,18 +102,26 @@ export function parseDealCreate(ctx: Ctx): ActionInput {
   if (stage) {
     action.stage = stage;
     // "new deal soylent 5k qualification": the stage word is not part of the account's name.
-    text = text.replace(/\b(?:(?:in|at)\s+)?(?:the\s+)?(?:stage\s+)?(?:prospecting|qualification|discovery|proposal|negotiation)(?:\s+stage)?\b/i, ' ');
+    text = text.replace(
+      /\b(?:(?:in|at)\s+)?(?:the\s+)?(?:stage\s+)?(?:prospecting|qualification|discovery|proposal|negotiation)(?:\s+stage)?\b/i,
+      ' ',
+    );
   }
 
   const lead = CREATE_LEAD.exec(text);
-  const from = lead ? lead.index + lead[0].length + (/^\s*[-–:]\s*/.exec(text.slice(lead.index + lead[0].length))?.[0].length ?? 0) : 0;
+  const from = lead
+    ? lead.index + lead[0].length + (/^\s*[-–:]\s*/.exec(text.slice(lead.index + lead[0].length))?.[0].length ?? 0)
+    : 0;
   const called = /\b(?:called|named|titled)\s+["']?/i.exec(text);
   const calledName = called ? takeEntity(text, called.index + called[0].length) : undefined;
   if (calledName) action.name = calledName.text.replace(/["']+$/, '');
   const forMatch = /\b(?:for|with|at)\s+/i.exec(text.slice(from));
   const account = forMatch ? takeEntity(text, from + forMatch.index + forMatch[0].length) : undefined;
   const named = takeEntity(text, from + (NAMED.exec(text.slice(from))?.[0].length ?? 0));
-  const form = { account: formField(ctx.text, 'account|company|customer'), name: formField(ctx.text, 'name|deal name|title') };
+  const form = {
+    account: formField(ctx.text, 'account|company|customer'),
+    name: formField(ctx.text, 'name|deal name|title'),
+  };
   if (form.account) {
     action.account = form.account;
     if (form.name) action.name = form.name;

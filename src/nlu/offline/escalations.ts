@@ -12,19 +12,40 @@ type Severity = EscalationCreate['severity'];
 type Category = EscalationCreate['category'];
 
 const SEVERITY: [NonNullable<Severity>, RegExp][] = [
-  ['urgent', /(?<!\bnot )\burgent\b|(?<!\bnot )\bcritical\b|\bsev[- ]?[01]\b|\bp[01]\b|\basap\b|\bemergency\b|\bblocker\b|\btop[- ]priority\b/],
+  [
+    'urgent',
+    /(?<!\bnot )\burgent\b|(?<!\bnot )\bcritical\b|\bsev[- ]?[01]\b|\bp[01]\b|\basap\b|\bemergency\b|\bblocker\b|\btop[- ]priority\b/,
+  ],
   ['high', /\bhigh[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?2\b|\bp2\b/],
   ['medium', /\b(?:medium|normal|moderate)[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?3\b|\bp3\b/],
-  ['low', /\bnot (?:urgent|critical)\b|\blow[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?4\b|\bminor\b|\bnot urgent\b/],
+  [
+    'low',
+    /\bnot (?:urgent|critical)\b|\blow[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?4\b|\bminor\b|\bnot urgent\b/,
+  ],
 ];
 
 // Order matters: a leak that also takes a site down is a security case.
 const CATEGORY: [NonNullable<Category>, RegExp][] = [
-  ['security', /\bdata (?:leak|breach)\b|\bleak(?:ed|ing)?\b|\bbreach\b|\bhack(?:ed)?\b|\bphishing\b|\bunauthori[sz]ed\b|\bcompromised\b|\bsecurity\b|\bvulnerab/],
-  ['outage', /\b(?:is|are|went|been|goes|going) down\b|\b(?:site|app|platform|portal|servers?|prod|production|system|service|website|checkout|dashboard|everything)\s+(?:(?:is|are|was|went)\s+)?down\b|\boutage\b|\boffline\b|\bunreachable\b|\bunavailable\b|\bnot loading\b|\bcan'?t (?:access|reach|load)\b|\bnothing works\b/],
-  ['account', /\b(?:change|update|add|remove)\b.*\b(?:billing )?(?:contact|admin|owner|users?|seats?)\b|\bpassword reset\b|\bsso\b|\b(?:can'?t|cannot|unable to) (?:log ?in|login|sign in)\b|\blocked out\b|\btransfer (?:the )?account\b|\bcancel(?:lation)?\b.*\b(?:account|subscription)\b/],
-  ['billing', /\binvoices?\b|\bcharged\b|\bbilled\b|\bovercharg|\brefund\b|\bbilling\b|\bpayments?\b|\bcredit card\b|\bpricing error\b/],
-  ['technical', /\b[45]\d\d(?:s)?\b|\berrors?\b|\bbugs?\b|\bcrash(?:es|ed|ing)?\b|\bbroken\b|\bfail(?:s|ed|ing|ure)?\b|\btimeouts?\b|\btim(?:es?|ing) out\b|\bapi\b|\bintegration\b|\bslow\b|\bsync(?:ing)? (?:issue|problem)\b|\bnot working\b/],
+  [
+    'security',
+    /\bdata (?:leak|breach)\b|\bleak(?:ed|ing)?\b|\bbreach\b|\bhack(?:ed)?\b|\bphishing\b|\bunauthori[sz]ed\b|\bcompromised\b|\bsecurity\b|\bvulnerab/,
+  ],
+  [
+    'outage',
+    /\b(?:is|are|went|been|goes|going) down\b|\b(?:site|app|platform|portal|servers?|prod|production|system|service|website|checkout|dashboard|everything)\s+(?:(?:is|are|was|went)\s+)?down\b|\boutage\b|\boffline\b|\bunreachable\b|\bunavailable\b|\bnot loading\b|\bcan'?t (?:access|reach|load)\b|\bnothing works\b/,
+  ],
+  [
+    'account',
+    /\b(?:change|update|add|remove)\b.*\b(?:billing )?(?:contact|admin|owner|users?|seats?)\b|\bpassword reset\b|\bsso\b|\b(?:can'?t|cannot|unable to) (?:log ?in|login|sign in)\b|\blocked out\b|\btransfer (?:the )?account\b|\bcancel(?:lation)?\b.*\b(?:account|subscription)\b/,
+  ],
+  [
+    'billing',
+    /\binvoices?\b|\bcharged\b|\bbilled\b|\bovercharg|\brefund\b|\bbilling\b|\bpayments?\b|\bcredit card\b|\bpricing error\b/,
+  ],
+  [
+    'technical',
+    /\b[45]\d\d(?:s)?\b|\berrors?\b|\bbugs?\b|\bcrash(?:es|ed|ing)?\b|\bbroken\b|\bfail(?:s|ed|ing|ure)?\b|\btimeouts?\b|\btim(?:es?|ing) out\b|\bapi\b|\bintegration\b|\bslow\b|\bsync(?:ing)? (?:issue|problem)\b|\bnot working\b/,
+  ],
 ];
 
 const TRIGGERS = [
@@ -36,11 +57,14 @@ const TRIGGERS = [
   /^\s*(?:(?:low|medium|normal|high|urgent|critical|top)[- ](?:priority|severity|pri|sev)|sev[- ]?[0-4]|p[0-3]|urgent)\s*[:,-]\s*/i,
 ];
 const ACCOUNT_PREP = /^\s*(?:for|at|from|on behalf of|with)\s+/i;
-const ROLE_BEFORE_NAME = /^\s*(?:(?:the|our|a|one)\s+)?(?:customer|client|user|contact)\s+(?!(?:success|support|service|care|team|at|from|of|for|is|was|are|were|says?|said|reports?|reported|writes|wrote|has|had|can'?t|cannot)\b)(?=[\p{L}])/iu;
+const ROLE_BEFORE_NAME =
+  /^\s*(?:(?:the|our|a|one)\s+)?(?:customer|client|user|contact)\s+(?!(?:success|support|service|care|team|at|from|of|for|is|was|are|were|says?|said|reports?|reported|writes|wrote|has|had|can'?t|cannot)\b)(?=[\p{L}])/iu;
 // "globex - suspected breach": a name set off by a dash or colon opens the story.
 const SET_OFF = /^\s*[-–:]\s+/;
-const REPORTS = /^\s*(?:says?|said|reports?|reported|reporting|is reporting|are reporting|thinks?|believes?|claims?|mentions?|mentioned|tells us|told us|complain(?:s|ed)?(?: that)?|noticed|flagged|is seeing|are seeing|sees|has|have|was|were|is|are|cannot|can'?t|can not|wants?|needs?|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost|got|'s)\b\s*(?:that\s+)?/i;
-const REPORTS_KEEP = /^\s*(?:cannot|can'?t|can not|wants?|needs?|is|are|has|have|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost)\b/i;
+const REPORTS =
+  /^\s*(?:says?|said|reports?|reported|reporting|is reporting|are reporting|thinks?|believes?|claims?|mentions?|mentioned|tells us|told us|complain(?:s|ed)?(?: that)?|noticed|flagged|is seeing|are seeing|sees|has|have|was|were|is|are|cannot|can'?t|can not|wants?|needs?|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost|got|'s)\b\s*(?:that\s+)?/i;
+const REPORTS_KEEP =
+  /^\s*(?:cannot|can'?t|can not|wants?|needs?|is|are|has|have|asking|asks|requesting|requests|getting|gets|seeing|experiencing|having|facing|hit|hitting|keeps|lost)\b/i;
 
 export function parseEscalationCreate(ctx: Ctx): ActionInput {
   let text = ctx.text;
@@ -55,7 +79,7 @@ export function parseEscalationCreate(ctx: Ctx): ActionInput {
   const who = first && !isCommonWord(first.text.split(' ')[0]) ? first : undefined;
   const after = who ? text.slice(who.end) : '';
   const atAccount = who && /^\s*(?:at|from|of)\s+/i.exec(after);
-  const afterAt = atAccount ? after.slice((takeEntity(after, atAccount[0].length)?.end ?? 0)) : after;
+  const afterAt = atAccount ? after.slice(takeEntity(after, atAccount[0].length)?.end ?? 0) : after;
   const verb = who && REPORTS.exec(afterAt);
   const possessive = who && /'s$/i.test(text.slice(0, who.end));
   // "acme checkout is down": a company followed by one of its things.
@@ -87,7 +111,8 @@ export function parseEscalationCreate(ctx: Ctx): ActionInput {
     const named = /\b(?:for|at|from|with)\s+/i.exec(text);
     // "... reports Acme's SSO is broken": a possessive names whose thing it is.
     const owner = /(?:^|\s)([\p{L}][\p{L}&.-]*)'s\s/u.exec(text);
-    const account = (named && takeEntity(text, named.index + named[0].length)) || (owner ? { text: owner[1] } : undefined);
+    const account =
+      (named && takeEntity(text, named.index + named[0].length)) || (owner ? { text: owner[1] } : undefined);
     if (account && !isCommonWord(account.text.split(' ')[0])) {
       if (isPerson(account.text)) action.contact = account.text;
       else action.account = account.text;
@@ -107,7 +132,8 @@ export function parseEscalationCreate(ctx: Ctx): ActionInput {
 }
 
 // "ESC-1042" is a ticket key whose number is the case number.
-const CASE_NO = /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b|^(?:re-?open|resolve|close|ack(?:nowledge)?)\s+(\d{1,12})\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-(\d{1,12})\b|\b(?:severity|status|assignee) (?:of|on|for) #?(\d{1,12})\b/i;
+const CASE_NO =
+  /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b|^(?:re-?open|resolve|close|ack(?:nowledge)?)\s+(\d{1,12})\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-(\d{1,12})\b|\b(?:severity|status|assignee) (?:of|on|for) #?(\d{1,12})\b/i;
 
 export function parseEscalationUpdate(ctx: Ctx): ActionInput {
   const no = CASE_NO.exec(ctx.text);
@@ -116,19 +142,35 @@ export function parseEscalationUpdate(ctx: Ctx): ActionInput {
   const l = ctx.low;
   const action: Extract<Action, { type: 'escalation.update' }> = { type: 'escalation.update', case: id };
   if (/\bre-?open|\bback open\b|\bopen again\b/.test(l)) action.status = 'reopened';
-  else if (/\b(?:resolv|close[ds]?\b|closing\b|fixed\b|solved\b|done\b|mark(?:ed)? (?:as )?(?:resolved|fixed|done))/.test(l)) action.status = 'resolved';
-  else if (/\b(?:ack|acknowledge|acknowledged|taking|take|on it|working on|picked up|pick up)\b/.test(l)) action.status = 'acknowledged';
+  else if (
+    /\b(?:resolv|close[ds]?\b|closing\b|fixed\b|solved\b|done\b|mark(?:ed)? (?:as )?(?:resolved|fixed|done))/.test(l)
+  )
+    action.status = 'resolved';
+  else if (/\b(?:ack|acknowledge|acknowledged|taking|take|on it|working on|picked up|pick up)\b/.test(l))
+    action.status = 'acknowledged';
 
-  const assignee = /\b(?:re-?assign(?:ed)?|assign(?:ed)?|give|hand(?:\s+(?:over|off))?|route|transfer|move)\b.*?\bto\s+|\d\s*(?:->|→|=>)\s*/i.exec(ctx.text);
+  const assignee =
+    /\b(?:re-?assign(?:ed)?|assign(?:ed)?|give|hand(?:\s+(?:over|off))?|route|transfer|move)\b.*?\bto\s+|\d\s*(?:->|→|=>)\s*/i.exec(
+      ctx.text,
+    );
   const person = assignee && takeEntity(ctx.text, assignee.index + assignee[0].length);
   if (person && /^me$/i.test(person.text)) action.assignee = 'me';
   else if (person && !/^(?:high|low|medium|urgent|critical)$/i.test(person.text)) action.assignee = person.text;
   else if (/\bassign(?:ed)? (?:it |this )?to me\b|\b(?:i'?ll|i will) take\b/.test(l)) action.assignee = 'me';
 
-  const sev = /\b(?:severity|priority|sev|bump|raise|lower|downgrade|upgrade|escalate|set|make)\b.*\b(low|medium|high|urgent|critical)\b/.exec(l);
-  const plain = sev ?? /\b(low|medium|high|urgent|critical)(?:\s+(?:now|priority|severity))?\b|\bnow\s+(low|medium|high|urgent|critical)\b/.exec(l);
+  const sev =
+    /\b(?:severity|priority|sev|bump|raise|lower|downgrade|upgrade|escalate|set|make)\b.*\b(low|medium|high|urgent|critical)\b/.exec(
+      l,
+    );
+  const plain =
+    sev ??
+    /\b(low|medium|high|urgent|critical)(?:\s+(?:now|priority|severity))?\b|\bnow\s+(low|medium|high|urgent|critical)\b/.exec(
+      l,
+    );
   const level = plain && (plain[1] ?? plain[2]);
-  if (level) action.severity = level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
+  if (level)
+    action.severity =
+      level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
 
   if (!action.status && !action.assignee && !action.severity) return ctx.ask('escalation.update.status');
   return action;
@@ -151,5 +193,9 @@ export function parseCaseList(ctx: Ctx): ActionInput {
 export function parseCaseHold(ctx: Ctx): ActionInput {
   const id = /(?:#|\b)(\d{1,12})\b/.exec(ctx.low)?.[1];
   if (!id) return { type: 'clarify', question: 'Which case number should the legal hold apply to?' };
-  return { type: 'case.hold', case: id, hold: !/\b(?:lift|release|remove|end|clear|drop|take off|off)\b/.test(ctx.low) };
+  return {
+    type: 'case.hold',
+    case: id,
+    hold: !/\b(?:lift|release|remove|end|clear|drop|take off|off)\b/.test(ctx.low),
+  };
 }

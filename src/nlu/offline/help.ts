@@ -1,10 +1,9 @@
-/** help, with the topic as the action type the user asks about ("how do I log a call" -> activity.log). */
-import type { Action } from '../../actions/index.ts';
 import type { ActionInput } from '../../core/types.ts';
 import type { Ctx } from './context.ts';
 import { detectIntent } from './intent.ts';
 
-const LEAD = /^\?+$|^(?:help|commands|menu|usage)\b\s*(?:me\s+)?(?:with|on|about)?\s*|^.*?\bhow (?:do|can|should|would) (?:i|we)\s+|^how to\s+|^.*?\bhelp (?:me )?(?:with|on|about)\s+/;
+const LEAD =
+  /^\?+$|^(?:help|commands|menu|usage)\b\s*(?:me\s+)?(?:with|on|about)?\s*|^.*?\bhow (?:do|can|should|would) (?:i|we)\s+|^how to\s+|^.*?\bhelp (?:me )?(?:with|on|about)\s+/;
 const SKILL_WORDS: [string, RegExp][] = [
   ['pipeline.query', /\b(?:pipeline|forecast|reports?|win rate|quota)\b/],
   ['activity.log', /\b(?:calls?|meetings?|activit(?:y|ies)|notes?|logging)\b/],
@@ -16,7 +15,10 @@ const SKILL_WORDS: [string, RegExp][] = [
 ];
 
 export function parseHelp(ctx: Ctx): ActionInput {
-  const rest = ctx.low.replace(LEAD, '').replace(/[?!.]+$/, '').trim();
+  const rest = ctx.low
+    .replace(LEAD, '')
+    .replace(/[?!.]+$/, '')
+    .trim();
   if (!rest || /^(?:you do|can you do)$/.test(rest)) return { type: 'help' };
   const intent = detectIntent(rest);
   if (intent !== 'unknown' && intent !== 'help') return { type: 'help', topic: intent };

@@ -17,9 +17,19 @@ import { fixTypos } from './typos.ts';
 /** Each action's extractor, as its skill registers it; built on first use (the skills load this module). */
 let extractors: Map<string, (ctx: Ctx) => ActionInput> | undefined;
 const extractorOf = (intent: Intent) =>
-  (extractors ??= new Map(SPECS.flatMap((a) => (a.extract ? [[a.schema.shape.type.value, a.extract]] : [])))).get(intent);
+  (extractors ??= new Map(SPECS.flatMap((a) => (a.extract ? [[a.schema.shape.type.value, a.extract]] : [])))).get(
+    intent,
+  );
 
-const DATED = new Set<Intent>(['pipeline.query', 'activity.log', 'deal.update', 'deal.create', 'task.create', 'case.metrics', 'audit.query']);
+const DATED = new Set<Intent>([
+  'pipeline.query',
+  'activity.log',
+  'deal.update',
+  'deal.create',
+  'task.create',
+  'case.metrics',
+  'audit.query',
+]);
 const TODAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function parseOffline(text: string, opts: { today: string }): Action {

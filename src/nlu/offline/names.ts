@@ -51,6 +51,7 @@ const NAME_PARTICLE = /^(?:van|von|der|den|de|da|di|del|della|dos|du|la|le|bin|i
 export function splitPersonCompany(phrase: string): { person: string; company: string } | undefined {
   const words = phrase.split(/\s+/);
   if (words.length < 3 || !isFirstName(words[0]) || COMPANY_SUFFIX.test(words[1])) return undefined;
-  if (isFirstName(words[1]) || words[1].length < 2 || words.slice(1, 3).some((w) => NAME_PARTICLE.test(w))) return undefined;
+  if (isFirstName(words[1]) || words[1].length < 2 || words.slice(1, 3).some((w) => NAME_PARTICLE.test(w)))
+    return undefined;
   return { person: words.slice(0, 2).join(' '), company: words.slice(2).join(' ') };
 }

@@ -15,29 +15,56 @@ type PipelineQuery = Extract<Action, { type: 'pipeline.query' }>;
 const METRICS: [PipelineQuery['metric'], RegExp][] = [
   ['forecast', /\bforecast/],
   ['win_rate', /\bwin[- ]?(?:rate|ratio|%|percentage)|\b(?:close|closing|conversion) rate\b/],
-  ['stuck', /\b(?:stuck|stalled|stale|stagnant|idle|no activity|not moved|haven'?t moved|hasn'?t moved|no movement|untouched|neglected|gone (?:quiet|cold|silent)|going (?:nowhere|cold)|no updates?|(?:haven'?t|hasn'?t|not) (?:had|seen|got) (?:any )?(?:activity|updates?|touch(?:es)?)|without (?:any )?activity)\b/],
+  [
+    'stuck',
+    /\b(?:stuck|stalled|stale|stagnant|idle|no activity|not moved|haven'?t moved|hasn'?t moved|no movement|untouched|neglected|gone (?:quiet|cold|silent)|going (?:nowhere|cold)|no updates?|(?:haven'?t|hasn'?t|not) (?:had|seen|got) (?:any )?(?:activity|updates?|touch(?:es)?)|without (?:any )?activity)\b/,
+  ],
   ['top', /\btop\b|\bbiggest\b|\blargest\b|\bhighest\b/],
-  ['count', /\bhow many\b|\bnumber of\b|\bcount\b|(?:^|\s)# of\b|\b(?:most|fewest|least) (?:deals|opps|opportunities)\b/],
-  ['total', /\bhow much\b|\bhow big\b|\bsize of\b|\bwhat did we (?:win|close|book|sell)\b|\btotal\b|\bsum\b|\bvalue\b|\bworth\b|\bamount\b|\bbookings\b|\brevenue\b/],
+  [
+    'count',
+    /\bhow many\b|\bnumber of\b|\bcount\b|(?:^|\s)# of\b|\b(?:most|fewest|least) (?:deals|opps|opportunities)\b/,
+  ],
+  [
+    'total',
+    /\bhow much\b|\bhow big\b|\bsize of\b|\bwhat did we (?:win|close|book|sell)\b|\btotal\b|\bsum\b|\bvalue\b|\bworth\b|\bamount\b|\bbookings\b|\brevenue\b/,
+  ],
 ];
 
-const GROUP = /(?:\b(?:by|per|broken down by|grouped by|split by|across)\s+|^(?:which|what)\s+)(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?)\b|\b(monthly)\b/;
-const GROUP_KEY = (w: string) => (/^(rep|owner|sales|seller|ae|people)/.test(w) ? 'owner' : /^stage/.test(w) ? 'stage' : /^(region|territor|geo)/.test(w) ? 'region' : 'month');
+const GROUP =
+  /(?:\b(?:by|per|broken down by|grouped by|split by|across)\s+|^(?:which|what)\s+)(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?)\b|\b(monthly)\b/;
+const GROUP_KEY = (w: string) =>
+  /^(rep|owner|sales|seller|ae|people)/.test(w)
+    ? 'owner'
+    : /^stage/.test(w)
+      ? 'stage'
+      : /^(region|territor|geo)/.test(w)
+        ? 'region'
+        : 'month';
 
 // Longer names first: "north america" is one region, not "north".
-const REGIONS = /\b(north america|south america|east coast|west coast|emea|apac|latam|amer|americas|na|nam|noram|uk|west|east|north|south|central|eu|europe|dach|nordics|benelux|anz|mena|japan|india|canada|midwest|northeast|northwest|southeast|southwest)\b/i;
+const REGIONS =
+  /\b(north america|south america|east coast|west coast|emea|apac|latam|amer|americas|na|nam|noram|uk|west|east|north|south|central|eu|europe|dach|nordics|benelux|anz|mena|japan|india|canada|midwest|northeast|northwest|southeast|southwest)\b/i;
 const REGION_NAMED =
   /\b(?:the\s+)?(?!(?:in|for|the|of|from|at|by|each|per|every|my|our|which|what|a|this|that)\b)([a-z][\w-]*)\s+(?:region|territory)\b|\b(?:region|territory)\s+(?!(?:for|in|by|and|with)\b)([a-z][\w-]*)\b/i;
-const LIMIT = new RegExp(String.raw`\b(?:top|biggest|largest|highest)\s+(${NUMBER_SRC})\b|\b(\d+)\s+(?:biggest|largest|top|highest)\b`, 'i');
-const STALE = new RegExp(String.raw`(?:\b(?:in|for|over|more than|at least|>)\s+)*(${NUMBER_SRC})\+?\s*(day|week|month)s?\b`, 'i');
+const LIMIT = new RegExp(
+  String.raw`\b(?:top|biggest|largest|highest)\s+(${NUMBER_SRC})\b|\b(\d+)\s+(?:biggest|largest|top|highest)\b`,
+  'i',
+);
+const STALE = new RegExp(
+  String.raw`(?:\b(?:in|for|over|more than|at least|>)\s+)*(${NUMBER_SRC})\+?\s*(day|week|month)s?\b`,
+  'i',
+);
 const OWNER_ME = /\bmy\b|\bmine\b|\bfor me\b|\bi (?:have|own|got)\b|\bi'?ve got\b|\b(?:assigned to|owned by) me\b/;
-const OWNER_POSSESSIVE = /\b([\p{L}][\p{L}-]*)'s\s+(?:deals|pipeline|forecast|opps|opportunities|numbers|quota|book|win rate|accounts|stuck)\b/iu;
+const OWNER_POSSESSIVE =
+  /\b([\p{L}][\p{L}-]*)'s\s+(?:deals|pipeline|forecast|opps|opportunities|numbers|quota|book|win rate|accounts|stuck)\b/iu;
 const OWNER_AFTER = /\b(?:does|did|has|owned by|assigned to|for rep|rep|owner|for)\s+/gi;
 const ACCOUNT_AFTER = /\b(?:for|at|with|on|from|in)\s+/gi;
-const NOT_AN_ACCOUNT = /^(?:me|us|you|them|it|this|that|everyone|all|sale|sales|deals?|pipeline|team|region|stage|month|quarter|year|week|rep|reps|owner|open|each|every|more|less|real|now|total|prospecting|qualification|discovery|proposal|negotiation|won|lost|closed)$/i;
+const NOT_AN_ACCOUNT =
+  /^(?:me|us|you|them|it|this|that|everyone|all|sale|sales|deals?|pipeline|team|region|stage|month|quarter|year|week|rep|reps|owner|open|each|every|more|less|real|now|total|prospecting|qualification|discovery|proposal|negotiation|won|lost|closed)$/i;
 
 // "the whole company", "all teams": the unfiltered pipeline, never a team or account called "company".
-const EVERYONE = /\b(?:(?:the|our)\s+)?(?:whole\s+|entire\s+)?company(?:'s)?(?:[- ]wide)?\b|\b(?:across\s+)?(?:all|every)\s+(?:of\s+)?(?:the\s+|our\s+)?teams?(?:'s)?\b/gi;
+const EVERYONE =
+  /\b(?:(?:the|our)\s+)?(?:whole\s+|entire\s+)?company(?:'s)?(?:[- ]wide)?\b|\b(?:across\s+)?(?:all|every)\s+(?:of\s+)?(?:the\s+|our\s+)?teams?(?:'s)?\b/gi;
 // There is no per-team grouping in the contract: "by team" asks for the total, unfiltered.
 const BY_TEAM = /\b(?:(?:broken down|grouped|split)\s+)?(?:by|per|for each|across)\s+(?:the\s+)?teams?\b/i;
 
@@ -51,7 +78,9 @@ export function parsePipeline(ctx: Ctx): ActionInput {
     if (q.metric === 'list') q.metric = 'total';
   }
   // A capitalised word right before "Company" makes it part of a name ("Acme Company").
-  text = text.replace(EVERYONE, (m, at: number) => (/\p{Lu}\p{L}*\s+$/u.test(text.slice(0, at)) && /^company/i.test(m) ? m : ' '));
+  text = text.replace(EVERYONE, (m, at: number) =>
+    /\p{Lu}\p{L}*\s+$/u.test(text.slice(0, at)) && /^company/i.test(m) ? m : ' ',
+  );
 
   if (metric === 'stuck') {
     const m = STALE.exec(text);
@@ -112,25 +141,34 @@ export function parsePipeline(ctx: Ctx): ActionInput {
 // Sales teams are usually a segment plus a territory ("Enterprise EMEA", "growth west"); a word before "team" names one too.
 const SEGMENT_TEAM =
   /\b(?:enterprise|growth|mid-?market|smb|commercial|strategic|corporate|public sector|inside sales|field sales|majors|named accounts)\s+(?:emea|apac|latam|amer|americas|na|nam|east|west|north|south|central|europe|us|uk|dach|nordics|anz|japan|india|canada|global)\b/i;
-const NOT_A_TEAM = /^(?:the|a|my|our|your|his|her|their|whole|entire|sales|which|what|each|per|by|for|in|of|on|whose|this|that|every|same)$/i;
+const NOT_A_TEAM =
+  /^(?:the|a|my|our|your|his|her|their|whole|entire|sales|which|what|each|per|by|for|in|of|on|whose|this|that|every|same)$/i;
 
 function findTeam(text: string): { name: string; start: number; end: number } | undefined {
   const mine = /\b(?:my|our) team(?:'s)?(?=\s|$|[,.?!])/i.exec(text);
   if (mine) return { name: 'mine', start: mine.index, end: mine.index + mine[0].length };
   // "marta's team": the team is named after its manager.
   const whose = /\b([\p{L}][\p{L}-]*)'s team(?:'s)?(?=\s|$|[,.?!])/iu.exec(text);
-  if (whose && !NOT_A_TEAM.test(whose[1])) return { name: whose[1], start: whose.index, end: whose.index + whose[0].length };
+  if (whose && !NOT_A_TEAM.test(whose[1]))
+    return { name: whose[1], start: whose.index, end: whose.index + whose[0].length };
   // "team forecast", "the whole team's pipeline": a manager's unnamed team is their own.
   const unnamed = /^(?:the\s+)?team(?:'s)?\b|\b(?:the|whole|entire)\s+team(?:'s)?\b/i.exec(text);
   if (unnamed) return { name: 'mine', start: unnamed.index, end: unnamed.index + unnamed[0].length };
   const before = /((?:[\p{L}][\w-]*\s+){0,2}[\p{L}][\w-]*)\s+team\b/iu.exec(text);
   if (before) {
     const words = before[1].split(/\s+/);
-    while (words.length && (NOT_A_TEAM.test(words[0]) || (isCommonWord(words[0]) && !REGIONS.test(words[0])))) words.shift();
-    if (words.length) return { name: words.join(' '), start: before.index + before[0].length - `${words.join(' ')} team`.length, end: before.index + before[0].length };
+    while (words.length && (NOT_A_TEAM.test(words[0]) || (isCommonWord(words[0]) && !REGIONS.test(words[0]))))
+      words.shift();
+    if (words.length)
+      return {
+        name: words.join(' '),
+        start: before.index + before[0].length - `${words.join(' ')} team`.length,
+        end: before.index + before[0].length,
+      };
   }
   const after = /\bteam\s+([\p{L}][\w-]*)/iu.exec(text);
-  if (after && !NOT_A_TEAM.test(after[1]) && !isCommonWord(after[1])) return { name: after[1], start: after.index, end: after.index + after[0].length };
+  if (after && !NOT_A_TEAM.test(after[1]) && !isCommonWord(after[1]))
+    return { name: after[1], start: after.index, end: after.index + after[0].length };
   const segment = SEGMENT_TEAM.exec(text);
   if (segment) return { name: segment[0], start: segment.index, end: segment.index + segment[0].length };
   return undefined;
@@ -146,7 +184,10 @@ function accountBeforeDealNoun(text: string, owner: string | undefined): string 
     const words = entityBefore(text, m.index)?.split(/\s+/) ?? [];
     // Keep only the tail after the last ordinary word: "total value of hooli" -> "hooli".
     for (let i = words.length - 1; i >= 0; i--) {
-      if (isCommonWord(words[i]) || NOT_AN_ACCOUNT.test(words[i]) || /^(?:of|many|much)$/i.test(words[i])) { words.splice(0, i + 1); break; }
+      if (isCommonWord(words[i]) || NOT_AN_ACCOUNT.test(words[i]) || /^(?:of|many|much)$/i.test(words[i])) {
+        words.splice(0, i + 1);
+        break;
+      }
     }
     const name = words.join(' ');
     if (!name || name === owner || /'s$/.test(name) || isFirstName(words[0])) continue;
@@ -156,7 +197,8 @@ function accountBeforeDealNoun(text: string, owner: string | undefined): string 
   return undefined;
 }
 
-const OWNER_NO_APOSTROPHE = /\b([\p{L}][\p{L}-]*)s\s+(?:deals|pipeline|forecast|opps|opportunities|numbers|quota|book|win rate|accounts)\b/iu;
+const OWNER_NO_APOSTROPHE =
+  /\b([\p{L}][\p{L}-]*)s\s+(?:deals|pipeline|forecast|opps|opportunities|numbers|quota|book|win rate|accounts)\b/iu;
 
 function ownerName(text: string): string | undefined {
   const pos = OWNER_POSSESSIVE.exec(text);
@@ -174,7 +216,11 @@ function ownerName(text: string): string | undefined {
     if (!p) continue;
     const via = m[0].trim().toLowerCase();
     if (via === 'for' && !isFirstName(p.text.split(' ')[0])) continue;
-    if ((via === 'does' || via === 'did' || via === 'has') && !/^\s*(?:have|got|own|closed|won)\b/i.test(text.slice(p.end))) continue;
+    if (
+      (via === 'does' || via === 'did' || via === 'has') &&
+      !/^\s*(?:have|got|own|closed|won)\b/i.test(text.slice(p.end))
+    )
+      continue;
     return p.text;
   }
   // A rep's first name anywhere in a pipeline question ("how much is marco carrying") is the owner.

@@ -15,7 +15,8 @@ const TARGET =
   /\b(?:call(?: back)?|email|e-mail|ping|text|meet(?: with)?|phone|follow up with|follow up on|check in with|check on|check in on|chase|reach out to|get back to|loop in|remind|send (?:[\w-]+ ){0,3}?to|send(?=\s+\S+(?:\s+\S+)?\s+(?:the|a|an|our|some|their)\s)|with|for)\s+/gi;
 
 // "the Hooli renewal" is about the account Hooli.
-const DEAL_NOUN = /\s+(?:renewal|expansion|upsell|proposal|contract|deal|account|team|deck|quote|invoice|po|order|demo|opportunity|opp)$/i;
+const DEAL_NOUN =
+  /\s+(?:renewal|expansion|upsell|proposal|contract|deal|account|team|deck|quote|invoice|po|order|demo|opportunity|opp)$/i;
 
 export function parseTaskCreate(ctx: Ctx): ActionInput {
   let text = ctx.text.replace(TRIGGER, '');
@@ -60,7 +61,8 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
 }
 
 // "the stark deal", "renew soylent contract", "send acme the msa": a company named next to one of its deal things.
-const THING = /\b(?:renewal|expansion|upsell|proposal|contract|deal|account|deck|quote|invoice|po|order|opportunity|opp|msa|sow|nda|pricing|forecast|qbr|pilot|rollout|onboarding|kickoff)\b/gi;
+const THING =
+  /\b(?:renewal|expansion|upsell|proposal|contract|deal|account|deck|quote|invoice|po|order|opportunity|opp|msa|sow|nda|pricing|forecast|qbr|pilot|rollout|onboarding|kickoff)\b/gi;
 const SEND_TO = /\b(?:send|forward|give|show|email)\s+(?=\S+(?:\s+\S+)?\s+(?:the|a|an|our|some|their)\b)/i;
 
 function accountInPassing(text: string): string | undefined {
@@ -71,13 +73,21 @@ function accountInPassing(text: string): string | undefined {
   let m: RegExpExecArray | null;
   while ((m = THING.exec(text))) {
     const words = entityBefore(text, m.index)?.split(/\s+/) ?? [];
-    for (let i = words.length - 1; i >= 0; i--) if (isCommonWord(words[i])) { words.splice(0, i + 1); break; }
+    for (let i = words.length - 1; i >= 0; i--)
+      if (isCommonWord(words[i])) {
+        words.splice(0, i + 1);
+        break;
+      }
     if (words.length && !isPerson(words.join(' '))) return words.join(' ');
   }
   return undefined;
 }
 
 export function parseTaskList(ctx: Ctx): ActionInput {
-  const due = /\bweek\b/.test(ctx.low) ? 'week' : /\btoday\b|\btonight\b|\bplate\b|\bagenda\b/.test(ctx.low) ? 'today' : 'all';
+  const due = /\bweek\b/.test(ctx.low)
+    ? 'week'
+    : /\btoday\b|\btonight\b|\bplate\b|\bagenda\b/.test(ctx.low)
+      ? 'today'
+      : 'all';
   return { type: 'task.list', due };
 }

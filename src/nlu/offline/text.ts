@@ -1,6 +1,7 @@
 /** Text clean-up and the small tokenising helpers shared by the extractors. */
 
 const MAX_CHARS = 2000;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips from chat text
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/g;
 const SLACK_MENTION = /<[@#!][^>\s]*>/g;
 const SLACK_LINK = /<(?:mailto:|tel:|https?:\/\/)?([^>|\s]+)(?:\|([^>]*))?>/g;
@@ -13,7 +14,10 @@ export function normalize(raw: string): string {
   let s = String(raw ?? '').slice(0, MAX_CHARS);
   s = s.replace(CONTROL, ' ').replace(SLACK_MENTION, ' ');
   s = s.replace(SLACK_LINK, (_m, target: string, label?: string) => label || target);
-  s = s.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/[\u2013\u2014]/g, '-');
+  s = s
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/[\u2013\u2014]/g, '-');
   s = s.replace(/\s+/g, ' ').trim();
   s = s.replace(LEADING_FILLER, '').replace(TRAILING_FILLER, '');
   return s.trim();
@@ -21,7 +25,8 @@ export function normalize(raw: string): string {
 
 /** Words that end a name/company phrase. */
 const STOP = new Set(
-  ('about regarding re for on at from with to that who which and but because since today yesterday tomorrow tonight ' +
+  (
+    'about regarding re for on at from with to that who which and but because since today yesterday tomorrow tonight ' +
     'this last next she he they we i it you said says say wants want wanted needs need is was are were has had have will ' +
     'would can could should by in via after before during until till her him his their them our my your its asked asks ' +
     'reported reports reporting mentioned left just called emailed as so then also plus over under worth close closes closing quick won lost ' +
@@ -33,7 +38,8 @@ const STOP = new Set(
     "thought seems likes cannot can't won't didn't doesn't does did got gets cant wont didnt doesnt went go goes looks look " +
     'qbr msa nda sow po rfp rfq roi poc sla crm api eod asap ' +
     'while pending asking requesting getting seeing having experiencing facing keeps keep back per recap debrief ' +
-    'thinks believes claims reporting writes write replied replies responded').split(' '),
+    'thinks believes claims reporting writes write replied replies responded'
+  ).split(' '),
 );
 
 /**
@@ -41,20 +47,26 @@ const STOP = new Set(
  * continue its name: "globex procurement team", "acme checkout is down", "initech users", "hooli qbr".
  */
 const THING_NOUNS = new Set(
-  ('team teams folks people guys procurement finance legal exec execs leadership board office offices hq users customers ' +
+  (
+    'team teams folks people guys procurement finance legal exec execs leadership board office offices hq users customers ' +
     'checkout site website portal dashboard dashboards app apps prod production login logins sso server servers qbr dept ' +
     'department budget pricing champion usage outage outages issue issues problem problems bug bugs error errors msa sow deck ' +
     'contract po invoice invoices quote forecast proposal reports webhook webhooks integration data sync api churn risk rollout migration implementation onboarding adoption ' +
     'health status roadmap renewals eng engineering ops devops infra it security support sales marketing product ' +
-    'onsite offsite trip travel visit kickoff workshop event dinner lunch meeting call system billing payments export feature').split(' '),
+    'onsite offsite trip travel visit kickoff workshop event dinner lunch meeting call system billing payments export feature'
+  ).split(' '),
 );
 
-const COMPANY_END = /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;
+const COMPANY_END =
+  /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;
 const DEAL_KIND_AFTER = /^\s+(renewal|expansion|upsell|pilot|platform|new business)\b/i;
 const TOKEN = /[^\s,;:!?()"[\]{}]+|[,;:!?()"[\]{}]/g;
 const EMAIL_TOKEN = /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/;
 
-export interface Phrase { text: string; end: number }
+export interface Phrase {
+  text: string;
+  end: number;
+}
 
 /**
  * Takes the name/company phrase that starts at `from` in `s`: up to five words, stopping at punctuation,
@@ -107,7 +119,9 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
 }
 
 const VERBS = new Set(
-  'correct fix update change rectify set delete export erase remove mark move push make add show find get send please pls escalate escalation urgent priority note stop using processing process'.split(' '),
+  'correct fix update change rectify set delete export erase remove mark move push make add show find get send please pls escalate escalation urgent priority note stop using processing process'.split(
+    ' ',
+  ),
 );
 
 /** The name/company phrase that ends right before `idx` ("correct Jane Doe|'s phone"): up to four words back. */
@@ -129,7 +143,7 @@ export const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/i;
 
 /** Removes a span, keeping the text around it separated by one space. */
 export function cut(s: string, start: number, end: number): string {
-  return (s.slice(0, start) + ' ' + s.slice(end)).replace(/\s+/g, ' ');
+  return `${s.slice(0, start)} ${s.slice(end)}`.replace(/\s+/g, ' ');
 }
 
 /** Trims whitespace and dangling punctuation/connectors left after cutting pieces out. */

@@ -61,7 +61,8 @@ function distance(a: string, b: string, max: number): number {
 
 function correctWord(word: string): string {
   const low = word.toLowerCase();
-  if (low.length < 5 || KNOWN.has(low) || KNOWN.has(low + 's') || KNOWN.has(low.replace(/(?:s|ed|d)$/, ''))) return word;
+  if (low.length < 5 || KNOWN.has(low) || KNOWN.has(`${low}s`) || KNOWN.has(low.replace(/(?:s|ed|d)$/, '')))
+    return word;
   const hit = cache.get(low);
   if (hit !== undefined) return hit || word;
   const max = low.length >= 8 ? 2 : 1;
@@ -69,7 +70,10 @@ function correctWord(word: string): string {
   let bestD = max + 1;
   for (const k of KEYWORDS) {
     const d = distance(low, k, max);
-    if (d < bestD) { best = k; bestD = d; }
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
   }
   if (cache.size > 5000) cache.clear();
   cache.set(low, best);
@@ -80,5 +84,6 @@ function correctWord(word: string): string {
 export function fixTypos(s: string): string {
   return s.replace(/(?<![\w@.'-])[A-Za-z]{5,}(?![\w@'])/g, (word, offset: number) =>
     // A capitalised word inside a sentence is a name ("call with Tom Marsh"), not a misspelt keyword.
-    /^[A-Z][a-z]/.test(word) && !/(?:^|[.!?:]\s*)$/.test(s.slice(0, offset).trimEnd()) ? word : correctWord(word));
+    /^[A-Z][a-z]/.test(word) && !/(?:^|[.!?:]\s*)$/.test(s.slice(0, offset).trimEnd()) ? word : correctWord(word),
+  );
 }

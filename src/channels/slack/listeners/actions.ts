@@ -16,19 +16,27 @@ function parsedJson(value: string | undefined): unknown {
 }
 
 const placeOf = (body: BlockButtonAction, respond?: RespondFn): Place => ({
-  channel: body.channel?.id ?? body.user.id, user: body.user.id, respond, threadTs: body.message?.thread_ts,
+  channel: body.channel?.id ?? body.user.id,
+  user: body.user.id,
+  respond,
+  threadTs: body.message?.thread_ts,
 });
 
 /** Buttons: Confirm / Cancel / Edit of a pending write, the answers of a "which one?" question, the buttons of a case post. */
 export function registerActions({ app, kit, users, work }: Listeners): void {
-  for (const [id, yes] of [[ACTION.confirm, true], [ACTION.cancel, false]] as const) {
+  for (const [id, yes] of [
+    [ACTION.confirm, true],
+    [ACTION.cancel, false],
+  ] as const) {
     app.action<BlockButtonAction>(id, async ({ ack, body, action, client, respond }) => {
       await ack();
       const place = placeOf(body, respond);
       await work(client, place, async () => {
         const progress = (text: string) => void tell(client, place, text).catch(() => undefined);
         const turn = { ...turnAt(place, `slack:action:${body.trigger_id}`), progress };
-        await deliver(client, place, await kit.answer(await users.speaker(place.user), turn, action.value ?? '', yes), { replace: true });
+        await deliver(client, place, await kit.answer(await users.speaker(place.user), turn, action.value ?? '', yes), {
+          replace: true,
+        });
       });
     });
   }
@@ -38,8 +46,13 @@ export function registerActions({ app, kit, users, work }: Listeners): void {
     const place = placeOf(body, respond);
     await work(client, place, async () => {
       const chosen = parsedJson(action.value);
-      if (chosen === undefined) return tell(client, place, 'That choice is no longer valid; nothing was changed. Please ask again.');
-      const reply = await kit.choose(await users.speaker(place.user), turnAt(place, `slack:action:${body.trigger_id}`), chosen);
+      if (chosen === undefined)
+        return tell(client, place, 'That choice is no longer valid; nothing was changed. Please ask again.');
+      const reply = await kit.choose(
+        await users.speaker(place.user),
+        turnAt(place, `slack:action:${body.trigger_id}`),
+        chosen,
+      );
       await deliver(client, place, reply, { replace: true });
     });
   });
@@ -55,19 +68,30 @@ export function registerActions({ app, kit, users, work }: Listeners): void {
         return;
       }
       const origin: EditOrigin = {
-        pendingId: pending.id, type: pending.type as ActionType, channel: place.channel,
-        threadTs: place.threadTs, responseUrl: body.response_url,
+        pendingId: pending.id,
+        type: pending.type as ActionType,
+        channel: place.channel,
+        threadTs: place.threadTs,
+        responseUrl: body.response_url,
       };
       await client.views.open({ trigger_id: body.trigger_id, view: editView(pending.values, origin) });
     });
   });
 
-  for (const [id, change] of [[ACTION.caseAcknowledge, 'acknowledge'], [ACTION.caseResolve, 'resolve']] as const) {
+  for (const [id, change] of [
+    [ACTION.caseAcknowledge, 'acknowledge'],
+    [ACTION.caseResolve, 'resolve'],
+  ] as const) {
     app.action<BlockButtonAction>(id, async ({ ack, body, action, client }) => {
       await ack();
       const place = placeOf(body);
       await work(client, place, async () => {
-        const reply = await kit.onCase(await users.speaker(place.user), turnAt(place, `slack:action:${body.trigger_id}`), action.value ?? '', change);
+        const reply = await kit.onCase(
+          await users.speaker(place.user),
+          turnAt(place, `slack:action:${body.trigger_id}`),
+          action.value ?? '',
+          change,
+        );
         await deliver(client, place, reply);
       });
     });
@@ -81,10 +105,19 @@ export function registerActions({ app, kit, users, work }: Listeners): void {
       await client.views.open({
         trigger_id: body.trigger_id,
         view: {
-          type: 'modal', callback_id: REASSIGN_VIEW, private_metadata: JSON.stringify({ case: action.value, channel: place.channel }),
+          type: 'modal',
+          callback_id: REASSIGN_VIEW,
+          private_metadata: JSON.stringify({ case: action.value, channel: place.channel }),
           title: { type: 'plain_text', text: `Reassign case #${action.value}`.slice(0, 24) },
           submit: { type: 'plain_text', text: 'Review' },
-          blocks: [{ type: 'input', block_id: 'assignee', label: { type: 'plain_text', text: 'New assignee' }, element: { type: 'users_select', action_id: 'v' } }],
+          blocks: [
+            {
+              type: 'input',
+              block_id: 'assignee',
+              label: { type: 'plain_text', text: 'New assignee' },
+              element: { type: 'users_select', action_id: 'v' },
+            },
+          ],
         },
       });
     });

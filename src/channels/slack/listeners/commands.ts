@@ -7,7 +7,11 @@ export function registerCommands({ app, kit, users, work }: Listeners): void {
     await ack();
     const place: Place = { channel: command.channel_id, user: command.user_id, respond };
     await work(client, place, async () => {
-      const reply = await kit.say(await users.speaker(place.user), turnAt(place, `slack:command:${command.trigger_id}`), command.text?.trim() || 'help');
+      const reply = await kit.say(
+        await users.speaker(place.user),
+        turnAt(place, `slack:command:${command.trigger_id}`),
+        command.text?.trim() || 'help',
+      );
       await deliver(client, place, reply);
     });
   });

@@ -20,18 +20,24 @@ export interface Listeners {
 
 export function listenerContext(app: App, kit: ChannelKit, users: UserDirectory, log: Logger): Listeners {
   return {
-    app, kit, users, log,
+    app,
+    kit,
+    users,
+    log,
     seen: createSeen(),
     async work(client, place, fn) {
       try {
         await fn();
       } catch (err) {
         log.error('listener failed', { error: err });
-        await tell(client, place, 'Something went wrong on my side, so nothing was changed. Please try again.').catch(() => undefined);
+        await tell(client, place, 'Something went wrong on my side, so nothing was changed. Please try again.').catch(
+          () => undefined,
+        );
       }
     },
   };
 }
 
 /** A private note to the asker (a stale button, something that could not be read). */
-export const tell = (client: webApi.WebClient, place: Place, text: string) => deliver(client, place, { kind: 'refusal', text } satisfies Reply);
+export const tell = (client: webApi.WebClient, place: Place, text: string) =>
+  deliver(client, place, { kind: 'refusal', text } satisfies Reply);

@@ -22,7 +22,13 @@ export function registerEvents(deps: Listeners): void {
         message = replies.messages?.find((m) => m.ts === ts);
       }
       if (!message) return tell(client, place, "I couldn't read that message, so no case was raised.");
-      await escalateMessage(deps, client, place, { text: message.text, ts, user: message.user }, `slack:event:${body.event_id}`);
+      await escalateMessage(
+        deps,
+        client,
+        place,
+        { text: message.text, ts, user: message.user },
+        `slack:event:${body.event_id}`,
+      );
     });
   });
 
@@ -30,7 +36,11 @@ export function registerEvents(deps: Listeners): void {
     if (event.tab !== 'home' || seen.repeat(body.event_id)) return;
     try {
       const speaker = await users.speaker(event.user);
-      const reply = await kit.show(speaker, turnAt({ channel: 'D', user: event.user }, `slack:event:${body.event_id}`), { type: 'task.list', due: 'all' });
+      const reply = await kit.show(
+        speaker,
+        turnAt({ channel: 'D', user: event.user }, `slack:event:${body.event_id}`),
+        { type: 'task.list', due: 'all' },
+      );
       const name = speaker.kind === 'member' ? speaker.user.name : 'there';
       const title = speaker.kind === 'member' ? 'Your tasks and open cases' : 'Your CRM';
       await client.views.publish({ user_id: event.user, view: homeView(name, [{ title, reply }]) });

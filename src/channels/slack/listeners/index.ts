@@ -16,5 +16,13 @@ export { ESCALATE_SHORTCUT } from './shortcuts.ts';
 /** Every Slack entry point, one file per surface: each acks first, then hands the request to the channel kit. */
 export function registerListeners(app: App, kit: ChannelKit, users: UserDirectory, log: Logger): void {
   const deps = listenerContext(app, kit, users, log);
-  for (const register of [registerCommands, registerMessages, registerShortcuts, registerActions, registerViews, registerEvents]) register(deps);
+  for (const register of [
+    registerCommands,
+    registerMessages,
+    registerShortcuts,
+    registerActions,
+    registerViews,
+    registerEvents,
+  ])
+    register(deps);
 }

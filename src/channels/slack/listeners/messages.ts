@@ -17,14 +17,27 @@ export function registerMessages({ app, kit, users, seen, work }: Listeners): vo
 
   app.event('app_mention', async ({ event, body, client, context }) => {
     if (!event.user || seen.repeat(body.event_id)) return;
-    const place: Place = { channel: event.channel, user: event.user, threadTs: event.thread_ts, acknowledgePublicly: true };
-    await work(client, place, async () => deliver(client, place, await answer(place, await plainText(event.text, context.botUserId), body.event_id)));
+    const place: Place = {
+      channel: event.channel,
+      user: event.user,
+      threadTs: event.thread_ts,
+      acknowledgePublicly: true,
+    };
+    await work(client, place, async () =>
+      deliver(client, place, await answer(place, await plainText(event.text, context.botUserId), body.event_id)),
+    );
   });
 
   app.message(async ({ message, body, client, context }) => {
     if (message.channel_type !== 'im' || message.subtype !== undefined || !message.user) return;
     if (seen.repeat(body.event_id)) return;
     const place: Place = { channel: message.channel, user: message.user };
-    await work(client, place, async () => deliver(client, place, await answer(place, await plainText(message.text ?? '', context.botUserId), body.event_id)));
+    await work(client, place, async () =>
+      deliver(
+        client,
+        place,
+        await answer(place, await plainText(message.text ?? '', context.botUserId), body.event_id),
+      ),
+    );
   });
 }

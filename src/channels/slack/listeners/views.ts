@@ -24,10 +24,16 @@ export function registerViews({ app, kit, users, work }: Listeners): void {
       if (!pending) return tell(client, place, 'That request is no longer waiting for you; nothing was changed.');
       const edited = editedAction(pending.values, origin, values);
       if (!edited.ok) return tell(client, place, 'That edit could not be applied; nothing was changed.');
-      const reply = await kit.replace(speaker, turnAt(place, `slack:view:${view.id}:${view.hash}`), origin.pendingId, edited.action);
+      const reply = await kit.replace(
+        speaker,
+        turnAt(place, `slack:view:${view.id}:${view.hash}`),
+        origin.pendingId,
+        edited.action,
+      );
       if (origin.responseUrl) {
         await fetch(origin.responseUrl, {
-          method: 'POST', headers: { 'content-type': 'application/json' },
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ replace_original: true, text: 'Replaced by your edited request.' }),
         }).catch(() => undefined);
       }
@@ -47,7 +53,11 @@ export function registerViews({ app, kit, users, work }: Listeners): void {
     const place: Place = { channel: meta.channel, user: body.user.id };
     await work(client, place, async () => {
       const turn = turnAt(place, `slack:view:${view.id}:${view.hash}`);
-      await deliver(client, place, await kit.onCase(await users.speaker(place.user), turn, meta.case, { assignee: target.user.name }));
+      await deliver(
+        client,
+        place,
+        await kit.onCase(await users.speaker(place.user), turn, meta.case, { assignee: target.user.name }),
+      );
     });
   });
 }
