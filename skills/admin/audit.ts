@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoDate, text } from '../../src/actions/fields.ts';
 import { resolveEntity } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
-import { parseAuditQuery } from '../../src/nlu/offline/admin.ts';
+import { parseAuditQuery, auditQueryRules } from './parse.ts';
 
 /** Admins and privacy officers asking the audit trail: who did what, when, through which channel. */
 const AuditQuery = z.strictObject({
@@ -40,7 +40,7 @@ export const auditQuery = defineAction({
   scope: 'data_requests',
   refusal: 'read the audit trail (admins and privacy officers only)',
   writes: false,
-  extract: parseAuditQuery,
+  nlu: { rules: auditQueryRules, extract: parseAuditQuery },
   prepare: async (action, ctx) => {
     const payload: Record<string, unknown> = { action: action.action, from: action.from, to: action.to };
     for (const [field, kind] of [

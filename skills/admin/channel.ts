@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CHANNEL_SCOPES, type ChannelScope } from '../../src/actions/fields.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import { describeScopes } from '../../src/format/labels.ts';
-import { parseChannelConfigure } from '../../src/nlu/offline/admin.ts';
+import { parseChannelConfigure, channelConfigureRules } from './parse.ts';
 
 const ChannelConfigure = z
   .strictObject({
@@ -26,7 +26,7 @@ export const channelConfigure = defineAction({
   scope: 'settings',
   refusal: "change a channel's settings (admins only)",
   writes: true,
-  extract: parseChannelConfigure,
+  nlu: { rules: channelConfigureRules, extract: parseChannelConfigure },
   prepare: async (action, ctx) => {
     if (!ctx.place.conversation) {
       return {

@@ -4,7 +4,7 @@ import { checkRepAction, partyLabel, resolveParty } from '../../src/core/records
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import { dayLabel, humanize } from '../../src/format/labels.ts';
-import { parseActivity } from '../../src/nlu/offline/activity.ts';
+import { parseActivity, activityLogRules } from './parse.ts';
 import { pastDueQuestion, REMINDER_HOUR } from '../tasks/create.ts';
 
 const ActivityLog = z.strictObject({
@@ -44,7 +44,7 @@ export const activityLog = defineAction({
   roles: ['rep', 'manager', 'support', 'admin'],
   scope: 'logging',
   writes: true,
-  extract: parseActivity,
+  nlu: { rules: activityLogRules, extract: parseActivity },
   async prepare(action, ctx) {
     if (!action.contact && !action.account) {
       return { question: `Who was the ${action.kind} ${withWhom(action.kind)}? Name the contact or the account.` };

@@ -3,7 +3,7 @@ import { text } from '../../src/actions/fields.ts';
 import { checkRepAction, resolveParty } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
-import { parseContactCreate } from '../../src/nlu/offline/contacts.ts';
+import { parseContactCreate, contactCreateRules } from './parse.ts';
 import { reach, type Card } from './lookup.ts';
 
 const ContactCreate = z.strictObject({
@@ -26,7 +26,7 @@ export const contactCreate = defineAction({
   roles: ['rep', 'manager', 'support', 'admin'],
   scope: 'logging',
   writes: true,
-  extract: parseContactCreate,
+  nlu: { rules: contactCreateRules, extract: parseContactCreate },
   async prepare(action, ctx) {
     const party = await resolveParty(ctx, undefined, action.account);
     if ('question' in party) return party;

@@ -4,7 +4,7 @@ import { resolveEntity } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import { formatMoney, humanize } from '../../src/format/labels.ts';
-import { parseContactLookup } from '../../src/nlu/offline/contacts.ts';
+import { parseContactLookup, contactLookupRules } from './parse.ts';
 
 const ContactLookup = z.strictObject({ type: z.literal('contact.lookup'), query: text(320) });
 
@@ -36,7 +36,7 @@ export const contactLookup = defineAction({
   roles: ['rep', 'manager', 'support', 'privacy_officer', 'admin'],
   scope: 'logging',
   writes: false,
-  extract: parseContactLookup,
+  nlu: { rules: contactLookupRules, extract: parseContactLookup },
   async prepare(action, ctx) {
     const q = action.query.trim();
     const lower = q.toLowerCase();

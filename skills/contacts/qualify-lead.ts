@@ -5,7 +5,7 @@ import { defineAction } from '../../src/core/skill.ts';
 import type { Reply, SkillContext } from '../../src/core/types.ts';
 import type { LeadHit } from '../../src/db/rpc.ts';
 import { dayLabel, listOr } from '../../src/format/labels.ts';
-import { parseLeadQualify } from '../../src/nlu/offline/contacts.ts';
+import { parseLeadQualify, leadQualifyRules } from './parse.ts';
 import { endOfNextQuarter } from '../deals/create.ts';
 
 const LeadQualify = z.strictObject({
@@ -54,7 +54,7 @@ export const leadQualify = defineAction({
   roles: ['rep', 'manager', 'admin'],
   scope: 'logging',
   writes: true,
-  extract: parseLeadQualify,
+  nlu: { rules: leadQualifyRules, extract: parseLeadQualify },
   async prepare(action, ctx) {
     const found = await resolveLead(ctx, action.lead);
     if ('question' in found) return found;

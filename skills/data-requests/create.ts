@@ -5,7 +5,7 @@ import type { Reply, SkillContext } from '../../src/core/types.ts';
 import { CrmError } from '../../src/db/port.ts';
 import type { DataRequest, Entity } from '../../src/db/rpc.ts';
 import { listOr } from '../../src/format/labels.ts';
-import { parseDataRequest } from '../../src/nlu/offline/data-requests.ts';
+import { parseDataRequest, dataRequestCreateRules } from './parse.ts';
 import { kindLabel, lawLabel, who } from './labels.ts';
 
 export const DATA_REQUEST_KINDS = [
@@ -88,7 +88,7 @@ export const dataRequestCreate = defineAction({
   roles: ['rep', 'manager', 'support', 'privacy_officer', 'admin'],
   scope: 'data_requests',
   writes: true,
-  extract: parseDataRequest,
+  nlu: { rules: dataRequestCreateRules, extract: parseDataRequest },
   prepare: prepareCreate,
   format(result: { request: DataRequest; law_assumed?: boolean }): Reply {
     const r = result.request;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordNumber } from '../../src/actions/fields.ts';
 import { defineAction } from '../../src/core/skill.ts';
-import { parseCaseHold } from '../../src/nlu/offline/escalations.ts';
+import { parseCaseHold, caseHoldRules } from './parse.ts';
 import { caseTitle } from '../escalations/notices.ts';
 
 /** A privacy officer puts a case under legal hold (kept as is through erasure) or lifts it. */
@@ -15,7 +15,7 @@ export const caseHold = defineAction({
   scope: 'data_requests',
   refusal: 'put cases under legal hold (privacy officers only)',
   writes: true,
-  extract: parseCaseHold,
+  nlu: { rules: caseHoldRules, extract: parseCaseHold },
   async prepare(action, ctx) {
     const found = await ctx.db.rpc(ctx.user, 'case_brief', { case: action.case });
     if (!found?.case) return { question: `I couldn't find case #${action.case}. Which case number do you mean?` };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import type { DataRequest } from '../../src/db/rpc.ts';
-import { parseDataRequestList } from '../../src/nlu/offline/data-requests.ts';
+import { parseDataRequestList, dataRequestListRules } from './parse.ts';
 import { daysLeft, kindLabel, lawLabel, who } from './labels.ts';
 
 const DataRequestList = z.strictObject({ type: z.literal('data_request.list') });
@@ -36,7 +36,7 @@ export const dataRequestList = defineAction({
   roles: ['rep', 'manager', 'support', 'privacy_officer', 'admin'],
   scope: 'data_requests',
   writes: false,
-  extract: parseDataRequestList,
+  nlu: { rules: dataRequestListRules, extract: parseDataRequestList },
   prepare: async (_action, ctx) => ({ payload: { today: ctx.today } }),
   format: ({ rows }: { rows: DataRequest[] }) => formatList(rows),
 });

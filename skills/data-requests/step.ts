@@ -5,7 +5,7 @@ import type { Reply, SkillContext } from '../../src/core/types.ts';
 import { CrmError } from '../../src/db/port.ts';
 import type { DataRequest } from '../../src/db/rpc.ts';
 import { listOr } from '../../src/format/labels.ts';
-import { parseDataRequestStep } from '../../src/nlu/offline/data-requests.ts';
+import { parseDataRequestStep, dataRequestStepRules } from './parse.ts';
 import { buildExport, rowCounts, type SubjectExport } from './export.ts';
 import { kindLabel, lawLabel, who } from './labels.ts';
 
@@ -122,7 +122,7 @@ export const dataRequestStep = defineAction({
   scope: 'data_requests',
   refusal: 'approve or execute data requests (privacy officers only)',
   writes: true,
-  extract: parseDataRequestStep,
+  nlu: { rules: dataRequestStepRules, extract: parseDataRequestStep },
   prepare: prepareStep,
   format: formatStep,
 });

@@ -4,7 +4,7 @@ import { checkRepAction, resolveEntity } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import { dayLabel, formatMoney, humanize as stageLabel } from '../../src/format/labels.ts';
-import { parseDealCreate } from '../../src/nlu/offline/deals.ts';
+import { parseDealCreate, dealCreateRules } from './parse.ts';
 import { pastCloseQuestion, type DealWritten } from './update.ts';
 
 const DealCreate = z.strictObject({
@@ -31,7 +31,7 @@ export const dealCreate = defineAction({
   scope: 'logging',
   refusal: 'create deals',
   writes: true,
-  extract: parseDealCreate,
+  nlu: { rules: dealCreateRules, extract: parseDealCreate },
   async prepare(action, ctx) {
     const r = await resolveEntity(ctx, 'account', action.account);
     if ('question' in r) return r;

@@ -5,7 +5,7 @@ import { defineAction } from '../../src/core/skill.ts';
 import type { Choices, Reply, SkillContext } from '../../src/core/types.ts';
 import type { DealHit, DealState } from '../../src/db/rpc.ts';
 import { dayLabel, formatMoney, humanize as stageLabel, listOr } from '../../src/format/labels.ts';
-import { parseDealUpdate } from '../../src/nlu/offline/deals.ts';
+import { parseDealUpdate, dealUpdateRules } from './parse.ts';
 
 const DealUpdate = z
   .strictObject({
@@ -89,7 +89,7 @@ export const dealUpdate = defineAction({
   scope: 'logging',
   refusal: 'change deals',
   writes: true,
-  extract: parseDealUpdate,
+  nlu: { rules: dealUpdateRules, extract: parseDealUpdate },
   async prepare(action, ctx) {
     const found = await resolveDeal(ctx, action.deal);
     if ('question' in found) return found;

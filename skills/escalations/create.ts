@@ -4,7 +4,7 @@ import { resolveParty } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Prepared, Reply, SkillContext } from '../../src/core/types.ts';
 import type { CaseInfo } from '../../src/db/rpc.ts';
-import { parseEscalationCreate } from '../../src/nlu/offline/escalations.ts';
+import { parseEscalationCreate, escalationCreateRules } from './parse.ts';
 import { CASE_ACTIONS, caseTitle, deadlines } from './notices.ts';
 import { inferCategory, inferSeverity, isGenericSummary, summaryFrom } from './triage.ts';
 
@@ -70,7 +70,7 @@ export const escalationCreate = defineAction({
   roles: ['rep', 'manager', 'support', 'privacy_officer', 'admin', 'guest'],
   scope: 'escalations',
   writes: true,
-  extract: parseEscalationCreate,
+  nlu: { rules: escalationCreateRules, extract: parseEscalationCreate },
   prepare: prepareCreate,
   format: formatCreate,
 });

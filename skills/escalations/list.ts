@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../src/core/skill.ts';
-import { parseCaseList } from '../../src/nlu/offline/escalations.ts';
+import { parseCaseList, caseListRules } from './parse.ts';
 import { formatWhen } from './notices.ts';
 
 /** "my open cases" (assigned to or raised by me), "the support queue" (all open cases). */
@@ -24,7 +24,7 @@ export const caseList = defineAction({
   roles: ['rep', 'manager', 'support', 'admin'],
   scope: 'escalations',
   writes: false,
-  extract: parseCaseList,
+  nlu: { rules: caseListRules, extract: parseCaseList },
   prepare: async (action) => ({ payload: { scope: action.scope } }),
   format({ rows, total, scope }: { rows: OpenCase[]; total: number; scope: string }, ctx) {
     const whose = scope === 'all' ? 'in the support queue' : 'assigned to you or raised by you';

@@ -3,7 +3,7 @@ import { isoDate } from '../../src/actions/fields.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import { share } from '../../src/format/labels.ts';
-import { parseCaseMetrics } from '../../src/nlu/offline/escalations.ts';
+import { parseCaseMetrics, caseMetricsRules } from './parse.ts';
 
 const CaseMetrics = z.strictObject({
   type: z.literal('case.metrics'),
@@ -50,7 +50,7 @@ export const caseMetrics = defineAction({
   scope: 'escalations',
   refusal: 'see support metrics',
   writes: false,
-  extract: parseCaseMetrics,
+  nlu: { rules: caseMetricsRules, extract: parseCaseMetrics },
   async prepare(action, ctx) {
     const to = action.to ?? ctx.today;
     const from = action.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY).toISOString().slice(0, 10);

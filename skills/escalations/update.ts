@@ -5,7 +5,7 @@ import { defineAction } from '../../src/core/skill.ts';
 import type { Prepared, Reply, SkillContext } from '../../src/core/types.ts';
 import { CrmError } from '../../src/db/port.ts';
 import type { CaseInfo } from '../../src/db/rpc.ts';
-import { parseEscalationUpdate } from '../../src/nlu/offline/escalations.ts';
+import { parseEscalationUpdate, escalationUpdateRules } from './parse.ts';
 import { caseTitle, deadlines } from './notices.ts';
 
 export const CASE_STATUSES = ['acknowledged', 'resolved', 'reopened'] as const;
@@ -95,7 +95,7 @@ export const escalationUpdate = defineAction({
   scope: 'escalations',
   refusal: 'work support cases',
   writes: true,
-  extract: parseEscalationUpdate,
+  nlu: { rules: escalationUpdateRules, extract: parseEscalationUpdate },
   prepare: prepareUpdate,
   format: formatUpdate,
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HOW_TO_ASK } from '../../src/core/channel-kit.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
-import { parseHelp } from '../../src/nlu/offline/help.ts';
+import { parseHelp, helpRules } from './parse.ts';
 
 const Help = z.strictObject({ type: z.literal('help'), topic: z.string().min(1).max(100).optional() });
 
@@ -17,7 +17,7 @@ export const help = defineAction({
   scope: 'always',
   writes: false,
   local: true,
-  extract: parseHelp,
+  nlu: { rules: helpRules, extract: parseHelp },
   prepare: async (action) => ({ payload: { topic: action.topic ?? null } }),
   format: (result: { topic: string | null }, ctx): Reply => {
     const mine = ctx.skills.filter((s) => s.usage.length && s.actions.some((a) => a.roles.includes(ctx.user.role)));

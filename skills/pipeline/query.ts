@@ -14,7 +14,7 @@ import {
   plural,
   boundLabel,
 } from '../../src/format/labels.ts';
-import { parsePipeline } from '../../src/nlu/offline/pipeline.ts';
+import { parsePipeline, pipelineQueryRules } from './parse.ts';
 
 export const METRICS = ['list', 'total', 'count', 'forecast', 'win_rate', 'stuck', 'top'] as const;
 export const GROUP_BY = ['owner', 'stage', 'region', 'month'] as const;
@@ -115,7 +115,7 @@ export const pipelineQuery = defineAction({
   scope: 'pipeline',
   refusal: 'ask about the pipeline',
   writes: false,
-  extract: parsePipeline,
+  nlu: { rules: pipelineQueryRules, extract: parsePipeline },
   prepare: async (q, ctx): Promise<Prepared> => {
     const payload: Record<string, unknown> = {
       metric: q.metric,

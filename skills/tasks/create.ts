@@ -4,7 +4,7 @@ import { checkRepAction, partyLabel, resolveParty } from '../../src/core/records
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import { dayLabel } from '../../src/format/labels.ts';
-import { parseTaskCreate } from '../../src/nlu/offline/tasks.ts';
+import { parseTaskCreate, taskCreateRules } from './parse.ts';
 
 const TaskCreate = z.strictObject({
   type: z.literal('task.create'),
@@ -29,7 +29,7 @@ export const taskCreate = defineAction({
   roles: ['rep', 'manager', 'support', 'privacy_officer', 'admin'],
   scope: 'logging',
   writes: true,
-  extract: parseTaskCreate,
+  nlu: { rules: taskCreateRules, extract: parseTaskCreate },
   async prepare(action, ctx) {
     const past = pastDueQuestion(action.dueDate, ctx.today);
     if (past) return past;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import { dayLabel } from '../../src/format/labels.ts';
-import { parseTaskList } from '../../src/nlu/offline/tasks.ts';
+import { parseTaskList, taskListRules } from './parse.ts';
 
 interface TaskRow {
   text: string;
@@ -26,7 +26,7 @@ export const taskList = defineAction({
   roles: ['rep', 'manager', 'support', 'privacy_officer', 'admin'],
   scope: 'logging',
   writes: false,
-  extract: parseTaskList,
+  nlu: { rules: taskListRules, extract: parseTaskList },
   prepare: async (action, ctx) => ({ payload: { due: action.due, today: ctx.today } }),
   format({ tasks, due }: { tasks: TaskRow[]; due: keyof typeof PERIOD }, ctx): Reply {
     const period = PERIOD[due];

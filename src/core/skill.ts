@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ChannelScope, Role } from '../actions/fields.ts';
+import type { IntentRule } from '../nlu/intents.ts';
 import type { Ctx } from '../nlu/offline/context.ts';
 import type { JobHandler } from '../jobs/scheduler.ts';
 import type { CrmDb } from '../db/port.ts';
 import type { Notifier } from '../jobs/notifier.ts';
-import type { Prepared, Reply, SkillContext } from './types.ts';
+import type { ActionInput, Prepared, Reply, SkillContext } from './types.ts';
 
 /**
  * A skill is one folder under skills/: what the assistant can do in one area (the pipeline, calls, deals, …).
@@ -37,8 +38,8 @@ export interface ActionSpec<S extends ActionSchema = ActionSchema, R = any> {
   writes: boolean;
   /** Answered in-process from the prepared payload, without the database (help). */
   local?: boolean;
-  /** The offline parser's extractor for the action, once an intent rule chose it. */
-  extract?: (ctx: Ctx) => { type: string };
+  /** How the offline parser reads it: the intent rules that vote for it, and its extractor once one of them won. */
+  nlu?: { rules: readonly IntentRule[]; extract: (ctx: Ctx) => ActionInput };
   /** Resolves names against the CRM, checks what can be checked before running, describes a write. */
   prepare(action: z.infer<S>, ctx: SkillContext): Promise<Prepared>;
   /** Turns the result of `perform` (or of `prepare`, for local actions) into the reply. */

@@ -1,10 +1,15 @@
 import type { ActionInput } from '../../core/types.ts';
+import type { Spans } from '../spans.ts';
 
-/** What every extractor gets: the cleaned text (original case), its lower-case form and the reference date. */
+/** What every extractor gets: the cleaned text (original case), its lower-case form, the reference date and its spans. */
 export interface Ctx {
   text: string;
   low: string;
   today: string;
+  /** The settled spans of the text (dates, amounts, durations, …); taking one records it for `--explain`. */
+  spans: Spans;
   /** A clarify action asking for the missing `<action type>.<field>`, in the skill's own words (its skill.json). */
   ask(key: string): ActionInput;
+  /** The action another piece of text would be read as ("how do I log a call" is help about activity.log). */
+  intentOf(text: string): string | undefined;
 }

@@ -1,51 +1,87 @@
 /**
- * The offline (deterministic) parser: chat text -> one typed action. It never throws; anything it
- * cannot read with confidence becomes a clarify action with a specific question.
+ * The offline (deterministic) parser: chat text -> one typed action, in named stages: clean the text, find and
+ * settle its spans, let every skill's intent rules vote, run the winner's extractor, validate. It never throws;
+ * anything it cannot read with confidence becomes a clarify action with a specific question.
  */
 import { SKILLS } from '../../../skills/index.ts';
 import { Action as ActionSchema, SPECS, validateAction, type Action } from '../../actions/index.ts';
 import type { ActionInput } from '../../core/types.ts';
+import { decide, type Decision, type IntentRule } from '../intents.ts';
+import { findSpans, Spans } from '../spans.ts';
 import { NOT_UNDERSTOOD } from './clarify.ts';
 import type { Ctx } from './context.ts';
 import { findImpossibleDate } from './dates.ts';
-import { detectIntent, type Intent } from './intent.ts';
-import { normalize } from './text.ts';
 import { spokenNumbersToDigits } from './numbers.ts';
 import { expandShorthand } from './slang.ts';
+import { normalize } from './text.ts';
 import { fixTypos } from './typos.ts';
 
-/** Each action's extractor, as its skill registers it; built on first use (the skills load this module). */
-let extractors: Map<string, (ctx: Ctx) => ActionInput> | undefined;
-const extractorOf = (intent: Intent) =>
-  (extractors ??= new Map(SPECS.flatMap((a) => (a.extract ? [[a.schema.shape.type.value, a.extract]] : [])))).get(
-    intent,
-  );
+export interface ParseOptions {
+  today: string;
+  /** The message's time, for "in 2 hours" (the current time when absent). */
+  now?: Date;
+}
 
-const DATED = new Set<Intent>([
-  'pipeline.query',
-  'activity.log',
-  'deal.update',
-  'deal.create',
-  'task.create',
-  'case.metrics',
-  'audit.query',
-]);
+/** What the parser did with one message, stage by stage (what `npm run parse -- --explain` prints). */
+export interface Trace {
+  clean: string;
+  decision: Decision;
+  spans: Spans;
+  action: Action;
+}
+
+interface Registered {
+  rules: IntentRule[];
+  extractors: Map<string, (ctx: Ctx) => ActionInput>;
+}
+
+/** Every skill's rules and extractors, collected on first use (the skills load this module). */
+let registered: Registered | undefined;
+function registry(): Registered {
+  registered ??= {
+    rules: SPECS.flatMap((a) => a.nlu?.rules ?? []),
+    extractors: new Map(SPECS.flatMap((a) => (a.nlu ? [[a.schema.shape.type.value, a.nlu.extract] as const] : []))),
+  };
+  return registered;
+}
+
 const TODAY = /^\d{4}-\d{2}-\d{2}$/;
+const clarify = (question = NOT_UNDERSTOOD): Action => ({ type: 'clarify', question });
 
-export function parseOffline(text: string, opts: { today: string }): Action {
+/** The cleaned text every stage works on: no Slack tokens or politeness, shorthand spelled out, numbers as digits, typos fixed. */
+export const clean = (text: string) =>
+  fixTypos(spokenNumbersToDigits(expandShorthand(normalize(typeof text === 'string' ? text : ''))));
+
+export function trace(text: string, opts: ParseOptions): Trace {
+  const today = TODAY.test(opts?.today ?? '') ? opts.today : new Date().toISOString().slice(0, 10);
+  const cleaned = clean(text);
+  const spans = new Spans(findSpans(cleaned, today, opts?.now ?? new Date()));
+  const low = cleaned.toLowerCase();
+  const { rules, extractors } = registry();
+  const decision = decide(low, rules);
+  const done = (action: Action): Trace => ({ clean: cleaned, decision, spans, action });
+  if (!/[\p{L}\p{N}?]/u.test(cleaned)) return done(clarify());
+  // "remind me on Feb 30": a date that does not exist is asked about, never dropped or kept as text.
+  const impossible = decision.action && decision.action !== 'help' ? findImpossibleDate(cleaned) : undefined;
+  if (impossible) return done(clarify(`"${impossible}" isn't a real date. Which date do you mean?`));
+  const extract = decision.action ? extractors.get(decision.action) : undefined;
+  if (!extract) return done(clarify());
+  const ctx: Ctx = {
+    text: cleaned,
+    low,
+    today,
+    spans,
+    ask,
+    intentOf: (t) => decide(t.toLowerCase(), rules).action,
+  };
+  return done(finalize(extract(ctx)));
+}
+
+export function parseOffline(text: string, opts: ParseOptions): Action {
   try {
-    const today = TODAY.test(opts?.today ?? '') ? opts.today : new Date().toISOString().slice(0, 10);
-    const clean = fixTypos(spokenNumbersToDigits(expandShorthand(normalize(typeof text === 'string' ? text : ''))));
-    if (!/[\p{L}\p{N}?]/u.test(clean)) return { type: 'clarify', question: NOT_UNDERSTOOD };
-    const ctx: Ctx = { text: clean, low: clean.toLowerCase(), today, ask };
-    const intent = detectIntent(ctx.low);
-    // "remind me on Feb 30": a date that does not exist is asked about, never dropped or kept as text.
-    const impossible = DATED.has(intent) ? findImpossibleDate(clean) : undefined;
-    if (impossible) return { type: 'clarify', question: `"${impossible}" isn't a real date. Which date do you mean?` };
-    const extract = extractorOf(intent);
-    return finalize(extract ? extract(ctx) : { type: 'clarify', question: NOT_UNDERSTOOD });
+    return trace(text, opts).action;
   } catch {
-    return { type: 'clarify', question: NOT_UNDERSTOOD };
+    return clarify();
   }
 }
 
@@ -64,5 +100,5 @@ function finalize(action: ActionInput): Action {
     if (bad.size === 0) break;
     candidate = Object.fromEntries(Object.entries(candidate).filter(([k]) => !bad.has(k)));
   }
-  return { type: 'clarify', question: NOT_UNDERSTOOD };
+  return clarify();
 }

@@ -1,60 +1,12 @@
+import { LEXICON } from '../lexicon.ts';
+
 /**
  * Chat shorthand ("nxt wk", "mtg w/ acme", "amt", "fcst") spelled out before intent detection, so the
  * extractors only see ordinary words. Only whole lower-case tokens are rewritten: a capitalised word
  * may be a name and is left alone.
  */
 
-const SHORTHAND: Record<string, string> = {
-  nxt: 'next',
-  tmrw: 'tomorrow',
-  tmr: 'tomorrow',
-  tmw: 'tomorrow',
-  tomoz: 'tomorrow',
-  yday: 'yesterday',
-  yest: 'yesterday',
-  tdy: 'today',
-  wk: 'week',
-  wks: 'weeks',
-  wkly: 'weekly',
-  mo: 'month',
-  mos: 'months',
-  mtg: 'meeting',
-  mtgs: 'meetings',
-  abt: 'about',
-  amt: 'amount',
-  fcst: 'forecast',
-  fcast: 'forecast',
-  pipe: 'pipeline',
-  oppty: 'opportunity',
-  opptys: 'opportunities',
-  fwd: 'forward',
-  req: 'request',
-  reqs: 'requests',
-  pri: 'priority',
-  prio: 'priority',
-  vm: 'voicemail',
-  lvm: 'left voicemail',
-  msg: 'message',
-  msgs: 'messages',
-  rn: 'right now',
-  u: 'you',
-  ur: 'your',
-  r: 'are',
-  pls: '',
-  plz: '',
-  pl0x: '',
-  thx: '',
-  ty: '',
-  w: 'with',
-  wo: 'without',
-  convo: 'conversation',
-  addr: 'address',
-  tel: 'phone',
-  acct: 'account',
-  accts: 'accounts',
-  cust: 'customer',
-  mgr: 'manager',
-};
+const SHORTHAND = LEXICON.shorthand;
 
 // Single letters only mean something in context: "spoke w dana", "deals r closing", "3 mo".
 const ONLY_AFTER: Record<string, RegExp> = {

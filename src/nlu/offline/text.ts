@@ -1,3 +1,5 @@
+import { LEXICON } from '../lexicon.ts';
+
 /** Text clean-up and the small tokenising helpers shared by the extractors. */
 
 const MAX_CHARS = 2000;
@@ -23,39 +25,9 @@ export function normalize(raw: string): string {
   return s.trim();
 }
 
-/** Words that end a name/company phrase. */
-const STOP = new Set(
-  (
-    'about regarding re for on at from with to that who which and but because since today yesterday tomorrow tonight ' +
-    'this last next she he they we i it you said says say wants want wanted needs need is was are were has had have will ' +
-    'would can could should by in via after before during until till her him his their them our my your its asked asks ' +
-    'reported reports reporting mentioned left just called emailed as so then also plus over under worth close closes closing quick won lost ' +
-    'briefly minutes mins hours min hour the a an - -- if when where how what why not no yes all any some every ' +
-    'monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri ' +
-    'january february march april june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec ' +
-    'deal deals opportunity opp oppty account company contact case ticket now again please thanks re: around tho though ' +
-    'cto ceo cfo coo cmo cio vp svp evp director head manager engineer founder lead owner w/ w withdrew withdraws requested requests complained complains confirmed agreed promised wrote thinks ' +
-    "thought seems likes cannot can't won't didn't doesn't does did got gets cant wont didnt doesnt went go goes looks look " +
-    'qbr msa nda sow po rfp rfq roi poc sla crm api eod asap ' +
-    'while pending asking requesting getting seeing having experiencing facing keeps keep back per recap debrief ' +
-    'thinks believes claims reporting writes write replied replies responded'
-  ).split(' '),
-);
+const STOP = LEXICON.stopWords;
 
-/**
- * Nouns that, right after a company name in lower-case chat, name the company's team or thing rather than
- * continue its name: "globex procurement team", "acme checkout is down", "initech users", "hooli qbr".
- */
-const THING_NOUNS = new Set(
-  (
-    'team teams folks people guys procurement finance legal exec execs leadership board office offices hq users customers ' +
-    'checkout site website portal dashboard dashboards app apps prod production login logins sso server servers qbr dept ' +
-    'department budget pricing champion usage outage outages issue issues problem problems bug bugs error errors msa sow deck ' +
-    'contract po invoice invoices quote forecast proposal reports webhook webhooks integration data sync api churn risk rollout migration implementation onboarding adoption ' +
-    'health status roadmap renewals eng engineering ops devops infra it security support sales marketing product ' +
-    'onsite offsite trip travel visit kickoff workshop event dinner lunch meeting call system billing payments export feature'
-  ).split(' '),
-);
+const THING_NOUNS = LEXICON.thingNouns;
 
 const COMPANY_END =
   /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;

@@ -1,39 +1,14 @@
+import { LEXICON } from '../lexicon.ts';
+
 /**
  * Typo tolerance: words that are one edit (two for long words) away from a keyword the parser relies on
  * are rewritten to that keyword before intent detection and extraction. Names are left alone because
  * only words of five letters or more that are not already known words are considered.
  */
 
-const KEYWORDS = (
-  'pipeline forecast forecasted escalate escalated escalation negotiation negotiations proposal prospecting qualification ' +
-  'discovery opportunity opportunities contact contacts meeting remind reminder quarter month week weeks months tomorrow today ' +
-  'yesterday monday tuesday wednesday thursday friday saturday sunday january february march april august september ' +
-  'october november december minutes minute hours deals total revenue region stuck stalled logged called emailed spoke ' +
-  'talked voicemail priority urgent invoice outage security breach resolve resolved acknowledge acknowledged reassign ' +
-  'assign reopen reopened request requests delete deletion erase erasure forgotten consent withdraw withdrew withdrawn ' +
-  'portability machine readable rectify correct restrict processing export access lookup everything create update ' +
-  'closing closed count biggest largest weighted tasks plate qualified disqualify convert metrics attainment ' +
-  'average pipelines escalations calls meetings schedule followup follow amount stage owner between above below ' +
-  'million thousand grand opportunity customer payment charged refund error errors broken crashing crash outage ' +
-  'deadline renewal expansion forecasting quota tickets incident contract pricing demo summary severity critical ' +
-  'numbers number remove subject sales marketing please thanks morning afternoon evening stale'
-).split(' ');
+const KEYWORDS = LEXICON.typoKeywords;
 
-const KNOWN = new Set(KEYWORDS);
-// Ordinary words one edit away from a keyword that must not be "corrected".
-const ORDINARY =
-  'there where these those stock state store later water mouth worth close closes clone dealt mark maria marco hours ' +
-  'house forget forgot lower power tower sooner order orders other another taken token spoken spike stale staled owned ' +
-  'quote quotes contacted correctly closer rates dealing stages owners amounts totals weekly accept opened thank ' +
-  'updated thinks think things owner costs coast reach teach speak spent sends losing loses posing rising ' +
-  'changed changes charmed cloning clothing closet caller calmed lodged logger jogged walked balked tanked smoke stoke ' +
-  'melting rewind remainder court mount county stake stable scale scaled stick stack struck billion billions trillion ' +
-  'terror terrors crush clash trash brash crushing clashing trashing broker brokers outrage beach bleach breath revolve ' +
-  'expert experts content contents contend remote scales tales males saves lease leased leases place places placed plane ' +
-  'slate fellow hollow crate ideals meals seals cells falls halls walls talks tanks masks concert headline headlines ' +
-  'contrast proposed propose proposes prospective discover discovered discovers match matches marsh yours tours pours ' +
-  'expansive seeks';
-for (const w of ORDINARY.split(' ')) KNOWN.add(w);
+const KNOWN = new Set([...KEYWORDS, ...LEXICON.typoOrdinary]);
 
 const cache = new Map<string, string>();
 

@@ -1,10 +1,11 @@
 /** contact.lookup, contact.create and lead.qualify. */
-import type { Action } from '../../actions/index.ts';
-import type { ActionInput } from '../../core/types.ts';
-import { LEAD_COUNT_QUESTION } from './clarify.ts';
-import type { Ctx } from './context.ts';
-import { EMAIL, entityBefore, takeEntity, tidy } from './text.ts';
-import { isCommonWord } from './vocab.ts';
+import type { Action } from '../../src/actions/index.ts';
+import type { ActionInput } from '../../src/core/types.ts';
+import { LEAD_COUNT_QUESTION } from '../../src/nlu/offline/clarify.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { EMAIL, entityBefore, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
+import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type ContactCreate = Extract<Action, { type: 'contact.create' }>;
 
@@ -178,3 +179,55 @@ function leadName(ctx: Ctx): string | undefined {
   const is = /\s+(?:is|are|was|has been|just became|became|looks)\b/i.exec(ctx.text);
   return is ? entityBefore(ctx.text, is.index) : undefined;
 }
+
+// "convert Dana Park (to a contact)": only a lead converts; deals, currencies and files do not.
+const CONVERT_PERSON =
+  /^convert\s+(?!.*\b(?:deals?|opps?|opportunit(?:y|ies)|oppty|currency|file|amount|eur|usd|gbp)\b)(?!\$?\d)(?:the |this )?\p{L}/u;
+
+export const leadQualifyRules: IntentRule[] = [
+  {
+    name: 'lead status',
+    action: 'lead.qualify',
+    priority: PRIORITY.explicit,
+    when: /\b(?:sales|marketing)[- ]?qualified\b|\b(?:sql|mql)s?\b|\bdisqualif|\bunqualified\b|\bqualify (?:the )?(?:lead|\S+@)|\bconvert (?:the |this )?lead\b|\blead\b.*\b(?:as|to) (?:sql|mql|qualified)/,
+  },
+  { name: 'leads counted', action: 'lead.qualify', priority: PRIORITY.explicit, when: LEAD_COUNT },
+  { name: 'convert a person', action: 'lead.qualify', priority: PRIORITY.explicit, when: CONVERT_PERSON },
+];
+
+// "save tom hardy ... tom@initech.io", "add Maria Garcia (maria@...)": someone added with an email or phone is a contact.
+const ADD_WITH_DETAILS = (t: string) =>
+  /^(?:add|save|store|enter|create)\s/.test(t) && /[\w.+-]@[\w-]+\.\w|\d[\d\s().-]{6,24}\d/.test(t);
+const NOT_A_CONTACT =
+  /\b(?:note|task|deal|opportunity|opp|reminder|todo|call|meeting|escalat\w*|case|ticket|request|cc|bcc)\b/;
+
+export const contactCreateRules: IntentRule[] = [
+  {
+    name: 'add with an email or phone',
+    action: 'contact.create',
+    priority: PRIORITY.explicit - 50,
+    when: ADD_WITH_DETAILS,
+    unless: NOT_A_CONTACT,
+  },
+  {
+    name: 'new contact',
+    action: 'contact.create',
+    priority: PRIORITY.explicit - 50,
+    when: /\b(?:add|create|new|save|enter|insert)\b:? (?:a |an )?(?:new )?(?:contact|person)\b|\b(?:add|save|store|put|enter|create)\b.*\bas (?:a |an )?(?:new )?contact\b|\badd\b.*\bto (?:my |our |the )?contacts\b/,
+  },
+];
+
+export const contactLookupRules: IntentRule[] = [
+  {
+    name: 'contact details asked',
+    action: 'contact.lookup',
+    priority: PRIORITY.statement - 30,
+    when: /^(?:contacts?\s+(?:at|from|in|for|of\s+)?[\p{L}][\p{L}\s.'&-]*\??$|(?:what'?s|whats|what is)\s+(?:the\s+|his\s+|her\s+)?(?:phone|e-?mail|cell|mobile|number)(?: number| address)? (?:for|of)\b|do we (?:have|know) (?:any(?:one|body)?|someone|contacts?|people)\b|who do we (?:know|have)\b|any(?:one)? (?:contacts?|people) (?:at|from|in)\b|(?:anyone|anybody|someone) (?:at|from)\b|(?:phone|e-?mail|cell|mobile|number)(?: number| address| #| no\.?)? (?:for|of)\b|(?:what'?s |what is )?the (?:best |right |easiest )?way to (?:reach|contact|get (?:in touch with|hold of))\b|(?:contacts?|people|folks|anyone|anybody) (?:at|from|in)\b)|\bcontact (?:info|details|card)\b|^(?:(?:show|give|get|send)(?: me)? (?:the )?)?[\p{L}][\p{L} .'-]{1,40}?(?:'s)? (?:e-?mail|phone|cell|mobile|number|title|details|info|contact (?:info|details))(?: address| number)?\s*\?*$/u,
+  },
+  {
+    name: 'who is',
+    action: 'contact.lookup',
+    priority: PRIORITY.statement - 30,
+    when: /^(?:who(?:'s| is|s)?|look ?up|lookup|find|search(?: for)?|show me (?:everything|all|info|details)|tell me (?:about|everything)|info (?:on|about|for)|details (?:on|for|about)|(?:contact )?(?:info|details|card) for|pull up|get me|what do we (?:know|have) (?:about|on)|everything (?:about|on))\b|\bwhat(?:'?s| is) \S+(?: \S+)?'s (?:email|phone|number|title|role)|\bhow (?:do|can) i reach\b/,
+  },
+];

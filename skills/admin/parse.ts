@@ -1,10 +1,11 @@
 /** Admin requests: what a shared channel is for, and questions to the audit trail. */
-import type { Action } from '../../actions/index.ts';
-import type { ActionInput } from '../../core/types.ts';
-import type { CHANNEL_SCOPES } from '../../actions/fields.ts';
-import type { Ctx } from './context.ts';
-import { findPeriod } from './dates.ts';
-import { takeEntity } from './text.ts';
+import type { Action } from '../../src/actions/index.ts';
+import type { ActionInput } from '../../src/core/types.ts';
+import type { CHANNEL_SCOPES } from '../../src/actions/fields.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { findPeriod } from '../../src/nlu/offline/dates.ts';
+import { takeEntity } from '../../src/nlu/offline/text.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type Scope = (typeof CHANNEL_SCOPES)[number];
 
@@ -62,3 +63,11 @@ export function parseAuditQuery(ctx: Ctx): ActionInput {
     ...(period?.to ? { to: period.to } : {}),
   };
 }
+
+export const channelConfigureRules: IntentRule[] = [
+  { name: 'channel setting', action: 'channel.configure', priority: PRIORITY.command, when: CHANNEL_CONFIG_RE },
+];
+
+export const auditQueryRules: IntentRule[] = [
+  { name: 'audit trail question', action: 'audit.query', priority: PRIORITY.command - 10, when: AUDIT_RE },
+];

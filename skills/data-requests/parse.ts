@@ -1,9 +1,10 @@
 /** Privacy requests: data_request.create (GDPR/CCPA rights), data_request.list and data_request.step. */
-import type { Action } from '../../actions/index.ts';
-import type { ActionInput } from '../../core/types.ts';
-import type { Ctx } from './context.ts';
-import { EMAIL, entityBefore, takeEntity } from './text.ts';
-import { isCommonWord } from './vocab.ts';
+import type { Action } from '../../src/actions/index.ts';
+import type { ActionInput } from '../../src/core/types.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { EMAIL, entityBefore, takeEntity } from '../../src/nlu/offline/text.ts';
+import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type Kind = 'access' | 'erasure' | 'rectification' | 'restriction' | 'portability' | 'consent_withdrawal';
 
@@ -145,4 +146,59 @@ export function parseDataRequestStep(ctx: Ctx): ActionInput {
 
 export function parseDataRequestList(): ActionInput {
   return { type: 'data_request.list' };
+}
+
+export const dataRequestStepRules: IntentRule[] = [
+  {
+    name: 'step on a numbered request',
+    action: 'data_request.step',
+    priority: PRIORITY.record,
+    when: /\b(?:verify|verified|approve|approved|execute|executed|run|process|reject|rejected|deny|denied|decline)\b.*\brequest\s*(?:#|no\.?|number)?\s*#?\d+|\brequest\s*(?:#|no\.?|number)?\s*#?\d+\b.*\b(?:verif|approv|execut|reject|deny|denied)/,
+  },
+];
+
+export const caseHoldRules: IntentRule[] = [
+  {
+    name: 'legal hold on a case',
+    action: 'case.hold',
+    priority: PRIORITY.record - 10,
+    when: (t) => /\blegal[- ]hold\b/.test(t) && /\d/.test(t),
+  },
+];
+
+export const dataRequestListRules: IntentRule[] = [
+  {
+    name: 'list of data requests',
+    action: 'data_request.list',
+    priority: PRIORITY.listing,
+    when: /\b(?:open|pending|outstanding|active|list|show|all|any|current|new|my)\b.*\b(?:data|privacy|dsar|gdpr|ccpa|subject access|deletion|erasure)\s+requests\b|\bdsars\b|^(?:data|privacy|gdpr) requests\b/,
+  },
+];
+
+export const dataRequestCreateRules: IntentRule[] = [
+  ...DATA_REQUEST_KINDS_RE.map(
+    ([kind, re]): IntentRule => ({
+      name: `${kind.replace('_', ' ')} request`,
+      action: 'data_request.create',
+      priority: PRIORITY.explicit - 10,
+      when: re,
+    }),
+  ),
+  {
+    name: 'privacy law named',
+    action: 'data_request.create',
+    priority: PRIORITY.explicit - 10,
+    when: /\b(?:gdpr|ccpa|dsar|privacy request|data subject)\b/,
+  },
+];
+
+/** "put case 1005 on legal hold" / "lift the legal hold on #1005". */
+export function parseCaseHold(ctx: Ctx): ActionInput {
+  const id = /(?:#|\b)(\d{1,12})\b/.exec(ctx.low)?.[1];
+  if (!id) return { type: 'clarify', question: 'Which case number should the legal hold apply to?' };
+  return {
+    type: 'case.hold',
+    case: id,
+    hold: !/\b(?:lift|release|remove|end|clear|drop|take off|off)\b/.test(ctx.low),
+  };
 }

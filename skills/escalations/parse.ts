@@ -1,11 +1,12 @@
 /** escalation.create, escalation.update and case.metrics (support cases). */
-import type { Action } from '../../actions/index.ts';
-import type { ActionInput } from '../../core/types.ts';
-import type { Ctx } from './context.ts';
-import { findPeriod } from './dates.ts';
-import { isPerson } from './names.ts';
-import { isThingNoun, takeEntity, tidy } from './text.ts';
-import { isCommonWord } from './vocab.ts';
+import type { Action } from '../../src/actions/index.ts';
+import type { ActionInput } from '../../src/core/types.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { findPeriod } from '../../src/nlu/offline/dates.ts';
+import { isPerson } from '../../src/nlu/offline/names.ts';
+import { isThingNoun, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
+import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type EscalationCreate = Extract<Action, { type: 'escalation.create' }>;
 type Severity = EscalationCreate['severity'];
@@ -189,13 +190,59 @@ export function parseCaseList(ctx: Ctx): ActionInput {
   return { type: 'case.list', scope: /\b(?:all|every|queue|unassigned|team'?s?)\b/.test(ctx.low) ? 'all' : 'mine' };
 }
 
-/** "put case 1005 on legal hold" / "lift the legal hold on #1005". */
-export function parseCaseHold(ctx: Ctx): ActionInput {
-  const id = /(?:#|\b)(\d{1,12})\b/.exec(ctx.low)?.[1];
-  if (!id) return { type: 'clarify', question: 'Which case number should the legal hold apply to?' };
-  return {
-    type: 'case.hold',
-    case: id,
-    hold: !/\b(?:lift|release|remove|end|clear|drop|take off|off)\b/.test(ctx.low),
-  };
-}
+export const escalationUpdateRules: IntentRule[] = [
+  {
+    name: 'case named by its number',
+    action: 'escalation.update',
+    priority: PRIORITY.record - 20,
+    when: /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?\d{1,12}\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-\d{1,12}\b|\b(?:severity|status|assignee) (?:of|on|for) #?\d{1,12}\b|(?:^|\s)#\d{1,12}\b|^(?:re-?open|resolve|ack(?:nowledge)?)\s+\d{1,12}\b/,
+  },
+];
+
+export const caseListRules: IntentRule[] = [
+  {
+    name: 'open cases',
+    action: 'case.list',
+    priority: PRIORITY.listing - 5,
+    when: /\b(?:my|open|all|assigned|unassigned|pending|outstanding)\b(?:\s+\w+){0,2}\s+(?:cases|tickets|escalations)\b|\bsupport queue\b|\b(?:cases|tickets) (?:assigned to me|for me|on my plate)\b/,
+    unless: /\b(?:by severity|slas?|metrics|attainment|how many|median|escalate|open a|raise a|create a|file a)\b/,
+  },
+];
+
+export const caseMetricsRules: IntentRule[] = [
+  {
+    name: 'support metrics',
+    action: 'case.metrics',
+    priority: PRIORITY.listing - 10,
+    when: /\b(?:cases|tickets) by severity\b|\bslas?\b|\b(?:support|case|ticket|escalation|cs)\s+(?:metrics|stats|statistics|kpis?|numbers|performance|dashboard)\b|\b(?:resolution|response|handle|handling) times?\b|\bcsat\b|\bmttr\b/,
+  },
+];
+
+// "log a call with Ken, discussed outage", "called Dana, she's worried about the outage": an explicit activity log
+// (skills/calls) outranks outage and security words, which stay data in its summary; "escalate" outranks both.
+export const escalationCreateRules: IntentRule[] = [
+  {
+    name: 'escalate or open a case',
+    action: 'escalation.create',
+    priority: PRIORITY.explicit - 30,
+    when: /\bescalat|\b(?:open|create|raise|file|submit|start)\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b|\blog\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b/,
+  },
+  {
+    name: 'severity words',
+    action: 'escalation.create',
+    priority: PRIORITY.explicit - 40,
+    when: /\b(?:low|medium|normal|high|urgent|critical|top)[- ](?:priority|severity|pri|sev)\b|\bsev[- ]?[0-4]\b|\bp[0-3]\b|^(?:urgent|critical|asap|emergency)\s*[:,!-]|[,;:\-–]\s*(?:urgent|critical|asap|not urgent)\s*[!.]*$/,
+  },
+  {
+    name: 'problem words',
+    action: 'escalation.create',
+    priority: PRIORITY.explicit - 40,
+    when: /^(?:(?:possible|potential|suspected|major|serious|big)\s+)?(?:security|billing|technical|login|access|sso|api|payment|invoice)\s+(?:issue|problem|incident|bug|error)s?\b|\b(?:is|are|went|been|goes) down\b|\b(?:site|app|platform|portal|servers?|prod|production|system|service|website|checkout|dashboard|api|login|sso|everything)\s+(?:(?:is|are|was|went)\s+)?down\b|\boutage\b|\bdata (?:leak|breach)\b|\bbreach\b|\bdouble[- ](?:charged|billed)\b|\b(?:charged|billed) (?:twice|double|two times)\b|\bovercharged\b|\bcan'?t (?:log ?in|login|sign in|access)\b|\bcannot (?:log ?in|login|sign in|access)\b/,
+  },
+  {
+    name: 'customer reports a problem',
+    action: 'escalation.create',
+    priority: PRIORITY.explicit - 40,
+    when: /^(?:[\w'&.-]+\s+){1,3}(?:reports?|reported|is reporting|are reporting|complains?|complained|is seeing|are seeing|is experiencing|are experiencing)\b.*\b(?:slow|broken|errors?|bugs?|crash\w*|fail\w*|not working|down|outage|timeouts?|can'?t|cannot|unable)\b/,
+  },
+];

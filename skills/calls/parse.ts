@@ -1,12 +1,13 @@
 /** activity.log: calls, meetings, emails and notes, with who, how long, what happened and what comes next. */
-import type { Action } from '../../actions/index.ts';
-import type { ActionInput } from '../../core/types.ts';
-import type { Ctx } from './context.ts';
-import { findDate, type DateHit } from './dates.ts';
-import { findDuration } from './durations.ts';
-import { isPerson, splitPersonCompany } from './names.ts';
-import { capitalised, cut, EMAIL, isThingNoun, takeEntity, tidy, type Phrase } from './text.ts';
-import { isCommonWord } from './vocab.ts';
+import type { Action } from '../../src/actions/index.ts';
+import type { ActionInput } from '../../src/core/types.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { findDate, type DateHit } from '../../src/nlu/offline/dates.ts';
+import { findDuration } from '../../src/nlu/offline/durations.ts';
+import { isPerson, splitPersonCompany } from '../../src/nlu/offline/names.ts';
+import { capitalised, cut, EMAIL, isThingNoun, takeEntity, tidy, type Phrase } from '../../src/nlu/offline/text.ts';
+import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type ActivityLog = Extract<Action, { type: 'activity.log' }>;
 
@@ -251,3 +252,19 @@ function followUpText(s: string): string | undefined {
   }
   return undefined;
 }
+
+export const activityLogRules: IntentRule[] = [
+  // Outranks an escalation's problem words ("called Dana, she's worried about the outage"), not "escalate" itself.
+  {
+    name: 'explicit log verb',
+    action: 'activity.log',
+    priority: PRIORITY.explicit - 35,
+    when: /^(?:(?:log|logged|logging|record|recorded)\s+(?:a |an |my |the |this )?(?:\w+ )?(?:call|meeting|email|e-mail|note|convo|conversation|chat|visit|demo|voice ?mail)s?\b|(?:just\s+)?(?:called|phoned|rang|met(?: with)?|emailed|e-mailed|mailed|messaged|texted|visited|spoke (?:to|with)|talked (?:to|with)|had (?:a |an )(?:\w+ )?(?:call|meeting|chat|sync|demo|convo|conversation) with|(?:just )?(?:got off|hung up)(?: the)?(?: phone| call)? with)\s+\S)/,
+  },
+  {
+    name: 'activity words',
+    action: 'activity.log',
+    priority: PRIORITY.typical,
+    when: /^(?:log|logged|logging|record|recorded)\b|\blog (?:a |an |my |the |this )?(?:\w+ )?(?:call|meeting|email|note|convo|conversation|chat|visit|demo)\b|\b(?:called|phoned|rang|spoke|talked|chatted|met|emailed|e-mailed|mailed|messaged|texted|visited|(?:dropped|stopped) by)\b|\b(?:call|meeting|chat|sync|demo|lunch|coffee|dinner|breakfast|drinks|catch[- ]?up|conversation|convo|meet|workshop|session|presentation|walkthrough|onsite|visit|qbr|kickoff|review|zoom|webex|hangout|video call|teams call) (?:with|w\/)|^(?:quick|short|brief|small|fyi)\s*[:,-]?\s*notes?\b|\b(?:e-?mail|message|call|voice ?mail|reply|text) from\b|^notes?\b|\bnotes? (?:on|for|about|re|to)\b|\b(?:call|meeting|demo) (?:notes?|recap|summary)\b|\bsent (?:an? |the )?(?:e-?mail|message|follow[- ]?up)\b|\badd (?:a )?note\b|\bleft (?:a )?voice ?mail|^voice ?mail\b|\bhad (?:a |an )(?:\w+ )?(?:call|meeting|chat|sync|demo|lunch|coffee|convo|conversation)\b|\bjust (?:got off|hung up|finished|wrapped)|\b(?:e-?mail|message|proposal|deck|quote|contract|pricing|follow[- ]?up) sent\b|\bsent (?:the |a |an |our |over )?[\w -]{1,40}? to\b|^(?:call|meeting|demo|sync|lunch|coffee|visit|intro call|discovery call)\s+(?:for|at|with)\s+\S+.*\b(?:went|was|were|is|are|got|wants?|needs?|said|agreed|asked)\b/,
+  },
+];

@@ -1,11 +1,12 @@
 /** deal.update and deal.create: which deal, and its stage, amount, close date or owner. */
-import type { Action } from '../../actions/index.ts';
-import type { ActionInput } from '../../core/types.ts';
-import { findAmounts } from './amounts.ts';
-import type { Ctx } from './context.ts';
-import { findDate } from './dates.ts';
-import { findStage } from './stages.ts';
-import { cut, takeEntity, type Phrase } from './text.ts';
+import type { Action } from '../../src/actions/index.ts';
+import type { ActionInput } from '../../src/core/types.ts';
+import { findAmounts } from '../../src/nlu/offline/amounts.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { findDate } from '../../src/nlu/offline/dates.ts';
+import { findStage } from '../../src/nlu/offline/stages.ts';
+import { cut, takeEntity, type Phrase } from '../../src/nlu/offline/text.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type DealUpdate = Extract<Action, { type: 'deal.update' }>;
 type DealCreate = Extract<Action, { type: 'deal.create' }>;
@@ -140,3 +141,44 @@ export function parseDealCreate(ctx: Ctx): ActionInput {
   }
   return action as DealCreate;
 }
+
+// "a deal", "a new opp", "a 10k deal", "a new $50k opportunity".
+const DEAL_NOUN_SRC = String.raw`(?:a |an )?(?:new )?(?:\$?\d[\d.,]*\s?(?:k|m|mm|grand)?\s)?(?:new )?(?:deal|opportunity|opp|oppty)\b`;
+const CREATE_VERB = String.raw`(?:new|create|add|open|log|set up|start|register|enter)`;
+
+export const dealCreateRules: IntentRule[] = [
+  {
+    name: 'new deal, first words',
+    action: 'deal.create',
+    priority: PRIORITY.question - 20,
+    when: new RegExp(String.raw`^${CREATE_VERB}\b:? ${DEAL_NOUN_SRC}`),
+  },
+  {
+    name: 'new deal',
+    action: 'deal.create',
+    priority: PRIORITY.typical - 10,
+    when: new RegExp(String.raw`\b${CREATE_VERB}\b:? ${DEAL_NOUN_SRC}`),
+  },
+  {
+    name: 'deal for an account with an amount',
+    action: 'deal.create',
+    priority: PRIORITY.statement - 5,
+    when: /^(?:an? )?(?:deal|opp|opportunity|oppty) (?:for|with|at) \S.*\d/,
+    unless: /\b(?:is|now|moved|to)\b/,
+  },
+];
+
+export const dealUpdateRules: IntentRule[] = [
+  {
+    name: 'stage, amount or owner changed',
+    action: 'deal.update',
+    priority: PRIORITY.statement,
+    when: /\bnow (?:at |worth )?\$?\d|\b(?:to|into) (?:prospecting|qualification|discovery|proposal|negotiation|closed[- ]?(?:won|lost))\b|^\S+(?: \S+){0,2} (?:won|lost)\s*(?:[!.,;]|$)|(?:->|→|=>)\s*(?:prospecting|qualification|discovery|proposal|negotiation|closed|won|lost)\b|^\S+(?: \S+){0,2} (?:just |finally )?(?:signed|churned|closed[- ]?(?:won|lost))\b|\b(?:went|gone) dark\b|\bmark (?:it|this|that|them) (?:as )?(?:won|lost|closed)\b|\b(?:give|hand(?: over)?)\b.*\b(?:deal|opp|opportunity)\b.*\bto\b|\b(?:change|set|switch|update) (?:the )?owner\b|\b(?:bump(?:ed)?|rais(?:e|ed)|increas(?:e|ed)|lower(?:ed)?|drop(?:ped)?|reduc(?:e|ed)) (?:it |the (?:amount|value|deal) )?to \$?\d|\b(?:move|moved|push|pushed|slip|slipped|change|set) (?:the )?close\b/,
+  },
+  {
+    name: 'deal verb first',
+    action: 'deal.update',
+    priority: PRIORITY.statement,
+    when: /^(?:move|moved|moving|pushing|slipping|push|pushed|slip|slipped|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|close|closed|won|lost)\b|\b(?:is|are) now (?:at |in |worth )?(?:\$?\d|in\b|at\b|closed|won|lost|prospecting|qualification|discovery|proposal|negotiation)|\b(?:we|they|i) (?:just |finally )?(?:lost|won|closed|signed)\b|\b(?:moved|slipped|pushed|advanced|progressed|went) (?:to|into|out)\b|\b(?:close date|closing date)\b|\bamount\s+(?:to\s+|is\s+|=\s*)?\$?\d|\b(?:move|moved|push|advance)\b.*\bto (?:prospecting|qualification|discovery|proposal|negotiation|closed)|\bis (?:in|at) (?:prospecting|qualification|discovery|proposal|negotiation)\b|\bdeal\b.*\b(?:closed|won|lost|is now|moved|slipped)\b/,
+  },
+];

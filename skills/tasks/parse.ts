@@ -1,11 +1,12 @@
 /** task.create ("remind me to call Dana on Friday") and task.list ("what's on my plate today"). */
-import type { Action } from '../../actions/index.ts';
-import type { ActionInput } from '../../core/types.ts';
-import type { Ctx } from './context.ts';
-import { findDate } from './dates.ts';
-import { isPerson } from './names.ts';
-import { capitalised, cut, entityBefore, takeEntity, tidy } from './text.ts';
-import { isCommonWord } from './vocab.ts';
+import type { Action } from '../../src/actions/index.ts';
+import type { ActionInput } from '../../src/core/types.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { findDate } from '../../src/nlu/offline/dates.ts';
+import { isPerson } from '../../src/nlu/offline/names.ts';
+import { capitalised, cut, entityBefore, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
+import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type TaskCreate = Extract<Action, { type: 'task.create' }>;
 
@@ -91,3 +92,29 @@ export function parseTaskList(ctx: Ctx): ActionInput {
       : 'all';
   return { type: 'task.list', due };
 }
+
+export const taskListRules: IntentRule[] = [
+  {
+    name: 'what is on my plate',
+    action: 'task.list',
+    priority: PRIORITY.listing - 15,
+    when: /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b/,
+    unless:
+      /^(?:remind|add|create|new|set|make)\b|\btask:|^(?:task|todo|to-?do|reminder)\b[^:]{0,20}:|^(?:task|todo|to-?do|reminder) for (?:today|tonight|tomorrow|this week|next week)\s+\w+\s+\w+/,
+  },
+];
+
+export const taskCreateRules: IntentRule[] = [
+  {
+    name: 'remind me',
+    action: 'task.create',
+    priority: PRIORITY.explicit - 20,
+    when: /^(?:remind(?:er)?|todo|to-?do|task)\b|\bremind me\b|\bset (?:a |up a )?reminder\b|\b(?:add|create|make|new|set up) (?:a |an )?(?:new )?(?:task|todo|to-?do|reminder|follow[- ]?up task)\b|\bdon'?t let me forget\b|\bput (?:it |this )?on my (?:list|calendar|todo)/,
+  },
+  {
+    name: 'I need to',
+    action: 'task.create',
+    priority: PRIORITY.statement - 20,
+    when: /^(?:i )?(?:need|have|got) to\b|^follow[- ]?up with\b|^(?:call|email|ping|chase|send)\b.*\b(?:by|on|tomorrow|today|next)\b/,
+  },
+];

@@ -1,14 +1,15 @@
 /** pipeline.query: metrics, filters and windows over the deal pipeline. */
-import type { Action } from '../../actions/index.ts';
-import type { ActionInput } from '../../core/types.ts';
-import { findAmountFilter } from './amounts.ts';
-import type { Ctx } from './context.ts';
-import { findPeriod } from './dates.ts';
-import { isFirstName } from './names.ts';
-import { isCommonWord } from './vocab.ts';
-import { NUMBER_SRC, toNumber } from './numbers.ts';
-import { findStage } from './stages.ts';
-import { cut, entityBefore, takeEntity } from './text.ts';
+import type { Action } from '../../src/actions/index.ts';
+import type { ActionInput } from '../../src/core/types.ts';
+import { findAmountFilter } from '../../src/nlu/offline/amounts.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { findPeriod } from '../../src/nlu/offline/dates.ts';
+import { isFirstName } from '../../src/nlu/offline/names.ts';
+import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
+import { NUMBER_SRC, toNumber } from '../../src/nlu/offline/numbers.ts';
+import { findStage } from '../../src/nlu/offline/stages.ts';
+import { cut, entityBefore, takeEntity } from '../../src/nlu/offline/text.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type PipelineQuery = Extract<Action, { type: 'pipeline.query' }>;
 
@@ -247,3 +248,28 @@ function accountName(text: string, owner: string | undefined): string | undefine
   }
   return undefined;
 }
+
+const QUESTION_START =
+  /^(?:what|whats|what's|how|which|show|list|give|get|any|are|do|did|is|total|count|top|find|display|pull|where|who'?s? (?:has|owns))\b/;
+const PIPELINE_WORDS =
+  /\bpipeline\b|\bforecast|\bwin[- ]?(?:rate|ratio)\b|\b(?:close|closing|conversion) rate\b|\bquota\b|\bdeals\b|\bopps\b|\bopportunities\b|\brevenue\b|\bbookings\b|\bstuck\b|\bstalled\b|\bstale\b|\bhow (?:much|many)\b|\bclosing\b|\bbiggest\b|\blargest\b|\btop \d+|\bnumbers\b|\b(?:in|at) (?:prospecting|qualification|discovery|proposal|negotiation)\b/;
+
+export const pipelineQueryRules: IntentRule[] = [
+  {
+    name: 'pipeline question',
+    action: 'pipeline.query',
+    priority: PRIORITY.question,
+    when: (t) =>
+      QUESTION_START.test(t) &&
+      (PIPELINE_WORDS.test(t) || /\b(?:win|won|close|closed|sold|sell|book|booked|lost|lose)\b/.test(t)),
+  },
+  // "lost deals this quarter", "open opps over 50k": deals in the plural are a question, not an update.
+  {
+    name: 'deals in the plural',
+    action: 'pipeline.query',
+    priority: PRIORITY.question - 10,
+    when: /^(?:won|lost|closed|closed[- ](?:won|lost)|open|stuck|stale|new|big|biggest|all|active|late|slipped)\s+(?:[\w-]+\s+)?(?:deals|opps|opportunities)\b/,
+  },
+  { name: 'pipeline words', action: 'pipeline.query', priority: PRIORITY.topical, when: PIPELINE_WORDS },
+  { name: 'deals mentioned', action: 'pipeline.query', priority: PRIORITY.topical, when: /\b(?:deals|opps)\b/ },
+];

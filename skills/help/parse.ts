@@ -1,0 +1,49 @@
+import type { ActionInput } from '../../src/core/types.ts';
+import type { Ctx } from '../../src/nlu/offline/context.ts';
+import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
+
+const LEAD =
+  /^\?+$|^(?:help|commands|menu|usage)\b\s*(?:me\s+)?(?:with|on|about)?\s*|^.*?\bhow (?:do|can|should|would) (?:i|we)\s+|^how to\s+|^.*?\bhelp (?:me )?(?:with|on|about)\s+/;
+const SKILL_WORDS: [string, RegExp][] = [
+  ['pipeline.query', /\b(?:pipeline|forecast|reports?|win rate|quota)\b/],
+  ['activity.log', /\b(?:calls?|meetings?|activit(?:y|ies)|notes?|logging)\b/],
+  ['deal.update', /\b(?:deals?|opportunit(?:y|ies)|stages?)\b/],
+  ['contact.lookup', /\b(?:contacts?|people|lookup)\b/],
+  ['task.create', /\b(?:tasks?|reminders?|todos?)\b/],
+  ['escalation.create', /\b(?:escalations?|cases?|tickets?|support)\b/],
+  ['data_request.create', /\b(?:gdpr|ccpa|privacy|data requests?|dsar)\b/],
+];
+
+export function parseHelp(ctx: Ctx): ActionInput {
+  const rest = ctx.low
+    .replace(LEAD, '')
+    .replace(/[?!.]+$/, '')
+    .trim();
+  if (!rest || /^(?:you do|can you do)$/.test(rest)) return { type: 'help' };
+  const intent = ctx.intentOf(rest);
+  if (intent && intent !== 'help') return { type: 'help', topic: intent };
+  const skill = SKILL_WORDS.find(([, re]) => re.test(rest))?.[0];
+  return skill ? { type: 'help', topic: skill } : { type: 'help' };
+}
+
+export const helpRules: IntentRule[] = [
+  { name: 'help command', action: 'help', priority: PRIORITY.meta, when: /^(?:help|commands|menu|usage)\b|^\?+$/ },
+  {
+    name: 'what can you do',
+    action: 'help',
+    priority: PRIORITY.meta,
+    when: /what (?:can|do|else can) (?:you|u|this bot|the bot|it|this thing) do|what are (?:your|the) (?:commands|skills|options)|^(?:show|list) (?:me )?(?:the |your )?(?:commands|skills)|what (?:commands|skills)|\bwhat (?:kinds?|sorts?|types?) of (?:commands|things|stuff|requests|questions)\b|\bwhat do you (?:understand|support|know how to do)\b|\bwhat (?:can|should) i (?:type|say|ask)\b|\bexplain (?:what|how) (?:you|u|this|it|the bot)\b|\bwhat (?:do )?(?:you|u) do\b/,
+  },
+  {
+    name: 'how do I',
+    action: 'help',
+    priority: PRIORITY.meta,
+    when: /\bhow (?:do|can|should|would) (?:i|we)\b(?! (?:reach|get (?:in touch with|hold of))\b)|^how to\b|\bhelp (?:me )?(?:with|on|about)\b|\b(?:what'?s|what is) the (?:right |best |correct |proper )?way to\b(?! (?:reach|contact|get (?:in touch with|hold of))\b)|^how (?:does|do) (?:the |this |a |your )?[\w .-]{0,30}\b(?:command|skill|bot|feature|thing|assistant)s? work\b/,
+  },
+  {
+    name: 'examples or new here',
+    action: 'help',
+    priority: PRIORITY.meta,
+    when: /^(?:(?:show|give|list|send)(?: me)? )?(?:some |a few )?examples\b|\bexamples? of what\b|\bexample (?:commands|messages|questions)\b|^i'?m new\b|\bnew here\b|^getting started\b/,
+  },
+];
