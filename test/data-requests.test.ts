@@ -72,7 +72,7 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     expect(
       (
         await write(
-          { type: 'data_request.step', request: String(id), step: 'verify', method: 'reply from the email on file' },
+          { type: 'data_request.step', request: String(id), step: 'verify', note: 'reply from the email on file' },
           officer,
         )
       ).kind,
@@ -201,7 +201,7 @@ describe.each(TARGETS)('data requests on %s', (target) => {
   it('only a privacy officer or an admin moves a request on, refused in the core and in SQL', async () => {
     const id = requestId(await write({ type: 'data_request.create', kind: 'erasure', subject: 'Ken Watanabe' }, rep));
     for (const step of ['verify', 'approve', 'execute'] as const) {
-      const reply = await ask({ type: 'data_request.step', request: String(id), step, method: 'passport' }, rep);
+      const reply = await ask({ type: 'data_request.step', request: String(id), step, note: 'passport' }, rep);
       expect(reply).toMatchObject({ kind: 'refusal' });
       expect(reply.text).toContain("can't approve or execute data requests");
       await expect(
@@ -268,7 +268,7 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     expect(
       (
         await write(
-          { type: 'data_request.step', request: String(id), step: 'verify', method: 'call-back on file number' },
+          { type: 'data_request.step', request: String(id), step: 'verify', note: 'call-back on file number' },
           officer,
         )
       ).text,
@@ -285,7 +285,7 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     expect(
       (
         await write(
-          { type: 'data_request.step', request: String(id), step: 'reject', method: 'requester withdrew' },
+          { type: 'data_request.step', request: String(id), step: 'reject', note: 'requester withdrew' },
           officer,
         )
       ).text,

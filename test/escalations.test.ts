@@ -288,8 +288,8 @@ describe.each(TARGETS)('escalations on %s', (target) => {
   });
 
   it('lists open cases: mine (assigned to or raised by me) and the whole queue, most urgent first', async () => {
-    const list = (user: Requester, scope: 'mine' | 'all') =>
-      assistant().run({ type: 'case.list', scope }, { requestId: `esc-list-${++seq}`, channel: 'repl', user });
+    const list = (user: Requester, filter: 'mine' | 'open') =>
+      assistant().run({ type: 'case.list', filter }, { requestId: `esc-list-${++seq}`, channel: 'repl', user });
     const expected = async (where: string, params: unknown[]) =>
       (
         await db.query<{ id: number }>(
@@ -301,14 +301,14 @@ describe.each(TARGETS)('escalations on %s', (target) => {
     const mine = await list(omar, 'mine');
     const omarIds = await expected('(assignee_id = $1 or reporter_id = $1)', [omar.id]);
     expect(mine.table?.rows.map((r) => r[0]) ?? []).toEqual(omarIds.slice(0, 20));
-    const queue = await list(omar, 'all');
+    const queue = await list(omar, 'open');
     const all = await expected('true', []);
     expect(queue.text).toBe(`${all.length} open cases in the support queue, most urgent first:`);
     expect(queue.table!.rows.map((r) => r[0])).toEqual(all.slice(0, 20));
     expect(queue.table!.more).toBe(Math.max(0, all.length - 20));
     // a rep asking for the queue gets the cases they raised
     const alexIds = await expected('(assignee_id = $1 or reporter_id = $1)', [alex.id]);
-    expect((await list(alex, 'all')).table?.rows.map((r) => r[0]) ?? []).toEqual(alexIds.slice(0, 20));
+    expect((await list(alex, 'open')).table?.rows.map((r) => r[0]) ?? []).toEqual(alexIds.slice(0, 20));
   });
 
   it('refuses impossible case updates before asking for confirmation', async () => {

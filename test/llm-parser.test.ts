@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CANONICAL } from '../src/actions/index.ts';
 import { createLlmParser, type LlmCall } from '../src/nlu/llm-parser.ts';
 import type { Parser } from '../src/nlu/parser.ts';
 import { nameIndex } from '../src/nlu/pii.ts';
@@ -43,7 +44,7 @@ describe('LLM parser against a scripted OpenAI-compatible server', () => {
     });
     const tools = standin.received[0].tools as { function: { name: string } }[];
     expect(tools.map((t) => t.function.name)).toContain('activity_log');
-    expect(tools).toHaveLength(12);
+    expect(tools).toHaveLength(CANONICAL.length);
     expect(calls).toEqual([expect.objectContaining({ model: 'scripted', outcome: 'ok' })]);
   });
 

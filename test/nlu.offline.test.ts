@@ -13,8 +13,9 @@ const parse = (text: string, today = '2026-11-23') => parseOffline(text, { today
 
 describe('skills/*.json examples', () => {
   const skills = SKILLS;
-  it('has every skill with at least 10 examples', () => {
+  it('has every action of every skill shown by at least two examples', () => {
     expect(skills.map((s) => s.name).sort()).toEqual([
+      'accounts',
       'admin',
       'calls',
       'contacts',
@@ -22,10 +23,16 @@ describe('skills/*.json examples', () => {
       'deals',
       'escalations',
       'help',
+      'insights',
       'pipeline',
       'tasks',
+      'undo',
     ]);
-    for (const s of skills) expect(s.examples.length, s.name).toBeGreaterThanOrEqual(10);
+    for (const s of skills)
+      for (const a of s.actions) {
+        const type = a.schema.shape.type.value;
+        expect(s.examples.filter((e) => e.expected.type === type).length, type).toBeGreaterThanOrEqual(2);
+      }
   });
   for (const skill of skills) {
     for (const ex of skill.examples) {

@@ -20,6 +20,17 @@ const CONTRACT = [
   'data_request.create',
   'help',
   'clarify',
+  // version 2
+  'task.complete',
+  'task.list',
+  'case.show',
+  'case.list',
+  'case.note',
+  'data_request.step',
+  'account.create',
+  'account.summary',
+  'insight.query',
+  'undo',
 ];
 
 const typeOf = (s: { schema: { shape: { type: { value: string } } } }) => s.schema.shape.type.value;
@@ -39,7 +50,7 @@ describe('the skill registry is the one place an action is declared', () => {
         expect(['pipeline', 'logging', 'escalations', 'data_requests', 'always', 'settings'], type).toContain(
           spec.scope,
         );
-        if (spec.scope === 'always') expect(type).toBe('help');
+        if (spec.scope === 'always') expect(['help', 'undo']).toContain(type);
         expect(spec.roles.length, type).toBeGreaterThan(0);
         expect(typeof spec.format, type).toBe('function');
         expect(exampleTypes.has(type), `skills/${skill.name}/skill.json has no example of ${type}`).toBe(true);

@@ -147,7 +147,7 @@ describe.each(TARGETS)('trust layer on %s', (target) => {
     );
     const id = /#(\d+)/.exec(filed.text)![1];
     for (const [step, extra] of [
-      ['verify', { method: 'reply from the email on file' }],
+      ['verify', { note: 'reply from the email on file' }],
       ['approve', {}],
       ['execute', {}],
     ] as const) {

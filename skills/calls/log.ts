@@ -22,6 +22,8 @@ const ActivityLog = z.strictObject({
   outcome: freeText(500).optional(),
   followUpDate: isoDate.optional(),
   followUp: freeText(500).optional(),
+  /** When it happened, when not today ("met them yesterday"). */
+  occurredOn: isoDate.optional(),
 });
 
 interface Logged {
@@ -51,6 +53,11 @@ export const activityLog = defineAction({
     }
     const past = pastDueQuestion(action.followUpDate, ctx.today);
     if (past) return past;
+    if (action.occurredOn && action.occurredOn > ctx.today) {
+      return {
+        question: `${dayLabel(action.occurredOn, ctx.today)} is still ahead. When did the ${action.kind} happen?`,
+      };
+    }
     const party = await resolveParty(ctx, action.contact, action.account);
     if ('question' in party) return party;
     const { contact, account } = party;
@@ -64,7 +71,7 @@ export const activityLog = defineAction({
     const payload = {
       kind: action.kind,
       summary: action.summary,
-      occurred_at: ctx.now().toISOString(),
+      occurred_at: action.occurredOn ? `${action.occurredOn}T12:00:00Z` : ctx.now().toISOString(),
       ...(action.outcome ? { outcome: action.outcome } : {}),
       ...(action.durationMinutes ? { duration_minutes: action.durationMinutes } : {}),
       ...(contact ? { contact_id: contact.id } : {}),
@@ -83,6 +90,7 @@ export const activityLog = defineAction({
       `  contact: ${contact?.name ?? '—'}`,
       `  account: ${account?.name ?? '—'}`,
       `  deal: ${deal ? `${deal.name} (${humanize(deal.stage)}, closing ${dayLabel(deal.close_date, ctx.today)}); its last activity becomes today` : 'none open'}`,
+      ...(action.occurredOn ? [`  when: ${dayLabel(action.occurredOn, ctx.today)}`] : []),
       ...(action.durationMinutes ? [`  duration: ${action.durationMinutes} min`] : []),
       `  summary: ${action.summary}`,
       ...(action.outcome ? [`  outcome: ${action.outcome}`] : []),

@@ -15,6 +15,8 @@ export const DATA_REQUEST_KINDS = [
   'restriction',
   'portability',
   'consent_withdrawal',
+  'opt_out_sale',
+  'limit_sensitive',
 ] as const;
 
 const DataRequestCreate = z.strictObject({
@@ -59,6 +61,13 @@ async function resolveSubject(
 }
 
 async function prepareCreate(action: DataRequestCreate, ctx: SkillContext) {
+  if (action.kind === 'opt_out_sale' || action.kind === 'limit_sensitive') {
+    const what =
+      action.kind === 'opt_out_sale' ? '"do not sell or share"' : '"limit the use of my sensitive information"';
+    return {
+      answer: `CCPA ${what} requests are not a request kind here yet; file it as a consent withdrawal meanwhile.`,
+    };
+  }
   const subject = await resolveSubject(ctx, action.subject);
   if ('question' in subject) return subject;
   const { contact } = subject;

@@ -2,14 +2,23 @@
 import type { Action } from '../../src/actions/index.ts';
 import type { ActionInput } from '../../src/core/types.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
-import { EMAIL, entityBefore, takeEntity } from '../../src/nlu/offline/text.ts';
+import type { DATA_REQUEST_KINDS } from './create.ts';
+import { EMAIL, entityBefore, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
-type Kind = 'access' | 'erasure' | 'rectification' | 'restriction' | 'portability' | 'consent_withdrawal';
+type Kind = (typeof DATA_REQUEST_KINDS)[number];
 
 // Checked in this order: the more specific rights first ("export ... machine readable" is portability).
 export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
+  [
+    'opt_out_sale',
+    /\b(?:do not|don'?t|stop|no longer)\s+(?:sell|share|selling|sharing)\b|\bopt(?:ed|s)?[- ]out of (?:the )?(?:sale|selling|sharing)\b|\bdo not sell\b|\bsale (?:or|and|\/) shar/,
+  ],
+  [
+    'limit_sensitive',
+    /\blimit (?:the )?(?:use|processing|sharing)(?: and disclosure)? of (?:my |his |her |their )?sensitive\b|\bsensitive (?:personal )?(?:information|data)\b.*\blimit|\blimit\b.*\bsensitive (?:personal )?(?:information|data|info)\b/,
+  ],
   [
     'consent_withdrawal',
     /\bwithdr(?:ew|aw|awn|aws|awing)\b.*\bconsent\b|\bconsent\b.*\bwithdr|\brevok(?:e|ed|es|ing)\b.*\bconsent\b|\bopt(?:ed|s)?[- ]out of (?:all )?(?:marketing|emails?|newsletters?|tracking|communications)\b|\bunsubscribe[sd]?\b.*\bmarketing\b|\bno longer consents?\b|\bstop (?:using|processing)\b.*\bfor marketing\b/,
@@ -122,26 +131,51 @@ export function parseDataRequest(ctx: Ctx): ActionInput {
   return action;
 }
 
+const STEPS: [Extract<Action, { type: 'data_request.step' }>['step'], RegExp][] = [
+  ['lift', /\blift(?:ed|ing)?\b|\bunrestrict|\bremove (?:the )?restriction\b|\bend (?:the )?restriction\b/],
+  ['extend', /\bextend|\bextension\b|\bmore time\b/],
+  ['reject', /\breject|\bden(?:y|ied|ies)\b|\bdecline|\brefuse/],
+  [
+    'verify',
+    /\bverif|\bidentity (?:is )?(?:confirmed|checked)|\b(?:checked|confirmed|matched) (?:her|his|their|the)? ?(?:id|identity|passport|dob|driver)/,
+  ],
+  ['approve', /\bapprov|\bsign(?:ed)?[- ]off\b/],
+  ['execute', /\bexecut|\brun\b|\bprocess\b|\bcarry out\b|\bgo ahead\b|\bdo it\b/],
+];
+// "request 42", "req 17", "data req 23", "dr 42", "DSR-12": the number of a data request.
+const REQUEST_NO =
+  /\b(?:data\s+)?(?:request|req|dsr|dsar|dr)\s*(?:#|no\.?|number|-)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b/i;
+// "approve 2", "execute 2": with a step verb first, the number alone is the request's.
+const STEP_FIRST_NO = /^(?:please\s+)?(?:verify|approve|execute|reject|deny|extend|lift|run)\s+#?(\d{1,12})\b/i;
+
 export function parseDataRequestStep(ctx: Ctx): ActionInput {
-  const request = /\brequest\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b/.exec(ctx.low)?.[1];
+  const no = REQUEST_NO.exec(ctx.text) ?? STEP_FIRST_NO.exec(ctx.text);
+  const request = no?.[1] ?? no?.[2];
   if (!request) return ctx.ask('data_request.step.request');
   const l = ctx.low;
-  const step = /\bverif/.test(l)
-    ? 'verify'
-    : /\bapprov/.test(l)
-      ? 'approve'
-      : /\b(?:execut|run|process)/.test(l)
-        ? 'execute'
-        : /\b(?:reject|den[yi]|decline)/.test(l)
-          ? 'reject'
-          : undefined;
+  const step = STEPS.find(([, re]) => re.test(l))?.[0];
   if (!step) return ctx.ask('data_request.step.step');
   const action: Extract<Action, { type: 'data_request.step' }> = { type: 'data_request.step', request, step };
-  const method = /\b(?:by|via|with|using|through)\s+(?:a\s+|an\s+)?([^,.;]{2,80})/i.exec(
-    ctx.text.slice(ctx.low.search(/\brequest\b/)),
-  );
-  if (step === 'verify' && method) action.method = method[1].trim();
+  const note = stepNote(ctx.text, no!.index + no![0].length, step);
+  if (note) action.note = note;
   return action;
+}
+
+/** How the identity was verified, or the reason: what is said beside the step ("by passport", "- checked her ID"). */
+function stepNote(text: string, afterNumber: number, step: string): string | undefined {
+  const rest = text.slice(afterNumber);
+  const by = /\b(?:by|via|with|using|through|because|since|as)\s+(?:a\s+|an\s+)?([^\n]{3,200})/i.exec(rest);
+  const sep = /^\s*(?:[-–—:;,]+|\.\s+|\n)\s*(?:(?:i|we)\s+(?=\w))?([\s\S]{3,300})/.exec(rest);
+  const before =
+    step === 'verify'
+      ? /^(.{3,200}?)[,;]?\s+(?:please\s+)?(?:mark|verify|approve)/i.exec(text.replace(/^.*?\brequest\s*#?\d+\s*/i, ''))
+      : null;
+  const raw = (sep?.[1] ?? by?.[1] ?? before?.[1])?.replace(
+    /^(?:verified|reason|note)\s*[:=-]\s*(?:yes\s*[-–—:,]\s*)?/i,
+    '',
+  );
+  const note = raw && tidy(raw.replace(/\s*(?:,\s*)?(?:please|pls|so|thanks?)\b.*$/i, '').replace(/^>\s*/gm, ''));
+  return note && /\p{L}{3}/u.test(note) && !/^(?:it|now|too|as well)$/i.test(note) ? note.slice(0, 500) : undefined;
 }
 
 export function parseDataRequestList(): ActionInput {
@@ -153,7 +187,7 @@ export const dataRequestStepRules: IntentRule[] = [
     name: 'step on a numbered request',
     action: 'data_request.step',
     priority: PRIORITY.record,
-    when: /\b(?:verify|verified|approve|approved|execute|executed|run|process|reject|rejected|deny|denied|decline)\b.*\brequest\s*(?:#|no\.?|number)?\s*#?\d+|\brequest\s*(?:#|no\.?|number)?\s*#?\d+\b.*\b(?:verif|approv|execut|reject|deny|denied)/,
+    when: /\b(?:verify|verified|approve|approved|execute|executed|run|process|reject|rejected|deny|denied|decline|extend|extension|lift|sign(?:ed)? off)\b.*\b(?:data\s+)?(?:request|req|dsr|dsar|dr)\s*(?:#|no\.?|number|-)?\s*#?\d+|\b(?:data\s+)?(?:request|req|dsr|dsar|dr)\s*(?:#|no\.?|number|-)?\s*#?\d+\b.*\b(?:verif|approv|execut|reject|deny|denied|extend|extension|lift|sign(?:ed)? off)|^(?:please\s+)?(?:verify|approve|execute|reject|deny|extend|lift)\s+#?\d{1,12}\b(?!\s*(?:k|m)\b)/,
   },
 ];
 

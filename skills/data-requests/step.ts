@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordNumber, text } from '../../src/actions/fields.ts';
+import { freeText, recordNumber } from '../../src/actions/fields.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply, SkillContext } from '../../src/core/types.ts';
 import { CrmError } from '../../src/db/port.ts';
@@ -12,8 +12,9 @@ import { kindLabel, lawLabel, who } from './labels.ts';
 const DataRequestStep = z.strictObject({
   type: z.literal('data_request.step'),
   request: recordNumber('request'),
-  step: z.enum(['verify', 'approve', 'execute', 'reject']),
-  method: text(200).optional(),
+  step: z.enum(['verify', 'approve', 'execute', 'reject', 'extend', 'lift']),
+  /** How the identity was verified, or the reason for a rejection or an extension. */
+  note: freeText(500).optional(),
 });
 type DataRequestStep = z.infer<typeof DataRequestStep>;
 
@@ -35,16 +36,21 @@ function executePreview(r: DataRequest): string {
 }
 
 async function prepareStep(action: DataRequestStep, ctx: SkillContext) {
-  if (action.step === 'verify' && !action.method) {
+  if (action.step === 'extend' || action.step === 'lift') {
+    const what = action.step === 'extend' ? 'extend a deadline' : 'lift a processing restriction';
+    return { answer: `I can't ${what} yet. Requests can be verified, approved, executed or rejected.` };
+  }
+  const step = action.step;
+  if (action.step === 'verify' && !action.note) {
     return {
       question: `How was the identity behind request #${action.request} verified (e.g. "verified by a reply from the email on file")?`,
     };
   }
-  const args = { request: action.request, step: action.step, method: action.method ?? null };
+  const args = { request: action.request, step, method: action.note ?? null };
   const { problem } = await ctx.db.rpc(ctx.user, 'check_data_request_step', args);
   if (problem) throw new CrmError(problem, 'refused');
   const r = await ctx.db.rpc(ctx.user, 'data_request_get', { id: action.request });
-  const payload = { request: action.request, step: action.step, ...(action.method ? { method: action.method } : {}) };
+  const payload = { request: action.request, step, ...(action.note ? { method: action.note } : {}) };
   if (r.status === 'completed') {
     return {
       answer: `Request #${r.id} was already completed on ${String(r.executed_at).slice(0, 10)}; nothing changed.`,
@@ -52,11 +58,11 @@ async function prepareStep(action: DataRequestStep, ctx: SkillContext) {
     };
   }
   const preview = {
-    verify: `Record that the identity behind request #${r.id} (${kindLabel(r.kind)}, ${who(r)}) was verified: ${action.method}.`,
+    verify: `Record that the identity behind request #${r.id} (${kindLabel(r.kind)}, ${who(r)}) was verified: ${action.note}.`,
     approve: `Approve ${kindLabel(r.kind)} request #${r.id} about ${who(r)} (identity verified by ${r.verified_by}).`,
     execute: executePreview(r),
-    reject: `Reject ${kindLabel(r.kind)} request #${r.id} about ${who(r)}${action.method ? `: ${action.method}` : ''}.`,
-  }[action.step];
+    reject: `Reject ${kindLabel(r.kind)} request #${r.id} about ${who(r)}${action.note ? `: ${action.note}` : ''}.`,
+  }[step];
   return { payload, preview };
 }
 
@@ -117,7 +123,7 @@ const LARGE_EXPORT_ROWS = 200;
 /** data_request.step: verify the requester's identity, approve, execute or reject (privacy officers and admins, enforced in SQL). */
 export const dataRequestStep = defineAction({
   schema: DataRequestStep,
-  canonical: false,
+  canonical: true,
   roles: ['privacy_officer', 'admin'],
   scope: 'data_requests',
   refusal: 'approve or execute data requests (privacy officers only)',

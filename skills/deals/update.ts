@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amount, isoDate, STAGES, text } from '../../src/actions/fields.ts';
+import { amount, FORECAST_CATEGORIES, freeText, isoDate, STAGES, text } from '../../src/actions/fields.ts';
 import { checkRepAction, choicesFor, resolveEntity } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Choices, Reply, SkillContext } from '../../src/core/types.ts';
@@ -7,21 +7,35 @@ import type { DealHit, DealState } from '../../src/db/rpc.ts';
 import { dayLabel, formatMoney, humanize as stageLabel, listOr } from '../../src/format/labels.ts';
 import { parseDealUpdate, dealUpdateRules } from './parse.ts';
 
+const CHANGES = [
+  'stage',
+  'amount',
+  'amountChange',
+  'closeDate',
+  'owner',
+  'category',
+  'nextStep',
+  'lossReason',
+] as const;
+
 const DealUpdate = z
   .strictObject({
     type: z.literal('deal.update'),
     deal: text(200),
     stage: z.enum(STAGES).optional(),
     amount: amount.optional(),
+    /** A signed change of the amount: "bump it by 10k" is 10000, "reduce by 5k" -5000. */
+    amountChange: z.number().finite().min(-1e12).max(1e12).optional(),
     closeDate: isoDate.optional(),
     owner: text(200).optional(),
+    category: z.enum(FORECAST_CATEGORIES).optional(),
+    nextStep: freeText(500).optional(),
+    /** Why it was lost, with closed_lost ("went with a competitor"). */
+    lossReason: freeText(500).optional(),
   })
-  .refine(
-    (a) => a.stage !== undefined || a.amount !== undefined || a.closeDate !== undefined || a.owner !== undefined,
-    {
-      message: 'say what to change on the deal: its stage, amount, close date or owner',
-    },
-  );
+  .refine((a) => CHANGES.some((k) => a[k] !== undefined), {
+    message: 'say what to change on the deal: its stage, amount, close date, owner, forecast category or next step',
+  });
 
 /** What deal.update and deal.create return: the deal's name and account, before (for an update) and after. */
 export interface DealWritten {
@@ -91,8 +105,21 @@ export const dealUpdate = defineAction({
   writes: true,
   nlu: { rules: dealUpdateRules, extract: parseDealUpdate },
   async prepare(action, ctx) {
+    if (action.category || action.nextStep || action.lossReason) {
+      const what = action.category ? 'forecast categories' : action.nextStep ? 'next steps' : 'loss reasons';
+      return {
+        answer: `Deals have no ${what} in the CRM yet, so I can't record that. I can change a deal's stage, amount, close date or owner.`,
+      };
+    }
     const found = await resolveDeal(ctx, action.deal);
     if ('question' in found) return found;
+    const before = await ctx.db.rpc(ctx.user, 'deal_brief', { id: found.deal.id });
+    const amount = action.amountChange !== undefined ? Number(before.amount) + action.amountChange : action.amount;
+    if (amount !== undefined && amount < 0) {
+      return {
+        question: `That would make ${before.name} worth less than nothing (${formatMoney(Number(before.amount))} now). What should its amount be?`,
+      };
+    }
     const past = pastCloseQuestion(action.closeDate, action.stage, ctx);
     if (past) return past;
     let owner: { id: string; name: string } | undefined;
@@ -104,15 +131,14 @@ export const dealUpdate = defineAction({
     const payload = {
       deal_id: found.deal.id,
       ...(action.stage ? { stage: action.stage } : {}),
-      ...(action.amount !== undefined ? { amount: action.amount } : {}),
+      ...(amount !== undefined ? { amount } : {}),
       ...(action.closeDate ? { close_date: action.closeDate } : {}),
       ...(owner ? { owner_id: owner.id } : {}),
     };
     await checkRepAction(ctx, 'deal.update', payload);
-    const before = await ctx.db.rpc(ctx.user, 'deal_brief', { id: found.deal.id });
     const diff = changes(
       before,
-      { stage: action.stage, amount: action.amount, close_date: action.closeDate, owner: owner?.name },
+      { stage: action.stage, amount, close_date: action.closeDate, owner: owner?.name },
       ctx.today,
     );
     return {

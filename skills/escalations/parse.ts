@@ -134,20 +134,46 @@ export function parseEscalationCreate(ctx: Ctx): ActionInput {
 
 // "ESC-1042" is a ticket key whose number is the case number.
 const CASE_NO =
-  /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b|^(?:re-?open|resolve|close|ack(?:nowledge)?)\s+(\d{1,12})\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-(\d{1,12})\b|\b(?:severity|status|assignee) (?:of|on|for) #?(\d{1,12})\b/i;
+  /\b(?:case|ticket|escalation|incident|issue)\s*(?:#|no\.?|number)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b|\b(?:esc|cs|tkt|inc|sup|case|ticket)-(\d{1,12})\b|\b(?:severity|status|assignee) (?:of|on|for) #?(\d{1,12})\b|^(?:re-?open|resolve|close|ack(?:nowledge)?)\s+(\d{1,12})\b/i;
+/** A case number people type on its own: four digits or more, not a year, not an amount. */
+const BARE_CASE_NO =
+  /(?<![\w$€£.,-])(\d{4,12})(?![\w%.,]|\s*(?:k|m|usd|eur|dollars?|days?|minutes?|mins?|hours?|deals?)\b)/i;
+const CASE_WORK_VERB =
+  /\b(?:re-?open|resolve|resolved|close|closed|ack(?:nowledge)?|acknowledged|assign|assigned|reassign|reassigned|escalate|escalated|hand(?:\s+(?:over|off))?|route|transfer|bump|raise|lower|downgrade|upgrade|change|set|make|mark|fixed|solved|done|status|severity|priority|update|show|details|note|pull up|what'?s up)\b/i;
+
+/** The case a message is about: a number with "case"/"#", or, where the words are about working a case, a bare number. */
+export function caseNumber(text: string, bare = CASE_WORK_VERB.test(text)): string | undefined {
+  const no = CASE_NO.exec(text);
+  const id = no?.[1] ?? no?.[2] ?? no?.[3] ?? no?.[4] ?? no?.[5];
+  if (id) return id;
+  if (!bare) return undefined;
+  const plain = BARE_CASE_NO.exec(text)?.[1];
+  return plain && !/^(?:19|20)\d\d$/.test(plain) ? plain : undefined;
+}
+
+/** The note after the case number and a separator ("resolve 1011 - billing contact updated"). */
+function noteAfter(text: string, caseNo: string, keepAll = false): string | undefined {
+  const at = text.search(new RegExp(String.raw`\b${caseNo}\b`));
+  const rest = at >= 0 ? text.slice(at + caseNo.length) : text;
+  const sep =
+    /^\s*(?:[-–—:;,]+|\.\s+|\s+(?:because|since|as)\b)\s*/i.exec(rest) ?? (keepAll ? /^\s*/.exec(rest) : null);
+  const note = sep && tidy(rest.slice(sep[0].length).replace(/^(?:note|reason|fyi)\s*[:-]\s*/i, ''));
+  return note && /\p{L}{3}/u.test(note) ? note : undefined;
+}
 
 export function parseEscalationUpdate(ctx: Ctx): ActionInput {
-  const no = CASE_NO.exec(ctx.text);
-  const id = no?.[1] ?? no?.[2] ?? no?.[3] ?? no?.[4] ?? no?.[5];
+  const id = caseNumber(ctx.text, true);
   if (!id) return ctx.ask('escalation.update.case');
   const l = ctx.low;
   const action: Extract<Action, { type: 'escalation.update' }> = { type: 'escalation.update', case: id };
   if (/\bre-?open|\bback open\b|\bopen again\b/.test(l)) action.status = 'reopened';
   else if (
-    /\b(?:resolv|close[ds]?\b|closing\b|fixed\b|solved\b|done\b|mark(?:ed)? (?:as )?(?:resolved|fixed|done))/.test(l)
+    /\b(?:resolv|close[ds]?\b|closing\b|fixed\b|solved\b|done\b|false alarm\b|mark(?:ed)? (?:as )?(?:resolved|fixed|done))/.test(
+      l,
+    )
   )
     action.status = 'resolved';
-  else if (/\b(?:ack|acknowledge|acknowledged|taking|take|on it|working on|picked up|pick up)\b/.test(l))
+  else if (/\b(?:ack|acknowledge|acknowledged|taking|take|on it|working on|picked up|pick up|looking into)\b/.test(l))
     action.status = 'acknowledged';
 
   const assignee =
@@ -156,11 +182,11 @@ export function parseEscalationUpdate(ctx: Ctx): ActionInput {
     );
   const person = assignee && takeEntity(ctx.text, assignee.index + assignee[0].length);
   if (person && /^me$/i.test(person.text)) action.assignee = 'me';
-  else if (person && !/^(?:high|low|medium|urgent|critical)$/i.test(person.text)) action.assignee = person.text;
+  else if (person && !/^(?:high|low|medium|urgent|critical|tier)$/i.test(person.text)) action.assignee = person.text;
   else if (/\bassign(?:ed)? (?:it |this )?to me\b|\b(?:i'?ll|i will) take\b/.test(l)) action.assignee = 'me';
 
   const sev =
-    /\b(?:severity|priority|sev|bump|raise|lower|downgrade|upgrade|escalate|set|make)\b.*\b(low|medium|high|urgent|critical)\b/.exec(
+    /\b(?:severity|priority|sev|bump|raise|lower|downgrade|upgrade|escalate|set|make|change)\b.*\b(low|medium|high|urgent|critical)\b/.exec(
       l,
     );
   const plain =
@@ -173,8 +199,31 @@ export function parseEscalationUpdate(ctx: Ctx): ActionInput {
     action.severity =
       level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
 
+  const note = noteAfter(ctx.text, id);
+  if (note && !/^(?:to|as)\b/i.test(note)) action.note = note;
   if (!action.status && !action.assignee && !action.severity) return ctx.ask('escalation.update.status');
   return action;
+}
+
+/** "what's the status of 1005", "show case 1008", "#1005", "1002?". */
+export function parseCaseShow(ctx: Ctx): ActionInput {
+  const id = caseNumber(ctx.text, true);
+  return id ? { type: 'case.show', case: id } : ctx.ask('case.show.case');
+}
+
+/** "add a note to 1002: customer sent HAR files", "1055 note: dup of 1054". */
+export function parseCaseNote(ctx: Ctx): ActionInput {
+  const id = caseNumber(ctx.text, true);
+  if (!id) return ctx.ask('case.note.case');
+  const quoted = /(?:^|\n)\s*(?:>\s*|["“])([\s\S]+?)["”]?\s*$/.exec(ctx.text)?.[1];
+  const that = /\b(?:note|saying|says)\s+(?:that\s+)?(.+)$/i.exec(
+    ctx.text.slice(ctx.text.indexOf(id) + id.length),
+  )?.[1];
+  const note =
+    (quoted && tidy(quoted)) ||
+    noteAfter(ctx.text.replace(/\b(?:as (?:an? )?(?:internal )?note|note)\s*(?=[:\-–—])/i, ''), id, true) ||
+    (that && tidy(that));
+  return note ? { type: 'case.note', case: id, note } : ctx.ask('case.note.note');
 }
 
 export function parseCaseMetrics(ctx: Ctx): ActionInput {
@@ -185,12 +234,37 @@ export function parseCaseMetrics(ctx: Ctx): ActionInput {
   return action;
 }
 
-/** "my open cases" -> mine; "all open cases", "the support queue", "unassigned tickets" -> all. */
+/** "my open cases", "unassigned cases", "cases about to breach", "urgent cases for Acme", "the support queue". */
 export function parseCaseList(ctx: Ctx): ActionInput {
-  return { type: 'case.list', scope: /\b(?:all|every|queue|unassigned|team'?s?)\b/.test(ctx.low) ? 'all' : 'mine' };
+  const l = ctx.low;
+  const action: Extract<Action, { type: 'case.list' }> = { type: 'case.list' };
+  if (
+    /\bunassigned\b|\bwithout (?:an? )?(?:assignee|owner)\b|\bnobody (?:has|owns)\b|\bno(?:body| one)? assigned\b/.test(
+      l,
+    )
+  )
+    action.filter = 'unassigned';
+  else if (/\bbreach|\bsla\b|\bat risk\b|\boverdue\b|\bpast (?:due|deadline)\b|\blate\b/.test(l))
+    action.filter = 'breaching';
+  else if (/\bmy\b|\bmine\b|\bassigned to me\b|\bfor me\b|\bon my plate\b/.test(l)) action.filter = 'mine';
+  else if (/\bopen\b|\bqueue\b|\ball\b|\bevery\b/.test(l)) action.filter = 'open';
+  const sev = /\b(low|medium|high|urgent|critical)\b(?:[- ](?:priority|severity|sev))?/.exec(l)?.[1];
+  if (sev) action.severity = sev === 'critical' ? 'urgent' : (sev as 'low');
+  const at = /\b(?:for|at|from|on|of)\s+(?:the\s+)?(?!me\b|us\b|today\b|this\b|my\b)/i.exec(ctx.text);
+  const account = at && takeEntity(ctx.text, at.index + at[0].length);
+  const tail = !account && /\bcases\s+([\p{L}][\p{L}&.' -]*?)\s*\??$/iu.exec(ctx.text)?.[1];
+  const name = account?.text ?? (tail ? takeEntity(tail)?.text : undefined);
+  if (name && !isCommonWord(name.split(' ')[0]) && !/^(?:sla|severity|high|urgent)$/i.test(name)) action.account = name;
+  return action;
 }
 
 export const escalationUpdateRules: IntentRule[] = [
+  {
+    name: 'bare case number with what to do',
+    action: 'escalation.update',
+    priority: PRIORITY.record - 20,
+    when: /^(?:please\s+)?(?:re-?open|resolve|close|ack(?:nowledge)?|assign|reassign|escalate|bump|raise|lower|downgrade|upgrade|change|set|mark|move|hand(?: over| off)?|route|transfer)\b[^.?]*?(?<![\w$.,])\d{4,12}\b|^(?<![\w$])\d{4,12}\s+(?:is|was|got|has been)\s+(?:fixed|resolved|solved|done|closed|a false alarm|sorted)|^(?:escalate|esc)\s+to\s+[\w ]+?[:,-]?\s*#?\d{4,12}\b/,
+  },
   {
     name: 'case named by its number',
     action: 'escalation.update',
@@ -204,8 +278,8 @@ export const caseListRules: IntentRule[] = [
     name: 'open cases',
     action: 'case.list',
     priority: PRIORITY.listing - 5,
-    when: /\b(?:my|open|all|assigned|unassigned|pending|outstanding)\b(?:\s+\w+){0,2}\s+(?:cases|tickets|escalations)\b|\bsupport queue\b|\b(?:cases|tickets) (?:assigned to me|for me|on my plate)\b/,
-    unless: /\b(?:by severity|slas?|metrics|attainment|how many|median|escalate|open a|raise a|create a|file a)\b/,
+    when: /\b(?:my|open|all|assigned|unassigned|pending|outstanding|urgent|high|low|medium|critical|any)\b(?:\s+\w+){0,2}\s+(?:cases|tickets|escalations)\b|\bsupport queue\b|\b(?:cases|tickets) (?:assigned to me|for me|on my plate|for|at|without|breaching|about to breach|at risk|past)\b|^(?:show|list)(?: me)? (?:the )?(?:cases|tickets)\b|^(?:my )?cases\b|\b(?:what'?s|whats|anything) in the queue\b|\b(?:which|what|any) (?:cases|tickets)\b.*\b(?:breach|sla|unassigned|assignee|risk|overdue)|\bsla breach(?:es)?\b|\bbreaching\b/,
+    unless: /\b(?:by severity|metrics|attainment|how many|median|average|escalate|open a|raise a|create a|file a)\b/,
   },
 ];
 
@@ -244,5 +318,23 @@ export const escalationCreateRules: IntentRule[] = [
     action: 'escalation.create',
     priority: PRIORITY.explicit - 40,
     when: /^(?:[\w'&.-]+\s+){1,3}(?:reports?|reported|is reporting|are reporting|complains?|complained|is seeing|are seeing|is experiencing|are experiencing)\b.*\b(?:slow|broken|errors?|bugs?|crash\w*|fail\w*|not working|down|outage|timeouts?|can'?t|cannot|unable)\b/,
+  },
+];
+
+export const caseShowRules: IntentRule[] = [
+  {
+    name: 'a case to look at',
+    action: 'case.show',
+    priority: PRIORITY.record - 10,
+    when: /\b(?:status|details?|where (?:we are|things stand)|what'?s (?:up|going on|happening)|update)\s+(?:of|on|for|with|w)\s+(?:the\s+)?(?:case\s+|ticket\s+)?#?\d{4,12}\b|\b(?:show|open|pull up|look at|see|view|display)\s+(?:me\s+)?(?:the\s+)?(?:details\s+(?:of|for)\s+(?:the\s+)?)?(?:case|ticket)\s*#?\d+|^#?\d{4,12}\s*\??$|^(?:status|details)\s+(?:of\s+)?#?\d{4,12}\b|\babout (?:case|ticket)\s*#?\d+.*\b(?:where|status|pull up)\b/,
+  },
+];
+
+export const caseNoteRules: IntentRule[] = [
+  {
+    name: 'a note on a case',
+    action: 'case.note',
+    priority: PRIORITY.record,
+    when: /\b(?:add|put|leave|write|log)\s+(?:a\s+|an\s+|this\s+)?(?:internal\s+)?(?:note\s+)?(?:to|on)\s+(?:case\s+|ticket\s+)?#?\d{4,12}\b|\b(?:add|put|leave)\s+(?:a\s+|an\s+)?(?:internal\s+)?note\b.*\b(?:case|ticket)\s*#?\d+|^(?:internal\s+)?note\s+(?:on|for|to)\s+(?:case\s+)?#?\d{4,12}\b|^#?\d{4,12}\s+(?:internal\s+)?note\b|\bas (?:an? )?(?:internal )?note\b.*\d{4,12}|\d{4,12}\b.*\bas (?:an? )?(?:internal )?note\b|\bfor (?:case|ticket) #?\d+,?.*\b(?:internal )?note\b/,
   },
 ];

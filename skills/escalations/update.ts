@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordNumber, SEVERITIES, text } from '../../src/actions/fields.ts';
+import { freeText, recordNumber, SEVERITIES, text } from '../../src/actions/fields.ts';
 import { resolveEntity } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Prepared, Reply, SkillContext } from '../../src/core/types.ts';
@@ -16,6 +16,8 @@ const EscalationUpdate = z.strictObject({
   status: z.enum(CASE_STATUSES).optional(),
   assignee: text(200).optional(),
   severity: z.enum(SEVERITIES).optional(),
+  /** A resolution, reopen or hand-over note ("resolve 1011 - billing contact updated"). */
+  note: freeText(1000).optional(),
 });
 type EscalationUpdate = z.infer<typeof EscalationUpdate>;
 
@@ -24,6 +26,9 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
   const found = await ctx.db.rpc(ctx.user, 'case_brief', { case: action.case });
   if (!found?.case) return { question: `I couldn't find case #${action.case}. Which case number do you mean?` };
   const c = found.case;
+  if (action.note && !action.status && !action.assignee && !action.severity) {
+    return { answer: "Cases don't keep notes yet, so I can't add that one." };
+  }
   if (!action.status && !action.assignee && !action.severity) {
     return {
       question: `What should I do with ${caseTitle(c)}: acknowledge, resolve, reopen, reassign it (to whom?) or change its severity?`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amount, isoDate, STAGES, text } from '../../src/actions/fields.ts';
+import { amount, FORECAST_CATEGORIES, isoDate, STAGES, text } from '../../src/actions/fields.ts';
 import { resolveEntity } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Prepared, Reply, ReplyFile, SkillContext, Table } from '../../src/core/types.ts';
@@ -16,8 +16,29 @@ import {
 } from '../../src/format/labels.ts';
 import { parsePipeline, pipelineQueryRules } from './parse.ts';
 
-export const METRICS = ['list', 'total', 'count', 'forecast', 'win_rate', 'stuck', 'top'] as const;
-export const GROUP_BY = ['owner', 'stage', 'region', 'month'] as const;
+export const METRICS = [
+  'list',
+  'total',
+  'count',
+  'forecast',
+  'win_rate',
+  'stuck',
+  'top',
+  'avg_size',
+  'cycle_time',
+  'conversion',
+  'attainment',
+  'coverage',
+  'changes',
+  'slipped',
+] as const;
+export const GROUP_BY = ['owner', 'stage', 'region', 'month', 'team', 'account', 'category'] as const;
+/** What `from`/`to` filter: close dates (the default), creation dates, or the dates deals moved to their stage. */
+export const DATE_BASIS = ['close', 'created', 'stage_change'] as const;
+export const COMPARE = ['previous_period', 'previous_year'] as const;
+/** What the SQL answers today (see notYet). */
+type Answered = 'list' | 'total' | 'count' | 'forecast' | 'win_rate' | 'stuck' | 'top';
+type Grouping = 'owner' | 'stage' | 'region' | 'month';
 
 const Query = z.strictObject({
   type: z.literal('pipeline.query'),
@@ -32,6 +53,9 @@ const Query = z.strictObject({
   minAmount: amount.optional(),
   maxAmount: amount.optional(),
   groupBy: z.enum(GROUP_BY).optional(),
+  dateBasis: z.enum(DATE_BASIS).optional(),
+  category: z.enum(FORECAST_CATEGORIES).optional(),
+  compare: z.enum(COMPARE).optional(),
   staleDays: z.number().int().min(1).max(3650).optional(),
   limit: z.number().int().min(1).max(100).optional(),
 });
@@ -74,7 +98,7 @@ interface Scope {
 
 /** The payload prepare sent, echoed back by the SQL function. */
 interface Sent {
-  metric: Query['metric'];
+  metric: Answered;
   scope: Scope['scope'];
   team?: string;
   owner_name?: string;
@@ -87,8 +111,8 @@ interface Sent {
   max_amount?: number;
 }
 interface Result {
-  metric: Query['metric'];
-  group_by: Query['groupBy'] | null;
+  metric: Answered;
+  group_by: Grouping | null;
   region: string | null;
   stale_days: number;
   limit: number;
@@ -107,6 +131,35 @@ const COMPANY =
 /** Roles whose deals policy is limited to their own team. */
 const TEAM_LIMITED = new Set(['rep', 'manager']);
 
+/**
+ * Parts of the contract the pipeline cannot answer yet: said plainly, instead of answering another question.
+ * (The manager's pipeline review adds quotas, forecast categories and the pipeline's history.)
+ */
+function notYet(q: Query): string | undefined {
+  const can =
+    'I can answer lists, totals, counts, the weighted forecast, win rates, stuck and top deals, by close date.';
+  if (q.metric === 'attainment' || q.metric === 'coverage')
+    return `There are no quotas in the CRM yet, so I can't work out ${q.metric === 'attainment' ? 'quota attainment' : 'pipeline coverage'}. ${can}`;
+  if (q.category || q.groupBy === 'category')
+    return `Deals have no forecast categories (commit, best case) yet. ${can}`;
+  if (['avg_size', 'cycle_time', 'conversion', 'changes', 'slipped'].includes(q.metric)) {
+    const what = {
+      avg_size: 'average deal sizes',
+      cycle_time: 'sales-cycle lengths',
+      conversion: 'stage-to-stage conversion',
+      changes: 'what changed in the pipeline',
+      slipped: 'slipped deals',
+    }[q.metric as 'avg_size'];
+    return `I can't report ${what} yet. ${can}`;
+  }
+  if (q.dateBasis && q.dateBasis !== 'close')
+    return `I can only filter deals by their close date so far, not by when they were ${q.dateBasis === 'created' ? 'created' : 'moved to a stage'}. ${can}`;
+  if (q.compare) return `I can't compare periods yet; ask for each period on its own. ${can}`;
+  if (q.groupBy === 'team' || q.groupBy === 'account')
+    return `I can group by owner, stage, region or month, not by ${q.groupBy} yet.`;
+  return undefined;
+}
+
 /** "what's my pipeline", "forecast by month for my team this quarter", "win rate in EMEA last quarter". */
 export const pipelineQuery = defineAction({
   schema: Query,
@@ -117,6 +170,8 @@ export const pipelineQuery = defineAction({
   writes: false,
   nlu: { rules: pipelineQueryRules, extract: parsePipeline },
   prepare: async (q, ctx): Promise<Prepared> => {
+    const missing = notYet(q);
+    if (missing) return { answer: missing };
     const payload: Record<string, unknown> = {
       metric: q.metric,
       stage: q.stage,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { freeText, isoDate, text } from '../../src/actions/fields.ts';
+import { freeText, isoDate, text, timeOfDay } from '../../src/actions/fields.ts';
 import { checkRepAction, partyLabel, resolveParty } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
@@ -10,8 +10,12 @@ const TaskCreate = z.strictObject({
   type: z.literal('task.create'),
   text: freeText(1000),
   dueDate: isoDate.optional(),
+  /** HH:MM in the user's time zone ("at 3pm", "eod" = 17:00). */
+  dueTime: timeOfDay.optional(),
   contact: text(200).optional(),
   account: text(200).optional(),
+  /** A colleague the task is for ("remind Priya to send the quote"). */
+  assignee: text(200).optional(),
 });
 
 /** A due date the user gave that has already passed: a question, since it is almost always a slip. */
@@ -31,6 +35,16 @@ export const taskCreate = defineAction({
   writes: true,
   nlu: { rules: taskCreateRules, extract: parseTaskCreate },
   async prepare(action, ctx) {
+    if (action.assignee && !/^(?:me|myself)$/i.test(action.assignee)) {
+      return {
+        answer: `I can only make tasks for you so far, not for ${action.assignee}. Ask them, or say "remind me to …".`,
+      };
+    }
+    if (action.dueTime) {
+      return {
+        answer: `Reminders go out at ${REMINDER_HOUR} on the due date so far; I can't set a task for ${action.dueTime}. Give me a day instead.`,
+      };
+    }
     const past = pastDueQuestion(action.dueDate, ctx.today);
     if (past) return past;
     const found = await resolveParty(ctx, action.contact, action.account);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../src/actions/fields.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import { dayLabel } from '../../src/format/labels.ts';
@@ -16,18 +17,26 @@ const PERIOD = { today: 'due today or overdue', week: 'due this week or overdue'
 
 const TaskList = z.strictObject({
   type: z.literal('task.list'),
-  due: z.enum(['today', 'week', 'all']).default('today'),
+  due: z.enum(['today', 'week', 'overdue', 'all']).default('today'),
+  /** Whose tasks: "me", "team", or a colleague's name (the asker's own when absent). */
+  assignee: text(200).optional(),
 });
 
 /** task.list: "what's on my plate today" — the caller's open tasks due by then, overdue ones first. */
 export const taskList = defineAction({
   schema: TaskList,
-  canonical: false,
+  canonical: true,
   roles: ['rep', 'manager', 'support', 'privacy_officer', 'admin'],
   scope: 'logging',
   writes: false,
   nlu: { rules: taskListRules, extract: parseTaskList },
-  prepare: async (action, ctx) => ({ payload: { due: action.due, today: ctx.today } }),
+  prepare: async (action, ctx) => {
+    if (action.assignee && !/^(?:me|myself|mine)$/i.test(action.assignee)) {
+      return { answer: "I can only list your own tasks so far, not a colleague's or the team's." };
+    }
+    if (action.due === 'overdue') return { payload: { due: 'today', today: ctx.today } };
+    return { payload: { due: action.due, today: ctx.today } };
+  },
   format({ tasks, due }: { tasks: TaskRow[]; due: keyof typeof PERIOD }, ctx): Reply {
     const period = PERIOD[due];
     if (!tasks.length) return { kind: 'answer', text: `Nothing ${period} on your plate.` };

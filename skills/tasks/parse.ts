@@ -2,9 +2,8 @@
 import type { Action } from '../../src/actions/index.ts';
 import type { ActionInput } from '../../src/core/types.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
-import { findDate } from '../../src/nlu/offline/dates.ts';
 import { isPerson } from '../../src/nlu/offline/names.ts';
-import { capitalised, cut, entityBefore, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
+import { capitalised, entityBefore, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
@@ -19,14 +18,26 @@ const TARGET =
 const DEAL_NOUN =
   /\s+(?:renewal|expansion|upsell|proposal|contract|deal|account|team|deck|quote|invoice|po|order|demo|opportunity|opp)$/i;
 
+// "remind Priya to send the quote", "ask Alex to update the forecast", "task for Marco: call Hooli".
+const FOR_COLLEAGUE =
+  /^(?:please\s+)?(?:remind|ask|tell|get|have|make sure)\s+(?!me\b|myself\b|us\b)([\p{L}][\p{L}'-]*(?:\s+(?!to\b|about\b|that\b)\p{Lu}[\p{L}'-]*)?)\s+(?:to\s+)?(?=\S)|^(?:(?:add|create|make|set up|new)\s+(?:a\s+)?)?(?:task|todo|reminder)\s+for\s+(?!me\b|myself\b|today\b|tomorrow\b|tonight\b|this\b|next\b|monday|tuesday|wednesday|thursday|friday)([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?|^assign\s+(?:a\s+)?(?:task|todo)\s+to\s+([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?/iu;
+
 export function parseTaskCreate(ctx: Ctx): ActionInput {
-  let text = ctx.text.replace(TRIGGER, '');
   const action: Partial<TaskCreate> = { type: 'task.create' };
-  const date = findDate(text, ctx.today);
-  if (date) {
-    action.dueDate = date.date;
-    text = cut(text, date.start, date.end);
+  const time = ctx.spans.take('time');
+  if (time) {
+    action.dueTime = time.time;
+    if (time.date) action.dueDate = time.date;
   }
+  const when = action.dueDate ? undefined : ctx.spans.take('when', { where: (w) => Boolean(w.date) });
+  if (when?.date) action.dueDate = when.date;
+  let text = ctx.spans.blank(ctx.text);
+  const colleague = FOR_COLLEAGUE.exec(text);
+  const name = colleague && (colleague[1] ?? colleague[2] ?? colleague[3]);
+  if (colleague && name && isPerson(name)) {
+    action.assignee = name;
+    text = text.slice(colleague[0].length);
+  } else text = text.replace(TRIGGER, '');
   text = tidy(text.replace(/^\s*(?:to|that i|i should)\s+/i, '').replace(/\s+(?:to|for me)$/i, ''));
   text = tidy(text.replace(/^(?:asap|urgently|quickly)\s+(?:to\s+)?/i, '').replace(/^to\s+/i, ''));
   if (!text) return ctx.ask('task.create.text');
@@ -84,13 +95,58 @@ function accountInPassing(text: string): string | undefined {
   return undefined;
 }
 
+/** "what's on my plate today", "overdue tasks", "my team's tasks this week", "what does Priya have due". */
 export function parseTaskList(ctx: Ctx): ActionInput {
-  const due = /\bweek\b/.test(ctx.low)
-    ? 'week'
-    : /\btoday\b|\btonight\b|\bplate\b|\bagenda\b/.test(ctx.low)
-      ? 'today'
-      : 'all';
-  return { type: 'task.list', due };
+  const l = ctx.low;
+  const due = /\boverdue\b|\blate\b|\bpast due\b|\bmissed\b/.test(l)
+    ? 'overdue'
+    : /\bweek\b/.test(l)
+      ? 'week'
+      : /\btoday\b|\btonight\b|\bplate\b|\bagenda\b/.test(l)
+        ? 'today'
+        : 'all';
+  const action: Extract<Action, { type: 'task.list' }> = { type: 'task.list', due };
+  const named =
+    /\b(?:does|for|of|has)\s+([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)(?='s|\s+(?:have|got|has|due|this|today|overdue|tasks?)|\s*\??$)/iu.exec(
+      ctx.text,
+    );
+  const possessive = /\b([\p{L}][\p{L}-]*(?:\s+\p{Lu}[\p{L}-]*)?)'s\s+(?:tasks|plate|todos?|to-?dos|reminders)/iu.exec(
+    ctx.text,
+  );
+  if (/\b(?:my|our|the|whole)\s+team'?s?\b|\bteam'?s\b|\bteam (?:tasks|plate)\b/.test(l)) action.assignee = 'team';
+  else if (possessive && isPerson(possessive[1]) && !/^(?:my|team)$/i.test(possessive[1]))
+    action.assignee = possessive[1];
+  else if (named && isPerson(named[1]) && !/^me$/i.test(named[1])) action.assignee = named[1];
+  else if (/\b(?:my|me|i)\b/.test(l)) action.assignee = 'me';
+  return action;
+}
+
+const COMPLETE_LEAD =
+  /^(?:please\s+)?(?:mark|set)\s+(?:the\s+|my\s+)?(.+?)\s+(?:task\s+)?(?:as\s+)?(?:done|complete|completed|finished)\b|^(?:i'?m\s+|i am\s+)?(?:done|finished)\s+(?:with\s+)?(?:the\s+|my\s+)?(.+?)$|^(?:complete|close|finish|tick off|check off)\s+(?:the\s+|my\s+)?(?:task\s+)?(.+?)$|^(?:done|completed|finished)\s*[:,-]\s*(.+)$|^(?:the\s+)?(.+?)\s+(?:task\s+)?(?:is|was|are)\s+(?:done|complete|completed|finished|finish)\b/i;
+
+/** "mark the Lars follow-up as done", "done with the Globex MSA task", "complete task 48". */
+export function parseTaskComplete(ctx: Ctx): ActionInput {
+  const record = ctx.spans.take('record', { where: (r) => r.of === 'task' });
+  if (record) return { type: 'task.complete', task: record.number };
+  const text = ctx.text.replace(/[\s.!✅✔️]+$/u, '');
+  const m =
+    COMPLETE_LEAD.exec(text) ??
+    /\b(?:mark|close|tick off)\s+(?:the\s+)?(.+?)\s+(?:task\s+)?(?:as\s+)?(?:done|complete|closed)?\s*$/i.exec(text);
+  let task: string | undefined = (m && (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5])) || undefined;
+  if (!task) {
+    // "I've sent the quote to Globex, you can close that task": the task is what was done.
+    const done =
+      /^(?:i'?ve|i have|i)\s+(?:just\s+|finally\s+)?(?:sent|called|emailed|done|finished|shared|booked)\s+(?:it\s+)?(.+?)\s*,\s*(?:so\s+)?(?:you can|please|pls)?\s*(?:close|mark|complete)/i.exec(
+        text,
+      );
+    task = done?.[1];
+  }
+  task = task
+    ?.replace(/^(?:the\s+|my\s+)?(?:task\s+(?:about|for|to)\s+|task\s+)?/i, '')
+    .replace(/\s+task$/i, '')
+    .replace(/^(?:about|for)\s+/i, '');
+  if (!task || /^(?:it|that|this|that one)$/i.test(task)) return ctx.ask('task.complete.task');
+  return { type: 'task.complete', task: tidy(task) };
 }
 
 export const taskListRules: IntentRule[] = [
@@ -98,7 +154,7 @@ export const taskListRules: IntentRule[] = [
     name: 'what is on my plate',
     action: 'task.list',
     priority: PRIORITY.listing - 15,
-    when: /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b/,
+    when: /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b|^(?:what'?s|whats|anything|show(?: me)?|list)?\s*(?:my\s+)?overdue\s*\??$|\boverdue (?:tasks|todos|to-?dos|items|reminders|follow[- ]?ups)\b/,
     unless:
       /^(?:remind|add|create|new|set|make)\b|\btask:|^(?:task|todo|to-?do|reminder)\b[^:]{0,20}:|^(?:task|todo|to-?do|reminder) for (?:today|tonight|tomorrow|this week|next week)\s+\w+\s+\w+/,
   },
@@ -116,5 +172,21 @@ export const taskCreateRules: IntentRule[] = [
     action: 'task.create',
     priority: PRIORITY.statement - 20,
     when: /^(?:i )?(?:need|have|got) to\b|^follow[- ]?up with\b|^(?:call|email|ping|chase|send)\b.*\b(?:by|on|tomorrow|today|next)\b/,
+  },
+];
+
+export const taskCompleteRules: IntentRule[] = [
+  {
+    name: 'task marked done',
+    action: 'task.complete',
+    priority: PRIORITY.explicit,
+    when: /\b(?:mark|set)\b.*\b(?:as\s+)?(?:done|complete|completed|finished)\b|^(?:i'?m\s+)?(?:done|finished)\s+with\b|^(?:complete|finish|tick off|check off)\s+(?:the\s+|my\s+)?(?:task\b|\S)|\btask\s+(?:#?\d+\s+)?(?:is\s+|as\s+)?(?:done|complete|completed|finished|finish)\b|\b(?:close|complete)\s+(?:that|the|this)\s+task\b|^(?:done|completed)\s*[:,-]/,
+    unless: /\b(?:deal|opp|opportunity|case|ticket|request)\b(?!.*\btask\b)/,
+  },
+  {
+    name: 'numbered task done',
+    action: 'task.complete',
+    priority: PRIORITY.record,
+    when: /\btask\s*#?\d+\b.*\b(?:done|complete|finished|close)|\b(?:complete|close|finish)\s+task\s*#?\d+/,
   },
 ];

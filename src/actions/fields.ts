@@ -15,6 +15,7 @@ export const ACTIVITY_KINDS = ['call', 'meeting', 'email', 'note'] as const;
 export const SEVERITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export const CATEGORIES = ['billing', 'technical', 'outage', 'security', 'account', 'other'] as const;
 export const LAWS = ['gdpr', 'ccpa'] as const;
+export const FORECAST_CATEGORIES = ['commit', 'best_case', 'pipeline', 'omitted'] as const;
 export const ROLES = ['rep', 'manager', 'support', 'privacy_officer', 'admin', 'guest'] as const;
 /** Groups of actions a shared channel (or the whole installation) can be limited to. */
 export const CHANNEL_SCOPES = ['pipeline', 'logging', 'escalations', 'data_requests', 'everything'] as const;
@@ -39,6 +40,8 @@ export const text = (max = 4000) => z.string().trim().min(1, 'must not be empty'
  */
 export const freeText = (max = 4000) => text(max).meta(kind('free text'));
 /** A case, request or task number as the user typed it. */
+/** A time of day, HH:MM on a 24-hour clock, in the user's time zone. */
+export const timeOfDay = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:MM');
 export const recordNumber = (what: string) =>
   z
     .string()

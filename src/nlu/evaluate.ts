@@ -32,7 +32,8 @@ export interface EvalReport {
   misses: Miss[];
 }
 
-const FREE_TEXT = new Set(['summary', 'followUp', 'text', 'question', 'outcome']);
+// The contract's free-text fields count when present and non-empty (version 2 adds note, nextStep and lossReason).
+const FREE_TEXT = new Set(['summary', 'followUp', 'text', 'question', 'outcome', 'note', 'nextStep', 'lossReason']);
 
 function sameValue(field: string, expected: unknown, got: unknown): boolean {
   if (FREE_TEXT.has(field)) return typeof got === 'string' && got.trim().length > 0;

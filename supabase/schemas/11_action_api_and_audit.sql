@@ -46,8 +46,9 @@ create function private.redact(payload jsonb) returns jsonb language sql immutab
       when jsonb_typeof(value) in ('number', 'boolean', 'null') then value
       when jsonb_typeof(value) = 'object' then private.redact(value)
       when key in ('type', 'kind', 'metric', 'stage', 'severity', 'category', 'status', 'law', 'group_by',
-                   'from', 'to', 'due_date', 'follow_up_date', 'close_date', 'step', 'due', 'scope', 'notices',
-                   'request', 'case', 'deal_id', 'account_id', 'contact_id', 'lead_id', 'id')
+                   'from', 'to', 'due_date', 'due_time', 'follow_up_date', 'close_date', 'occurred_on', 'step', 'due',
+                   'scope', 'filter', 'date_basis', 'compare', 'notices', 'request', 'case', 'deal_id', 'account_id',
+                   'contact_id', 'lead_id', 'id')
            and value #>> '{}' ~ '^[A-Za-z0-9_.:-]{1,40}$' then value
       else to_jsonb('sha256:' || left(encode(sha256(convert_to(lower(value #>> '{}'), 'UTF8')), 'hex'), 16))
     end), '{}'::jsonb)

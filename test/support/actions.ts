@@ -1,4 +1,4 @@
-import { ACTION_TYPES } from '../../src/actions/index.ts';
+import { ACTION_TYPES, specOf } from '../../src/actions/index.ts';
 
-/** Every action type that runs in the database (help and clarify are answered by the core). */
-export const ACTION_TYPES_IN_DB: string[] = ACTION_TYPES.filter((t) => t !== 'help' && t !== 'clarify');
+/** Every action type that runs in the database (clarify and the local ones, such as help, are answered by the core). */
+export const ACTION_TYPES_IN_DB: string[] = ACTION_TYPES.filter((t) => t !== 'clarify' && !specOf(t)?.local);

@@ -60,7 +60,10 @@ export function trace(text: string, opts: ParseOptions): Trace {
   const { rules, extractors } = registry();
   const decision = decide(low, rules);
   const done = (action: Action): Trace => ({ clean: cleaned, decision, spans, action });
-  if (!/[\p{L}\p{N}?]/u.test(cleaned)) return done(clarify());
+  if (!/[\p{L}\p{N}?]/u.test(cleaned)) {
+    // Only pleasantries ("hi", "thanks!"), which cleaning drops: a greeting, answered with a pointer to help.
+    return done(/\p{L}/u.test(String(text ?? '')) ? { type: 'help' } : clarify());
+  }
   // "remind me on Feb 30": a date that does not exist is asked about, never dropped or kept as text.
   const impossible = decision.action && decision.action !== 'help' ? findImpossibleDate(cleaned) : undefined;
   if (impossible) return done(clarify(`"${impossible}" isn't a real date. Which date do you mean?`));
