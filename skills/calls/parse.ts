@@ -119,7 +119,7 @@ export function parseActivity(ctx: Ctx): ActionInput {
 }
 
 // When the activity happened, right after who it was with: "called Dana yesterday, ...", "call with Dana last Friday, ...".
-const WEEKDAY = String.raw`(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)`;
+const WEEKDAY = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)';
 const WHEN_LEAD = new RegExp(
   String.raw`^[\s,;:.-]*(?:(?:on|at|from)\s+)?(?:today|yesterday|last night|this (?:morning|afternoon|evening)|earlier(?: today)?|just now|the other day|(?:last|past|previous) week|\d+ (?:days?|weeks?) ago|(?:(?:last|past|previous)\s+)?${WEEKDAY})\b(?:\s+(?:morning|afternoon|evening|night))?`,
   'i',
@@ -214,9 +214,10 @@ function companyAfterComma(text: string, person: Phrase): Phrase | undefined {
 // The story's subject, when a note starts with it: "note: Initech budget approved", "recap: stark industries wants 3yr terms".
 const NOTE_LEAD =
   /^(?:(?:call|meeting|demo|qbr)\s+)?(?:notes?|recap|summary|debrief|update)\b\s*(?:(?:from|on|for|about|re)\s+)?(?:the\s+)?[:,-]?\s*/i;
-const SUBJECT_VERBS = String.raw`is|are|was|were|has|have|had|called|phoned|rang|emailed|texted|messaged|pinged|replied|responded|wrote|reached out|got back|came back|wants?|needs?|said|says|asked|agreed|signed|approved|confirmed|went|looks?|seems?|will|won'?t|can'?t|cannot|just|still|plans?|prefers?|likes?|loves?|thinks?`;
+const SUBJECT_VERBS =
+  "is|are|was|were|has|have|had|called|phoned|rang|emailed|texted|messaged|pinged|replied|responded|wrote|reached out|got back|came back|wants?|needs?|said|says|asked|agreed|signed|approved|confirmed|went|looks?|seems?|will|won'?t|can'?t|cannot|just|still|plans?|prefers?|likes?|loves?|thinks?";
 const SUBJECT_NEXT = new RegExp(String.raw`^\s*(?:'s\b|${SUBJECT_VERBS}|with\b|w\/|[:,-])`, 'i');
-const SUBJECT_VERB_WORD = new RegExp(String.raw`^(?:${SUBJECT_VERBS})$`, 'i');
+const SUBJECT_VERB_WORD = new RegExp(`^(?:${SUBJECT_VERBS})$`, 'i');
 
 function subjectEntity(s: string): { text: string; end: number } | undefined {
   const lead = NOTE_LEAD.exec(s)?.[0].length ?? 0;

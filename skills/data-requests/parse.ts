@@ -45,7 +45,8 @@ export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
   ],
 ];
 
-const FIELD = String.raw`phone number|phone|mobile|e-mail address|email address|e-mail|email|postal address|mailing address|address|surname|last name|first name|full name|name|job title|title|date of birth|dob|birthday`;
+const FIELD =
+  'phone number|phone|mobile|e-mail address|email address|e-mail|email|postal address|mailing address|address|surname|last name|first name|full name|name|job title|title|date of birth|dob|birthday';
 const CHANGE = new RegExp(
   String.raw`\b(${FIELD})\s*,?\s+(?:(?:for|of|on)\s+[^,;]+?\s+)?(?:(?:should|must|needs? to|has to|is to)\s+(?:be\s+)?(?:(?:updated|changed|corrected|amended|set)\s+to|read)|(?:should|must)\s+be|is now|to|=|->)\s+(.+?)(?=\s*(?:,|;|\s(?:as per|per|because|since|following|according to|due to|please)\b|\band\b\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:${FIELD})\b|$))`,
   'gi',

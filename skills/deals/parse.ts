@@ -144,7 +144,7 @@ export function parseDealCreate(ctx: Ctx): ActionInput {
 
 // "a deal", "a new opp", "a 10k deal", "a new $50k opportunity".
 const DEAL_NOUN_SRC = String.raw`(?:a |an )?(?:new )?(?:\$?\d[\d.,]*\s?(?:k|m|mm|grand)?\s)?(?:new )?(?:deal|opportunity|opp|oppty)\b`;
-const CREATE_VERB = String.raw`(?:new|create|add|open|log|set up|start|register|enter)`;
+const CREATE_VERB = '(?:new|create|add|open|log|set up|start|register|enter)';
 
 export const dealCreateRules: IntentRule[] = [
   {

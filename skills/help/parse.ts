@@ -26,7 +26,8 @@ export function parseHelp(ctx: Ctx): ActionInput {
   return skill ? { type: 'help', topic: skill } : { type: 'help' };
 }
 
-const PLEASANTRY = String.raw`(?:hi|hello|hey|hiya|yo|howdy|good (?:morning|afternoon|evening|day)|morning|thanks?(?: you)?(?: (?:so|very) much)?(?: a lot)?|thx|ty|tysm|cheers|great|perfect|awesome|cool|nice|brilliant|lovely|ok(?:ay)?|got it|(?:that'?s|that is) (?:perfect|great|everything|all|it|helpful|exactly what i needed)(?: i needed)?|much appreciated|appreciate it|you'?re the best|have a (?:good|great|nice) (?:day|one|weekend))`;
+const PLEASANTRY =
+  "(?:hi|hello|hey|hiya|yo|howdy|good (?:morning|afternoon|evening|day)|morning|thanks?(?: you)?(?: (?:so|very) much)?(?: a lot)?|thx|ty|tysm|cheers|great|perfect|awesome|cool|nice|brilliant|lovely|ok(?:ay)?|got it|(?:that'?s|that is) (?:perfect|great|everything|all|it|helpful|exactly what i needed)(?: i needed)?|much appreciated|appreciate it|you'?re the best|have a (?:good|great|nice) (?:day|one|weekend))";
 
 export const helpRules: IntentRule[] = [
   // A greeting or thanks is answered with a pointer to help, not "sorry, I didn't get that".

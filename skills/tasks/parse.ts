@@ -128,7 +128,7 @@ const COMPLETE_LEAD =
 export function parseTaskComplete(ctx: Ctx): ActionInput {
   const record = ctx.spans.take('record', { where: (r) => r.of === 'task' });
   if (record) return { type: 'task.complete', task: record.number };
-  const text = ctx.text.replace(/[\s.!✅✔️]+$/u, '');
+  const text = ctx.text.replace(/(?:[\s.!✅✔]|\uFE0F)+$/u, '');
   const m =
     COMPLETE_LEAD.exec(text) ??
     /\b(?:mark|close|tick off)\s+(?:the\s+)?(.+?)\s+(?:task\s+)?(?:as\s+)?(?:done|complete|closed)?\s*$/i.exec(text);

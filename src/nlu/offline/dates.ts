@@ -107,7 +107,7 @@ function yearOf(raw: string | undefined): number | undefined {
 // --- single dates -----------------------------------------------------------------------------
 
 const PREP = String.raw`(?:(?:by|on|before|until|till|due|for|no later than)\s+)?`;
-const WEEKDAY_SRC = String.raw`(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)`;
+const WEEKDAY_SRC = '(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)';
 
 type Rule = { re: RegExp; resolve: (m: RegExpExecArray, t: Date, text: string, ahead: boolean) => Date | undefined };
 

@@ -75,7 +75,7 @@ const SMALL: Record<string, number> = {
   ninety: 90,
 };
 const SCALE: Record<string, number> = { hundred: 100, thousand: 1e3, million: 1e6 };
-const WORD = String.raw`(?:${Object.keys(SMALL).join('|')}|hundred|thousand|million)`;
+const WORD = `(?:${Object.keys(SMALL).join('|')}|hundred|thousand|million)`;
 // A run of number words ("a hundred and twenty thousand", "twenty-five", "one point five million").
 const SPOKEN_RUN = new RegExp(
   String.raw`\b(?:an?\s+(?:hundred|thousand|million)|${Object.keys(SMALL).join('|')})(?:(?:[\s-]+(?:and\s+)?|\s+point\s+)${WORD})*\b`,
