@@ -429,8 +429,12 @@ describe('QA regressions', () => {
     expect(parse('how many deals do I have')).toEqual({ type: 'pipeline.query', metric: 'count', owner: 'me' });
   });
 
-  it('never makes "company" or "all teams" a team or account; "by team" is the unfiltered total', () => {
-    expect(parse("what's the company pipeline by team")).toEqual({ type: 'pipeline.query', metric: 'total' });
+  it('never makes "company" or "all teams" a team or account; "by team" groups the whole pipeline', () => {
+    expect(parse("what's the company pipeline by team")).toEqual({
+      type: 'pipeline.query',
+      metric: 'total',
+      groupBy: 'team',
+    });
     expect(parse('whole company forecast')).toEqual({ type: 'pipeline.query', metric: 'forecast' });
     expect(parse('pipeline across all teams')).toEqual({ type: 'pipeline.query', metric: 'list' });
     expect(parse("show the company's deals over 50k")).toEqual({

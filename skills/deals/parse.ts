@@ -5,14 +5,15 @@ import { findAmounts } from '../../src/nlu/offline/amounts.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
 import { findDate } from '../../src/nlu/offline/dates.ts';
 import { findStage } from '../../src/nlu/offline/stages.ts';
-import { cut, takeEntity, type Phrase } from '../../src/nlu/offline/text.ts';
+import { blankQuotes, cut, entityBefore, takeEntity, tidy, type Phrase } from '../../src/nlu/offline/text.ts';
+import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type DealUpdate = Extract<Action, { type: 'deal.update' }>;
 type DealCreate = Extract<Action, { type: 'deal.create' }>;
 
 const VERB_FIRST =
-  /^(?:please\s+)?(?:move|moved|moving|push|pushed|pushing|slip|slipped|slipping|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|give|hand|close|closed|won|lost)\s*:?\s+(?:the\s+|our\s+)?/i;
+  /(?:^|[-:;,.]\s+|\b(?:so|and|then|just)\s+)(?:please\s+)?(?:can you\s+)?(?:move|pull(?!\s+up\b)|pulled|prepone|moved|moving|push|pushed|pushing|slip|slipped|slipping|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|give|hand|close|closed|won|lost)\s*:?\s+(?:the\s+|our\s+)?/i;
 const RESULT_ON = /\b(?:won|lost|closed(?:[- ]?(?:won|lost))?)\s+(?:on|for|with)\s+(?:the\s+)?/i;
 const FIELD_OF = /\b(?:amount|value|stage|close date|closing date|owner|size)\s+(?:on|of|for)\s+(?:the\s+)?/i;
 const WE_VERB = /\b(?:we|they|i)\s+(?:just\s+|finally\s+)?(?:lost|won|closed|signed)\s+(?:the\s+|our\s+)?/i;
@@ -28,6 +29,11 @@ const OWNER =
   /\b(?:reassign|assign|give|hand(?:\s+(?:over|off))?|transfer)\b.*?\bto\s+|\bowner\s+(?:to|is now|=)\s+|\bowner\s+(?:of|on|for)\s+.+?\s+to\s+|\bowned by\s+/i;
 
 function dealName(text: string): string | undefined {
+  const explicit = /\b(?:the\s+)?(?:deal|opportunity|opp)\s+(?:of|for|called|named)?\s*(?:the\s+)?(?=\p{Lu})/u.exec(
+    text,
+  );
+  const called = explicit && takeEntity(text, explicit.index + explicit[0].length);
+  if (called && !GENERIC.test(called.text)) return called.text;
   for (const re of [FIELD_OF, WE_VERB, RESULT_ON, VERB_FIRST, DEAL_FOR]) {
     const m = re.exec(text);
     if (!m) continue;
@@ -39,7 +45,24 @@ function dealName(text: string): string | undefined {
   if (named && !GENERIC.test(named.text)) return named.text;
   const subject = withNumber(text, takeEntity(text, 0));
   if (subject && !GENERIC.test(subject.text) && SUBJECT_VERB.test(text.slice(subject.end))) return subject.text;
-  return undefined;
+  return dealMention(text);
+}
+
+// How deals are named: an account and the kind of deal ("Acme renewal", "Umbrella Corp new business", "acme exp").
+const DEAL_KIND = /\b(?:renewal|upsell|expansion|exp|pilot|platform|new business|new biz|rollout|poc)\b/gi;
+const TOPIC_LEAD = /^(?:(?:an?\s+)?update\s+on|on|for|re:?|about|regarding|with)\s+/i;
+
+/** A deal named anywhere in a longer message ("so the Globex upsell, they want fewer seats..."): account + kind. */
+function dealMention(text: string): string | undefined {
+  DEAL_KIND.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = DEAL_KIND.exec(text)); ) {
+    const before = entityBefore(text, m.index)?.split(/\s+/) ?? [];
+    while (before.length && (isCommonWord(before[0]) || TOPIC_LEAD.test(`${before[0]} `))) before.shift();
+    if (before.length && !GENERIC.test(before.join(' '))) return `${before.join(' ')} ${m[0]}`;
+  }
+  const topic = /^(?:(?:an?\s+)?update\s+on|on|for|re:?|about|regarding)\s+(?:the\s+)?/i.exec(text);
+  const lead = topic ? takeEntity(text, topic[0].length) : undefined;
+  return lead && /^\s*[,:-]/.test(text.slice(lead.end)) && !GENERIC.test(lead.text) ? lead.text : undefined;
 }
 
 // "acme 360 to negotiation": a short number right after a name, before the verb, is part of the deal's name.
@@ -48,9 +71,45 @@ function withNumber(text: string, p: Phrase | undefined): Phrase | undefined {
   return p && n ? { text: `${p.text} ${n[1]}`, end: p.end + n[0].length } : p;
 }
 
+// "next step: send the MSA", "the next step is a pricing call with Chen next week": the rest of the clause.
+const NEXT_STEP =
+  /\bnext steps?\s*(?:(?:on|for)\s+(?:the\s+)?([^:]+?)\s*(?=[:=-]))?(?:is|are|will be|would be|=|:|-)?\s*(?:to\s+)?([^/|;\n]+?)\s*(?=$|[/|;\n]|\.(?:\s|$))/i;
+// Why it was lost: after "lost -", "because", "they went with", "reason:".
+const LOSS_REASON = [
+  /\b(?:lost|closed[- ]lost)\b(?:\s+it)?\s*(?:[-:]\s+|\s+(?:because|due to|since|as)\s+(?:of\s+)?|\s+to\s+(?=(?:a|an|the)\s|\p{Lu}))([^,.;]+)/iu,
+  /\b(?:they|the client|the customer|client|customer|we)\s+(?:have\s+|'ve\s+|has\s+)?(?:went|gone|go|going|chose|choose|picked|decided to go|signed|moved|went ahead)\s+(?:with|for|to)?\s*([^,.;]+)/iu,
+  /\b(?:because|due to)\s+([^,.;]+)/iu,
+  /\breason(?:\s+is|\s+was|\s*:|\s*-)\s*([^,.;]+)/iu,
+  /\b(no budget|budget (?:cut|freeze|frozen)|lost funding|went dark|bad timing|too expensive|price|pricing)\b/iu,
+];
+const CATEGORY: [NonNullable<DealUpdate['category']>, RegExp][] = [
+  ['omitted', /\bomit(?:ted)?\b|\b(?:out of|off|remove (?:it )?from) the forecast\b/],
+  ['best_case', /\bbest[- ]?case\b/],
+  ['commit', /\bcommit(?:ted)?\b(?!\s+to\b)/],
+  ['pipeline', /\b(?:forecast )?category (?:to |as )?pipeline\b|\bback (?:in)?to pipeline\b/],
+];
+const RAISE = /\b(?:bump|rais|increas|up|add|grow|upp)\w*\b(?:\s+\S+){0,5}?\s+by\s*$|\+\s*$/i;
+const LOWER =
+  /\b(?:reduc|lower|drop|cut|decreas|trim|knock|subtract|shav|down)\w*\b(?:\s+\S+){0,5}?\s+by\s*$|\b(?:knock|take|shave)\w*\s+(?:off\s+)?$/i;
+
 export function parseDealUpdate(ctx: Ctx): ActionInput {
-  let text = ctx.text;
+  // A quoted email or message is what the customer said, not the instruction; but it may be the user's own notes.
+  const unquoted = blankQuotes(ctx.text);
+  const action = readDealUpdate(ctx, unquoted);
+  const asked = action.type === 'clarify';
+  return asked && unquoted !== ctx.text ? readDealUpdate(ctx, ctx.text) : action;
+}
+
+function readDealUpdate(ctx: Ctx, source: string): ActionInput {
+  let text = source;
   const action: Partial<DealUpdate> = { type: 'deal.update' };
+  let named: string | undefined;
+  const next = NEXT_STEP.exec(text);
+  if (next && tidy(next[2])) {
+    action.nextStep = tidy(next[2]);
+    named = next[1] && tidy(next[1]);
+    text = cut(text, next.index, next.index + next[0].length);
+  }
   const owner = OWNER.exec(text);
   if (owner) {
     const p = takeEntity(text, owner.index + owner[0].length);
@@ -59,14 +118,52 @@ export function parseDealUpdate(ctx: Ctx): ActionInput {
       text = cut(text, owner.index + owner[0].length, p.end);
     }
   }
+  const negative = findAmounts(text).find((a) => a.sign === -1 && !LOWER.test(text.slice(0, a.start)));
+  if (negative && !/\bby\s*$/i.test(text.slice(0, negative.start)))
+    return {
+      type: 'clarify',
+      question: `An amount can't be negative. Should the amount be ${formatAmount(negative.value)}, or lower by ${formatAmount(negative.value)}?`,
+    };
+  text = takeAmountChange(text, action);
   text = takeCloseDateAndAmount(text, ctx, action);
-  const stage = findStage(text.toLowerCase().replace(/\bclose date\b|\bclosing date\b/g, ''));
+  const low = text.toLowerCase().replace(/\bclose date\b|\bclosing date\b/g, '');
+  // "should be best case not commit": the category it is not is no change.
+  const category = CATEGORY.find(([, re]) =>
+    re.test(low.replace(/\bnot\s+(?:in\s+)?(?:commit|best[- ]?case|omitted)\b/g, '')),
+  )?.[0];
+  if (category && /\b(?:forecast|category|commit|best[- ]?case|omit)/.test(low)) action.category = category;
+  const stage = findStage(low.replace(/\bcommit(?:ted)?\b/g, ''));
   if (stage) action.stage = stage;
-  const deal = dealName(text);
+  if (action.stage === 'closed_lost') {
+    const reason = LOSS_REASON.map((re) => re.exec(text)).find(Boolean);
+    const why = reason && tidy(reason[1].replace(/\s+(?:so|and)\s+(?:mark|move|set|put|close)\b.*$/i, ''));
+    if (why && !/^(?:it|this|that|the deal|deal)$/i.test(why)) action.lossReason = why;
+    else if (/\bput (?:that|this) as the reason\b/i.test(text)) {
+      const went = /\b(?:went|go|going|chose|picked)\s+with\s+([^,.;]+)/i.exec(text);
+      if (went) action.lossReason = tidy(went[0]);
+    }
+  }
+  const deal = dealName(text) ?? named;
   if (!deal) return ctx.ask('deal.update.deal');
   action.deal = deal;
-  if (!action.stage && !action.amount && !action.closeDate && !action.owner) return ctx.ask('deal.update.stage');
+  const changes = ['stage', 'amount', 'amountChange', 'closeDate', 'owner', 'category', 'nextStep'] as const;
+  if (!changes.some((k) => action[k] !== undefined)) return ctx.ask('deal.update.stage');
   return action as DealUpdate;
+}
+
+const formatAmount = (n: number) => `$${n.toLocaleString('en-US')}`;
+
+/** "bump it by 10k", "reduce by 5k", "+20k": a signed change of the amount. */
+function takeAmountChange(text: string, action: { amountChange?: number }): string {
+  for (const a of findAmounts(text)) {
+    const head = text.slice(0, a.start);
+    const up = a.sign === 1 || RAISE.test(head);
+    const down = a.sign === -1 || LOWER.test(head);
+    if (!up && !down) continue;
+    action.amountChange = down ? -a.value : a.value;
+    return cut(text, a.start, a.end);
+  }
+  return text;
 }
 
 /** Moves a close date (looking ahead) and an amount from the text into the action; returns the rest of the text. */
@@ -168,7 +265,24 @@ export const dealCreateRules: IntentRule[] = [
   },
 ];
 
+const QUESTION =
+  /^(?:what|whats|what's|how|which|show|list|any|who|where|when|why|total|count|sum|top|give|get|tell)\b|^(?:is|are|do|does|did)\s+(?:we|i|you|they|it|there|any)\b|\?\s*$/;
+
 export const dealUpdateRules: IntentRule[] = [
+  {
+    name: 'forecast category, next step or relative amount of a deal',
+    action: 'deal.update',
+    priority: PRIORITY.question + 5,
+    when: /^pull\s+(?:in\s+)?(?:the\s+)?\S+(?:\s+\S+){0,3}?\s+(?:in(?:to)?|forward|up)\s+(?:to\s+)?(?:this|next|q[1-4]|the)\b|\b(?:in|into|to|as)\s+(?:the\s+)?(?:commit|best[- ]?case|omitted)\b|\bshould be (?:in )?(?:commit|best[- ]?case)\b|\b(?:forecast )?category to\b|\bout of the forecast\b|\bmark (?:it |this )?(?:as )?omitted\b|\bnext steps?\b(?:\s+on\s+[^:]+)?\s*(?::|=|-\s|is\b|are\b)|\b(?:bump|rais|increas|reduc|lower|drop|cut|decreas|trim)\w*\b(?:\s+\S+){0,5}?\s+by\s+[$€£]?\d|\b(?:bump|rais|increas|add)\w*\b(?:\s+\S+){0,4}?\s+\+\s?[$€£]?\d/,
+    unless: QUESTION,
+  },
+  {
+    name: 'deal lost or won, with why or how much',
+    action: 'deal.update',
+    priority: PRIORITY.statement + 10,
+    when: /^\S+(?: \S+){0,3} (?:lost|won|closed[- ]?(?:won|lost))\s*[-:,]\s|\b(?:we|they) (?:have |'ve )?(?:lost|won) (?:it|this|that|the deal)\b|^\S+(?: \S+){0,2} (?:renewal|upsell|expansion|exp|pilot|platform|new business|new biz)\s+(?:is\s+|at\s+|now\s+|=\s*)?[$€£]?\d[\d.,]*\s?(?:k|m|mm)?\s*$|\b(?:update|change|set)\s+(?:the\s+)?(?:amount|value|size)\s+(?:of|on|for)\b.*\bto\b|^[^:,]{2,40}:\s*(?:prospecting|qualification|discovery|proposal|negotiation|closed|won|lost)\b/,
+    unless: QUESTION,
+  },
   {
     name: 'stage, amount or owner changed',
     action: 'deal.update',
@@ -179,6 +293,6 @@ export const dealUpdateRules: IntentRule[] = [
     name: 'deal verb first',
     action: 'deal.update',
     priority: PRIORITY.statement,
-    when: /^(?:move|moved|moving|pushing|slipping|push|pushed|slip|slipped|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|close|closed|won|lost)\b|\b(?:is|are) now (?:at |in |worth )?(?:\$?\d|in\b|at\b|closed|won|lost|prospecting|qualification|discovery|proposal|negotiation)|\b(?:we|they|i) (?:just |finally )?(?:lost|won|closed|signed)\b|\b(?:moved|slipped|pushed|advanced|progressed|went) (?:to|into|out)\b|\b(?:close date|closing date)\b|\bamount\s+(?:to\s+|is\s+|=\s*)?\$?\d|\b(?:move|moved|push|advance)\b.*\bto (?:prospecting|qualification|discovery|proposal|negotiation|closed)|\bis (?:in|at) (?:prospecting|qualification|discovery|proposal|negotiation)\b|\bdeal\b.*\b(?:closed|won|lost|is now|moved|slipped)\b/,
+    when: /(?:^|[.!?:;]\s+)(?:pull(?!\s+up\b)|pulled|prepone|move|moved|moving|pushing|slipping|push|pushed|slip|slipped|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|close|closed|won|lost)\b|\b(?:is|are) now (?:at |in |worth )?(?:\$?\d|in\b|at\b|closed|won|lost|prospecting|qualification|discovery|proposal|negotiation)|\b(?:we|they|i) (?:just |finally )?(?:lost|won|closed|signed)\b|\b(?:moved|slipped|pushed|advanced|progressed|went) (?:to|into|out)\b|\b(?:close date|closing date)\b|\bamount\s+(?:to\s+|is\s+|=\s*)?\$?\d|\b(?:move|moved|push|advance)\b.*\bto (?:prospecting|qualification|discovery|proposal|negotiation|closed)|\bis (?:in|at) (?:prospecting|qualification|discovery|proposal|negotiation)\b|\bdeal\b.*\b(?:closed|won|lost|is now|moved|slipped)\b/,
   },
 ];

@@ -3,7 +3,7 @@ import type { Action } from '../../src/actions/index.ts';
 import type { ActionInput } from '../../src/core/types.ts';
 import { findAmountFilter } from '../../src/nlu/offline/amounts.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
-import { findPeriod } from '../../src/nlu/offline/dates.ts';
+import { findPeriod, type Tense } from '../../src/nlu/offline/dates.ts';
 import { isFirstName } from '../../src/nlu/offline/names.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { NUMBER_SRC, toNumber } from '../../src/nlu/offline/numbers.ts';
@@ -13,8 +13,32 @@ import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type PipelineQuery = Extract<Action, { type: 'pipeline.query' }>;
 
+// First match wins: the version 2 metrics are more specific than the words of the older ones ("average sales cycle"
+// is a cycle time, "stage conversion rates" a conversion, "quota" an attainment unless coverage is asked).
 const METRICS: [PipelineQuery['metric'], RegExp][] = [
-  ['forecast', /\bforecast/],
+  ['coverage', /\bcoverage\b|\benough pipe(?:line)? to (?:cover|hit|make)\b/],
+  [
+    'attainment',
+    /\battain|\bquota\b|\b(?:tracking|pacing|doing)\s+(?:against|to|vs\.?|versus|toward)\b|\b(?:hit|hitting|make|making)\s+(?:my|our|the)\s+(?:number|quota|target)\b/,
+  ],
+  [
+    'cycle_time',
+    /\bsales cycle\b|\bcycle[- ]?(?:time|length)\b|\b(?:days|time) to (?:close|win)\b|\bhow long (?:do|does|did) (?:\w+ )?(?:deals?|it|they|opps?) take\b|\bvelocity\b/,
+  ],
+  [
+    'conversion',
+    /\bstage[- ]to[- ]stage\b|\bstage conversion|\bconversion\b(?!\s+rate)|\bconversion rates? (?:by|per|between|across|from|for each) stages?\b|\bfunnel\b/,
+  ],
+  ['avg_size', /\bav(?:era)?ge?\b|\bavg\b|\bmean\b|\bmedian\b|\btypical deal (?:size|value)\b/],
+  [
+    'changes',
+    /\bwhat(?:'s|\s+has|\s+have)?\s+changed\b|\bchanges?\s+(?:in|to|on)\s+(?:the\s+|my\s+|our\s+)?(?:pipeline|deals|forecast|book)\b|\bwaterfall\b|\bwhat got (?:pushed|pulled)\b|\bpushed (?:out )?(?:or|and|\/) pulled\b/,
+  ],
+  [
+    'slipped',
+    /\bslipp?(?:ed|ing|age)\b|\bslid\b|\bpushed (?:out|back)\b|\bpast (?:their |its |the )?close dates?\b|\bsupposed to (?:close|have closed)\b|\bshould have closed\b|\bmissed (?:their |its |the )?close dates?\b/,
+  ],
+  ['forecast', /\bforecast|\bfcst\b/],
   ['win_rate', /\bwin[- ]?(?:rate|ratio|%|percentage)|\b(?:close|closing|conversion) rate\b/],
   [
     'stuck',
@@ -32,15 +56,53 @@ const METRICS: [PipelineQuery['metric'], RegExp][] = [
 ];
 
 const GROUP =
-  /(?:\b(?:by|per|broken down by|grouped by|split by|across)\s+|^(?:which|what)\s+)(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?)\b|\b(monthly)\b/;
-const GROUP_KEY = (w: string) =>
+  /(?:\b(?:by|per|broken (?:down|out) by|grouped by|split by|across|for each)\s+(?:the\s+|each\s+)?|^(?:which|what)\s+)(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?|teams?|accounts?|customers?|compan(?:y|ies)|(?:forecast\s+)?categor(?:y|ies))\b|\b(monthly)\b/;
+const GROUP_KEY = (w: string): NonNullable<PipelineQuery['groupBy']> =>
   /^(rep|owner|sales|seller|ae|people)/.test(w)
     ? 'owner'
     : /^stage/.test(w)
       ? 'stage'
       : /^(region|territor|geo)/.test(w)
         ? 'region'
-        : 'month';
+        : /^team/.test(w)
+          ? 'team'
+          : /^(account|customer|compan)/.test(w)
+            ? 'account'
+            : /categor/.test(w)
+              ? 'category'
+              : 'month';
+
+// Forecast categories; two of them named together ("commit versus best case") ask for the split, not a filter.
+const CATEGORIES: [NonNullable<PipelineQuery['category']>, RegExp][] = [
+  ['commit', /\bcommit(?:ted|s)?\b(?!\s+to\b)/],
+  ['best_case', /\bbest[- ]?case\b/],
+  ['omitted', /\bomitted\b/],
+  ['pipeline', /\bpipeline (?:category|bucket)\b|\b(?:category|bucket) pipeline\b/],
+];
+
+// "vs last quarter", "how does that compare to last year", "QoQ": the comparison, cut before the period is read.
+const COMPARED =
+  /\s*,?\s*(?:\b(?:and\s+)?(?:how\s+(?:does|do|did|is)\s+(?:that|it|this)\s+)?compar(?:e[sd]?|ing)\s+(?:it\s+|that\s+)?(?:to|with|against)|\bvs\.?|\bversus|\brelative to)\s+((?:the\s+)?(?:same\s+(?:period|quarter|qtr|month|week|time)\s+)?(?:last|previous|prior|this)\s+(?:year|yr|quarter|qtr|q|month|mo|week|wk|period)(?:'s)?\b|(?:a\s+)?year\s+(?:ago|before|earlier)\b|q[1-4]\b(?:\s*'?(?:20)?\d{2}\b)?|h[12]\b|20\d\d\b)/i;
+const COMPARE_YEAR = /\b(?:yoy|y\/y|year[- ]over[- ]year)\b/;
+const COMPARE_PERIOD = /\b(?:qoq|q\/q|mom|m\/m|wow|w\/w|(?:quarter|month|week)[- ]over[- ](?:quarter|month|week))\b/;
+
+// What the from/to window filters, when it is not the close date.
+const CREATED =
+  /\bnew\s+(?!business\b)(?:[\w-]+\s+)?(?:deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?|logos?)\b|\b(?:deals?|opps?|opportunit(?:y|ies)|pipeline)\s+(?:\w+\s+){0,2}?(?:created|added|opened|generated|sourced)\b|\b(?:did|have|has)\s+\w+\s+(?:create|add|open|generate|source)\b|\b(?:created|generated|sourced)\s+(?:in|this|last|during)\b/;
+const STAGE_CHANGE =
+  /\b(?:moved|moving|move|advanced|progressed|went|got|entered|reached|promoted|came)\s+(?:in)?to\s+(?:the\s+)?(?:prospecting|qualification|discovery|proposal|negotiation|closed|won|lost|[\w-]+\s+stage)\b|\b(?:entered|reached)\s+(?:the\s+)?(?:prospecting|qualification|discovery|proposal|negotiation)\b/;
+
+// Questions about what already happened read a bare period name as the latest one that started (see dates.ts).
+const LOOKS_BACK = new Set<PipelineQuery['metric']>([
+  'win_rate',
+  'attainment',
+  'cycle_time',
+  'conversion',
+  'changes',
+  'slipped',
+]);
+const PAST_WORDS =
+  /\b(?:won|win|lost|lose|closed(?![- ]?(?:date|by))|booked|sold|created|did|was|were|ended|moved|changed|happened)\b/;
 
 // Longer names first: "north america" is one region, not "north".
 const REGIONS =
@@ -55,33 +117,42 @@ const STALE = new RegExp(
   String.raw`(?:\b(?:in|for|over|more than|at least|>)\s+)*(${NUMBER_SRC})\+?\s*(day|week|month)s?\b`,
   'i',
 );
-const OWNER_ME = /\bmy\b|\bmine\b|\bfor me\b|\bi (?:have|own|got)\b|\bi'?ve got\b|\b(?:assigned to|owned by) me\b/;
+const OWNER_ME =
+  /\bmy\b|\bmine\b|\bfor me\b|\bi (?:have|own|got|create|created|won|closed|lost|sold|booked)\b|\bi'?ve got\b|\b(?:assigned to|owned by) me\b|\b(?:am i|did i|have i)\b|\bi'?m (?:tracking|doing|pacing)\b/;
 const OWNER_POSSESSIVE =
   /\b([\p{L}][\p{L}-]*)'s\s+(?:deals|pipeline|forecast|opps|opportunities|numbers|quota|book|win rate|accounts|stuck)\b/iu;
 const OWNER_AFTER = /\b(?:does|did|has|owned by|assigned to|for rep|rep|owner|for)\s+/gi;
 const ACCOUNT_AFTER = /\b(?:for|at|with|on|from|in)\s+/gi;
 const NOT_AN_ACCOUNT =
-  /^(?:me|us|you|them|it|this|that|everyone|all|sale|sales|deals?|pipeline|team|region|stage|month|quarter|year|week|rep|reps|owner|open|each|every|more|less|real|now|total|prospecting|qualification|discovery|proposal|negotiation|won|lost|closed)$/i;
+  /^(?:me|us|you|them|it|this|that|everyone|all|sale|sales|deals?|pipeline|team|region|stage|month|quarter|year|week|rep|reps|owner|open|each|every|more|less|real|now|total|prospecting|qualification|discovery|proposal|negotiation|won|lost|closed|average|avg|mean|median|typical|commit|best case|slipped|stage)$/i;
 
 // "the whole company", "all teams": the unfiltered pipeline, never a team or account called "company".
 const EVERYONE =
   /\b(?:(?:the|our)\s+)?(?:whole\s+|entire\s+)?company(?:'s)?(?:[- ]wide)?\b|\b(?:across\s+)?(?:all|every)\s+(?:of\s+)?(?:the\s+|our\s+)?teams?(?:'s)?\b/gi;
-// There is no per-team grouping in the contract: "by team" asks for the total, unfiltered.
-const BY_TEAM = /\b(?:(?:broken down|grouped|split)\s+)?(?:by|per|for each|across)\s+(?:the\s+)?teams?\b/i;
 
 export function parsePipeline(ctx: Ctx): ActionInput {
   let text = ctx.text;
   const metric = METRICS.find(([, re]) => re.test(ctx.low))?.[0] ?? 'list';
   const q: PipelineQuery = { type: 'pipeline.query', metric };
-  const byTeam = BY_TEAM.exec(text);
-  if (byTeam) {
-    text = cut(text, byTeam.index, byTeam.index + byTeam[0].length);
-    if (q.metric === 'list') q.metric = 'total';
-  }
+  const compared = COMPARED.exec(text);
+  if (compared) {
+    q.compare =
+      /\b(?:year|yr)\b/i.test(compared[1]) && !/\b(?:quarter|qtr|month|week)\b/i.test(compared[1])
+        ? 'previous_year'
+        : 'previous_period';
+    text = cut(text, compared.index, compared.index + compared[0].length);
+  } else if (COMPARE_YEAR.test(ctx.low)) q.compare = 'previous_year';
+  else if (COMPARE_PERIOD.test(ctx.low)) q.compare = 'previous_period';
+  if (STAGE_CHANGE.test(ctx.low)) q.dateBasis = 'stage_change';
+  else if (CREATED.test(ctx.low)) q.dateBasis = 'created';
+  const categories = CATEGORIES.filter(([, re]) => re.test(ctx.low)).map(([c]) => c);
+  if (categories.length > 1) q.groupBy = 'category';
+  else if (categories.length === 1) q.category = categories[0];
   // A capitalised word right before "Company" makes it part of a name ("Acme Company").
   text = text.replace(EVERYONE, (m, at: number) =>
     /\p{Lu}\p{L}*\s+$/u.test(text.slice(0, at)) && /^company/i.test(m) ? m : ' ',
   );
+  const tense: Tense = LOOKS_BACK.has(metric) || q.dateBasis || PAST_WORDS.test(ctx.low) ? 'past' : 'ahead';
 
   if (metric === 'stuck') {
     const m = STALE.exec(text);
@@ -91,7 +162,7 @@ export function parsePipeline(ctx: Ctx): ActionInput {
       text = cut(text, m.index, m.index + m[0].length);
     }
   }
-  const period = findPeriod(text, ctx.today);
+  const period = findPeriod(text, ctx.today, tense);
   if (period) {
     if (period.from) q.from = period.from;
     if (period.to) q.to = period.to;
@@ -252,7 +323,7 @@ function accountName(text: string, owner: string | undefined): string | undefine
 const QUESTION_START =
   /^(?:what|whats|what's|how|which|show|list|give|get|any|are|do|did|is|total|count|top|find|display|pull|where|who'?s? (?:has|owns))\b/;
 const PIPELINE_WORDS =
-  /\bpipeline\b|\bforecast|\bwin[- ]?(?:rate|ratio)\b|\b(?:close|closing|conversion) rate\b|\bquota\b|\bdeals\b|\bopps\b|\bopportunities\b|\brevenue\b|\bbookings\b|\bstuck\b|\bstalled\b|\bstale\b|\bhow (?:much|many)\b|\bclosing\b|\bbiggest\b|\blargest\b|\btop \d+|\bnumbers\b|\b(?:in|at) (?:prospecting|qualification|discovery|proposal|negotiation)\b/;
+  /\bpipeline\b|\bpipe\b|\bfcst\b|\bslipp?(?:ed|ing)\b|\battainment\b|\bcoverage\b|\bsales cycle\b|\bcycle time\b|\bstage[- ]to[- ]stage\b|\bstage conversion|\b(?:avg|average|median) (?:deal|size|cycle)|\bdeal size\b|\bwhat changed in (?:the |my |our )?(?:pipeline|deals|forecast)|\bbest[- ]case\b|\bcommit (?:deals|only|forecast|category)\b|\b(?:in|the) commit\b|\bforecast|\bwin[- ]?(?:rate|ratio)\b|\b(?:close|closing|conversion) rate\b|\bquota\b|\bdeals\b|\bopps\b|\bopportunities\b|\brevenue\b|\bbookings\b|\bstuck\b|\bstalled\b|\bstale\b|\bhow (?:much|many)\b|\bclosing\b|\bbiggest\b|\blargest\b|\btop \d+|\bnumbers\b|\b(?:in|at) (?:prospecting|qualification|discovery|proposal|negotiation)\b/;
 
 export const pipelineQueryRules: IntentRule[] = [
   {

@@ -4,6 +4,8 @@ export interface AmountHit {
   value: number;
   start: number;
   end: number;
+  /** Written with a sign ("-5k", "+20k"): a change, or a negative amount to ask about. */
+  sign?: 1 | -1;
 }
 export interface AmountFilter {
   min?: number;
@@ -23,9 +25,15 @@ const UNIT: Record<string, number> = {
   b: 1e9,
   bn: 1e9,
   billion: 1e9,
+  lakh: 1e5,
+  lakhs: 1e5,
+  lac: 1e5,
+  crore: 1e7,
+  crores: 1e7,
 };
+// "45 000 euro": digits grouped by spaces are one number only when a currency follows.
 const AMOUNT =
-  /(?<![\w.#])([$€£]\s?)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|thousand|grand|mm|mil|million|m|bn|billion|b)?(?![\w@/-])/gi;
+  /(?<![\w.#])([$€£]\s?)?(\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?=\s?(?:eur|euros?|usd|dollars?|gbp|pounds?|bucks)\b)|\d+(?:\.\d+)?)\s?(k|thousand|grand|mm|mil|million|m|bn|billion|b|lakhs?|lac|crores?)?(?:\s?(eur|euros?|usd|dollars?|gbp|pounds?|bucks)\b)?(?![\w@/-])/gi;
 const NOT_MONEY_AFTER =
   /^\s*(?:days?|weeks?|months?|years?|hours?|hrs?|mins?|minutes?|deals?|opps?|opportunities|%|percent|st|nd|rd|th|people|users|seats)\b/i;
 
@@ -42,14 +50,22 @@ export function findAmounts(text: string): AmountHit[] {
   AMOUNT.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = AMOUNT.exec(text))) {
-    const [all, currency, digits, unit] = m;
-    let value = Number(digits.replace(/,/g, ''));
+    const [all, currency, digits, unit, currencyWord] = m;
+    let value = Number(digits.replace(/[, ]/g, ''));
     const end = m.index + all.length;
     if (unit) value *= UNIT[unit.toLowerCase()];
-    else if (!currency && !digits.includes(',') && (value < 1000 || /^(19|20)\d\d$/.test(digits))) continue;
+    else if (!currency && !currencyWord && !/[, ]/.test(digits) && (value < 1000 || /^(19|20)\d\d$/.test(digits)))
+      continue;
     if (!unit && NOT_MONEY_AFTER.test(text.slice(end))) continue;
+    const signed = /(?:^|[\s(:=])([+-])$/.exec(text.slice(Math.max(0, m.index - 2), m.index));
+    const start = signed ? m.index - 1 : m.index;
     if (Number.isFinite(value) && value <= 1e12)
-      hits.push({ value: Math.round(value * 100) / 100, start: m.index, end });
+      hits.push({
+        value: Math.round(value * 100) / 100,
+        start,
+        end,
+        ...(signed ? { sign: signed[1] === '-' ? -1 : 1 } : {}),
+      });
   }
   return hits.sort((a, b) => a.start - b.start);
 }

@@ -75,10 +75,10 @@ function unitRange(t: Date, unit: Unit, offset: number): [Date, Date] {
 }
 
 function unitOf(word: string): Unit {
-  if (/^(qtr|quarter)/.test(word)) return 'quarter';
-  if (/^(fy|fiscal|year)/.test(word)) return 'year';
-  if (/^month/.test(word)) return 'month';
-  if (/^week/.test(word)) return 'week';
+  if (/^(?:qtr|quarter|q$)/.test(word)) return 'quarter';
+  if (/^(?:fy|fiscal|year|yr)/.test(word)) return 'year';
+  if (/^(?:month|mo$)/.test(word)) return 'month';
+  if (/^(?:week|wk)/.test(word)) return 'week';
   return 'day';
 }
 const offsetOf = (word: string | undefined) =>
@@ -88,12 +88,31 @@ function weekdayIndex(word: string): number {
   return WEEKDAYS.findIndex((d) => d.startsWith(word.slice(0, 3)));
 }
 
-/** The year of a quarter or month named without a year: this year, or next year when it is over and the text looks ahead. */
-function inferYear(t: Date, endOfNamed: Date, text: string, ahead = false): number {
+/**
+ * Whether a question is about what already happened (won, lost, win rate, created, attainment) or about what is
+ * still to come (open pipeline, forecast, due dates): it decides the year of a period named without one.
+ */
+export type Tense = 'past' | 'ahead';
+
+/**
+ * The year of a quarter, half or month named without a year (`range(y)` is that period in year y). Asked about the
+ * past: the latest such period that has started; ahead: the next one that has not ended. Without a tense: this
+ * year's, or next year's when it is over and the text looks ahead.
+ */
+function inferYear(t: Date, range: (y: number) => [Date, Date], text: string, tense?: Tense): number {
   const y = t.getUTCFullYear();
-  if (endOfNamed.getTime() >= t.getTime()) return y;
-  return ahead || (LOOKS_AHEAD.test(text) && !LOOKS_BACK.test(text)) ? y + 1 : y;
+  const [start, end] = range(y);
+  if (tense === 'past') return start.getTime() <= t.getTime() ? y : y - 1;
+  if (end.getTime() >= t.getTime()) return y;
+  return tense === 'ahead' || (LOOKS_AHEAD.test(text) && !LOOKS_BACK.test(text)) ? y + 1 : y;
 }
+const monthRange =
+  (month: number) =>
+  (y: number): [Date, Date] => [ymd(y, month, 1), lastOfMonth(y, month)];
+const halfRange =
+  (first: boolean) =>
+  (y: number): [Date, Date] =>
+    first ? [ymd(y, 1, 1), ymd(y, 6, 30)] : [ymd(y, 7, 1), ymd(y, 12, 31)];
 const LOOKS_AHEAD =
   /\b(closing|close|will|forecast|expected|upcoming|next|push|move|slip|due|remind|by(?! (?:reps?|owners?|stages?|regions?|months?|teams?)\b))\b/;
 const LOOKS_BACK = /\b(closed|did|won|lost|was|were|last|ago|previous)\b/;
@@ -128,7 +147,7 @@ const POINT_RULES: Rule[] = [
     re: new RegExp(String.raw`\b${PREP}(?:the\s+)?end\s+of\s+(${MONTH_SRC})\b(?:\s+(20\d{2}))?`, 'i'),
     resolve: (m, t, text, ahead) => {
       const month = MONTHS.indexOf(m[1].toLowerCase().slice(0, 3)) + 1;
-      const y = yearOf(m[2]) ?? inferYear(t, lastOfMonth(t.getUTCFullYear(), month), text, ahead);
+      const y = yearOf(m[2]) ?? inferYear(t, monthRange(month), text, ahead ? 'ahead' : undefined);
       return lastOfMonth(y, month);
     },
   },
@@ -197,7 +216,7 @@ const POINT_RULES: Rule[] = [
     re: new RegExp(String.raw`\b${PREP}(?:in\s+)?q([1-4])(?:\s*(?:of\s+)?((?:20)?\d{2}|'\d{2}))?\b`, 'i'),
     resolve: (m, t, text, ahead) => {
       const q = Number(m[1]);
-      const y = yearOf(m[2]) ?? inferYear(t, quarterRange(t.getUTCFullYear(), q)[1], text, ahead);
+      const y = yearOf(m[2]) ?? inferYear(t, (yr) => quarterRange(yr, q), text, ahead ? 'ahead' : undefined);
       return quarterRange(y, q)[1];
     },
   },
@@ -256,13 +275,18 @@ export function findDate(text: string, today: string, ahead = false): DateHit | 
 const PERIOD_PREP = String.raw`(?:(?:in|for|during|over|of|closing|from)\s+)?`;
 type PeriodRule = {
   re: RegExp;
-  resolve: (m: RegExpExecArray, t: Date, text: string) => [Date | undefined, Date | undefined] | undefined;
+  resolve: (
+    m: RegExpExecArray,
+    t: Date,
+    text: string,
+    tense?: Tense,
+  ) => [Date | undefined, Date | undefined] | undefined;
 };
 
 const PERIOD_RULES: PeriodRule[] = [
   {
     re: new RegExp(
-      String.raw`\b${PERIOD_PREP}(?:the\s+)?(this|current|last|previous|prior|past|next|coming|following)\s+(week|month|quarter|qtr|year|fiscal year|fy)\b`,
+      String.raw`\b${PERIOD_PREP}(?:the\s+)?(this|current|last|previous|prior|past|next|coming|following)\s+(week|wk|month|mo|quarter|qtr|q|year|yr|fiscal year|fy)\b`,
       'i',
     ),
     resolve: (m, t) => unitRange(t, unitOf(m[2].toLowerCase()), offsetOf(m[1].toLowerCase())),
@@ -272,9 +296,9 @@ const PERIOD_RULES: PeriodRule[] = [
       String.raw`\b${PERIOD_PREP}(?:(?:fy\s*)?((?:20)?\d{2})\s*)?q([1-4])(?:\s*(?:of\s+)?((?:20)?\d{2}|'\d{2}))?\b`,
       'i',
     ),
-    resolve: (m, t, text) => {
+    resolve: (m, t, text, tense) => {
       const q = Number(m[2]);
-      const y = yearOf(m[3] ?? m[1]) ?? inferYear(t, quarterRange(t.getUTCFullYear(), q)[1], text);
+      const y = yearOf(m[3] ?? m[1]) ?? inferYear(t, (yr) => quarterRange(yr, q), text, tense);
       return quarterRange(y, q);
     },
   },
@@ -299,9 +323,9 @@ const PERIOD_RULES: PeriodRule[] = [
   },
   {
     re: /\b(h[12]|first half|second half)(?:\s+(?:of\s+)?(20\d{2}))?\b/i,
-    resolve: (m, t) => {
-      const y = yearOf(m[2]) ?? t.getUTCFullYear();
-      return /^(h1|first)/i.test(m[1]) ? [ymd(y, 1, 1), ymd(y, 6, 30)] : [ymd(y, 7, 1), ymd(y, 12, 31)];
+    resolve: (m, t, text, tense) => {
+      const half = halfRange(/^(h1|first)/i.test(m[1]));
+      return half(yearOf(m[2]) ?? inferYear(t, half, text, tense));
     },
   },
   {
@@ -309,11 +333,11 @@ const PERIOD_RULES: PeriodRule[] = [
       String.raw`\b(?:(in|for|during|closing|since|of)\s+)?\b(${MONTH_SRC})\b(?:\s+(20\d{2}))?(?!\s*\d)`,
       'i',
     ),
-    resolve: (m, t, text) => {
+    resolve: (m, t, text, tense) => {
       const name = m[2].toLowerCase();
       if (name === 'may' && !m[1] && !m[3]) return undefined;
       const month = MONTHS.indexOf(name.slice(0, 3)) + 1;
-      const y = yearOf(m[3]) ?? inferYear(t, lastOfMonth(t.getUTCFullYear(), month), text);
+      const y = yearOf(m[3]) ?? inferYear(t, monthRange(month), text, tense);
       return m[1]?.toLowerCase() === 'since' ? [ymd(y, month, 1), t] : [ymd(y, month, 1), lastOfMonth(y, month)];
     },
   },
@@ -334,17 +358,17 @@ const BOUND_BEFORE = /\b(by|before|until|till|through)\s+$/i;
 const BOUND_AFTER = /\b(after|since|from)\s+$/i;
 
 /** The period a question is about ("this quarter", "Q1 2027", "last 30 days", "closing by Friday"). */
-export function findPeriod(text: string, today: string): PeriodHit | undefined {
+export function findPeriod(text: string, today: string, tense?: Tense): PeriodHit | undefined {
   const t = parseToday(today);
   const low = text.toLowerCase();
   for (const rule of PERIOD_RULES) {
     const m = rule.re.exec(text);
     if (!m) continue;
-    const r = rule.resolve(m, t, low);
+    const r = rule.resolve(m, t, low, tense);
     if (!r) continue;
     return { from: r[0] && iso(r[0]), to: r[1] && iso(r[1]), start: m.index, end: m.index + m[0].length };
   }
-  const d = findDate(text, today);
+  const d = findDate(text, today, tense === 'ahead');
   if (!d) return undefined;
   const head = text.slice(0, d.start);
   if (BOUND_BEFORE.test(head) || /^\s*(by|before|until|till)\b/i.test(text.slice(d.start))) {

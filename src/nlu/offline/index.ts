@@ -13,7 +13,7 @@ import type { Ctx } from './context.ts';
 import { findImpossibleDate } from './dates.ts';
 import { spokenNumbersToDigits } from './numbers.ts';
 import { expandShorthand } from './slang.ts';
-import { normalize } from './text.ts';
+import { blankQuotes, normalize } from './text.ts';
 import { fixTypos } from './typos.ts';
 
 export interface ParseOptions {
@@ -58,7 +58,10 @@ export function trace(text: string, opts: ParseOptions): Trace {
   const spans = new Spans(findSpans(cleaned, today, opts?.now ?? new Date()));
   const low = cleaned.toLowerCase();
   const { rules, extractors } = registry();
-  const decision = decide(low, rules);
+  // Quoted passages (a pasted email) do not vote; when only they say anything, they are all there is.
+  const unquoted = blankQuotes(low);
+  const outside = unquoted === low ? undefined : decide(unquoted, rules);
+  const decision = outside?.action ? outside : decide(low, rules);
   const done = (action: Action): Trace => ({ clean: cleaned, decision, spans, action });
   if (!/[\p{L}\p{N}?]/u.test(cleaned)) {
     // Only pleasantries ("hi", "thanks!"), which cleaning drops: a greeting, answered with a pointer to help.

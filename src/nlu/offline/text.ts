@@ -8,7 +8,9 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u20
 const SLACK_MENTION = /<[@#!][^>\s]*>/g;
 const SLACK_LINK = /<(?:mailto:|tel:|https?:\/\/)?([^>|\s]+)(?:\|([^>]*))?>/g;
 const LEADING_FILLER =
-  /^(?:(?:@?(?:crm-?bot|crmbot|crm|bot|assistant|salesbot|hey|hi|hiya|hello|yo|ok|okay|please|pls|plz|(?:can|could|would|will) (?:you|u)|i need you to|i want you to|i'?d like to|i want to|let'?s|lets)\b[\s,:;!.-]*|(?:good\s+)?(?:morning|afternoon|evening)\b\s*[,:;!.-]+\s*|good\s+(?:morning|afternoon|evening|day)\b\s*)+)/i;
+  /^(?:(?:@?(?:crm-?bot|crmbot|crm|bot|assistant|salesbot|hey|hi|hiya|hello|yo|ok|okay|so|alright|all right|right|well|please|pls|plz|(?:can|could|would|will) (?:you|u)|i need you to|i want you to|i'?d like to|i want to|let'?s|lets)\b[\s,:;!.-]*|(?:good\s+)?(?:morning|afternoon|evening)\b\s*[,:;!.-]+\s*|good\s+(?:morning|afternoon|evening|day)\b\s*)+)/i;
+// Dictated text: "um", "uh", "erm" carry nothing and break the phrases around them.
+const HESITATION = /(^|[\s,.;])(?:u+m+|u+h+|e+r+m+|uhm+|hmm+)\b[,.]?(?=\s|$)/gi;
 const TRAILING_FILLER = /[\s,;.!]*\b(?:please|pls|plz|thanks|thank you|thx|ty)\b[\s.!]*$/i;
 
 /** Makes raw chat text safe and uniform: no Slack tokens, control chars, bot names or politeness. */
@@ -21,6 +23,10 @@ export function normalize(raw: string): string {
     .replace(/[\u201c\u201d]/g, '"')
     .replace(/[\u2013\u2014]/g, '-');
   s = s.replace(/\s+/g, ' ').trim();
+  s = s
+    .replace(HESITATION, '$1')
+    .replace(/\s*,(?:\s*,)+/g, ',')
+    .replace(/\s+/g, ' ');
   s = s.replace(LEADING_FILLER, '').replace(TRAILING_FILLER, '');
   return s.trim();
 }
@@ -109,6 +115,15 @@ export function entityBefore(s: string, idx: number): string | undefined {
     words.unshift(clean);
   }
   return words.length ? words.join(' ') : undefined;
+}
+
+// A quoted email or chat message inside a request ("per Bob's email: 'We're good to go' - move Wayne to won"):
+// what a customer said is data, not the instruction. Apostrophes inside words do not end a quote.
+const QUOTED = /(?<=^|[\s:(])(?:'(?:[^']|(?<=\p{L})'(?=\p{L})){12,}?'|"[^"]{12,}?")(?=[\s.,;:!?)-]|$)/gu;
+
+/** The text with quoted passages blanked (same length), for deciding what the user asks. */
+export function blankQuotes(s: string): string {
+  return s.replace(QUOTED, (q) => ' '.repeat(q.length));
 }
 
 export const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/i;
