@@ -77,7 +77,8 @@ export const accountSummaryRules: IntentRule[] = [
   {
     name: 'the latest on an account',
     action: 'account.summary',
-    priority: PRIORITY.question + 10,
+    // Above "open cases" or "deals": a rundown of an account names them as parts of the summary.
+    priority: PRIORITY.listing + 5,
     when: /\b(?:what'?s|whats|what is)\s+(?:the\s+)?latest\s+(?:on|with|w|for)\b|\bcatch me up on\b|\b(?:account\s+)?(?:summary|overview|rundown|run-down|briefing|360)\b|\bwhere (?:are we|we are|do we stand|things stand)\b|\bprep me\b|\bgive me (?:a |the )?(?:quick )?(?:rundown|overview|summary)\b|\bhow (?:are we doing|is it going) with\b/,
     unless: /\b(?:pipeline|forecast|deals by|win rate|support metrics|case metrics)\b/,
   },

@@ -13,7 +13,7 @@ type Kind = (typeof DATA_REQUEST_KINDS)[number];
 export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
   [
     'opt_out_sale',
-    /\b(?:do not|don'?t|stop|no longer)\s+(?:sell|share|selling|sharing)\b|\bopt(?:ed|s)?[- ]out of (?:the )?(?:sale|selling|sharing)\b|\bdo not sell\b|\bsale (?:or|and|\/) shar/,
+    /\b(?:do not|don'?t|stop|no longer|not|never)\s+(?:to\s+)?(?:sell|share|selling|sharing)\b|\bopt(?:ed|s)?[- ]out of (?:the )?(?:sale|selling|sharing)\b|\bdo not sell\b|\bsale (?:or|and|\/) shar/,
   ],
   [
     'limit_sensitive',
@@ -21,7 +21,7 @@ export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
   ],
   [
     'consent_withdrawal',
-    /\bwithdr(?:ew|aw|awn|aws|awing)\b.*\bconsent\b|\bconsent\b.*\bwithdr|\brevok(?:e|ed|es|ing)\b.*\bconsent\b|\bopt(?:ed|s)?[- ]out of (?:all )?(?:marketing|emails?|newsletters?|tracking|communications)\b|\bunsubscribe[sd]?\b.*\bmarketing\b|\bno longer consents?\b|\bstop (?:using|processing)\b.*\bfor marketing\b/,
+    /\bwithdr(?:ew|aw|awn|aws|awing)\b.*\bconsent\b|\bconsent\b.*\bwithdr|\brevok(?:e|ed|es|ing)\b.*\bconsent\b|\bopt(?:ed|s)?[- ]out of (?:all )?(?:marketing|emails?|newsletters?|tracking|communications)\b|\bunsubscribe[sd]?\b.*\bmarketing\b|\bno longer consents?\b|\bstop (?:to )?(?:using|use|processing|process)\b.*\bfor marketing\b/,
   ],
   [
     'portability',
@@ -41,7 +41,7 @@ export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
   ],
   [
     'access',
-    /\bexport (?:everything|all (?:the |of )?(?:his |her |their )?(?:personal )?data|(?:his|her|their) (?:personal )?data)|\bwhat (?:personal )?data (?:do )?we (?:hold|have|store|keep)\b|\bcopy of (?:his|her|their|my|all)? ?(?:personal )?(?:data|information|info)\b|\bsubject access\b|\bdsar\b|\baccess request\b|\beverything we (?:hold|have|store|keep) (?:on|about)\b|\bsee (?:all )?(?:the )?data we (?:hold|have)\b/,
+    /\bexport (?:everything|all (?:the |of )?(?:his |her |their )?(?:personal )?data|(?:his|her|their) (?:personal )?data)|\bwhat (?:personal )?data (?:do )?we (?:hold|have|store|keep)\b|\bcopy of (?:his|her|their|my|all)? ?(?:personal )?(?:data|information|info)\b|\bsubject access\b|\bdsar\b|\baccess request\b|\beverything we (?:hold|have|store|keep) (?:on|about)\b|\bsee (?:all )?(?:the )?data we (?:hold|have)\b|\b(?:which|what) (?:personal )?(?:data|information|info) (?:do )?we (?:have|hold|store|keep|saved?|process)\b|\bauskunft\b|\bcopy of (?:all )?(?:the )?(?:personal )?(?:data|information|info)\b/,
   ],
 ];
 
@@ -70,9 +70,9 @@ const FIELD_KEY: Record<string, string> = {
 };
 
 const SUBJECT_VERB =
-  /\s(?:wants|would like|has|have|is|asked|asks|requested|requests|withdrew|withdraws|withdrawn|revoked|revokes|no longer|doesn'?t|does not|don'?t|do not|opted|unsubscribed|wrote|says|said|needs|demands|demanded)\b/i;
+  /\s(?:wants|would like|has|have|is|asked|asks|requested|requests|withdrew|withdraws|withdrawn|revoked|revokes|no longer|doesn'?t|does not|don'?t|do not|opted|unsubscribed|wrote|says|said|needs|demands|demanded|emailed|e-mailed|called|phoned|messaged|texted|asking|wrote in)\b/i;
 const SUBJECT_AFTER =
-  /\b(?:for|from|of|on|about|regarding|re|subject|customer|user|contact|client|erase|delete|forget|export|remove|wipe|purge|restrict|anonymi[sz]e)\s*:?\s+(?:all\s+)?(?:(?:personal\s+)?data\s+(?:for|of|on|about)\s+)?/gi;
+  /\b(?:for|from|of|on|about|regarding|re|subject|customer|user|contact|client|erase|delete|forget|export|remove|wipe|purge|restrict|anonymi[sz]e)\s*[:,]?\s+(?:all\s+)?(?:(?:personal\s+)?data\s+(?:for|of|on|about)\s+)?/gi;
 
 const NEW_VALUE_BEFORE = new RegExp(
   String.raw`\b(?:${FIELD})\b[^@]*(?:\b(?:should|must|needs? to|has to|is now|changed|updated|corrected|to)|=|->)\s*(?:be\s+)?$`,
@@ -213,7 +213,7 @@ export const dataRequestListRules: IntentRule[] = [
 export const dataRequestCreateRules: IntentRule[] = [
   ...DATA_REQUEST_KINDS_RE.map(
     ([kind, re]): IntentRule => ({
-      name: `${kind.replace('_', ' ')} request`,
+      name: `${kind.replaceAll('_', ' ')} request`,
       action: 'data_request.create',
       priority: PRIORITY.explicit - 10,
       when: re,

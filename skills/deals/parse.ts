@@ -24,7 +24,7 @@ const SUBJECT_VERB =
 const FIELD_SUFFIX = /\s+(?:amount|value|stage|close date|closing date|owner|size)$/i;
 const FIELD_NEXT = /^\s*(?:the\s+)?(.+?)\s+(?:amount|value|close date|closing date|stage|owner)\b/i;
 const GENERIC =
-  /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|close date|won|lost|closed|owner)$/i;
+  /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|amt|value|size|price|close date|won|lost|closed|owner|change|update|set|move|mark|push|bump)$/i;
 const OWNER =
   /\b(?:reassign|assign|give|hand(?:\s+(?:over|off))?|transfer)\b.*?\bto\s+|\bowner\s+(?:to|is now|=)\s+|\bowner\s+(?:of|on|for)\s+.+?\s+to\s+|\bowned by\s+/i;
 
@@ -213,7 +213,9 @@ export function parseDealCreate(ctx: Ctx): ActionInput {
   const called = /\b(?:called|named|titled)\s+["']?/i.exec(text);
   const calledName = called ? takeEntity(text, called.index + called[0].length) : undefined;
   if (calledName) action.name = calledName.text.replace(/["']+$/, '');
-  const forMatch = /\b(?:for|with|at)\s+/i.exec(text.slice(from));
+  const forMatch = /\b(?:for|with|at|it'?s|it is|this is|account is|company is|client is|customer is)\s+/i.exec(
+    text.slice(from),
+  );
   const account = forMatch ? takeEntity(text, from + forMatch.index + forMatch[0].length) : undefined;
   const named = takeEntity(text, from + (NAMED.exec(text.slice(from))?.[0].length ?? 0));
   const form = {
@@ -240,7 +242,7 @@ export function parseDealCreate(ctx: Ctx): ActionInput {
 }
 
 // "a deal", "a new opp", "a 10k deal", "a new $50k opportunity".
-const DEAL_NOUN_SRC = String.raw`(?:a |an )?(?:new )?(?:\$?\d[\d.,]*\s?(?:k|m|mm|grand)?\s)?(?:new )?(?:deal|opportunity|opp|oppty)\b`;
+const DEAL_NOUN_SRC = String.raw`(?:a |an )?(?:new )?(?:\$?\d[\d.,]*\s?(?:k|m|mm|grand)?\s)?(?:new )?(?:[\w-]+ )?(?:deal|opportunity|opp|oppty)\b`;
 const CREATE_VERB = '(?:new|create|add|open|log|set up|start|register|enter)';
 
 export const dealCreateRules: IntentRule[] = [

@@ -156,7 +156,7 @@ function noteAfter(text: string, caseNo: string, keepAll = false): string | unde
   const at = text.search(new RegExp(String.raw`\b${caseNo}\b`));
   const rest = at >= 0 ? text.slice(at + caseNo.length) : text;
   const sep =
-    /^\s*(?:[-–—:;,]+|\.\s+|\s+(?:because|since|as)\b)\s*/i.exec(rest) ?? (keepAll ? /^\s*/.exec(rest) : null);
+    /^\s*(?:[-–—:;,]+(?![>→])|\.\s+|\s+(?:because|since|as)\b)\s*/i.exec(rest) ?? (keepAll ? /^\s*/.exec(rest) : null);
   const note = sep && tidy(rest.slice(sep[0].length).replace(/^(?:note|reason|fyi)\s*[:-]\s*/i, ''));
   return note && /\p{L}{3}/u.test(note) ? note : undefined;
 }
@@ -182,7 +182,13 @@ export function parseEscalationUpdate(ctx: Ctx): ActionInput {
     );
   const person = assignee && takeEntity(ctx.text, assignee.index + assignee[0].length);
   if (person && /^me$/i.test(person.text)) action.assignee = 'me';
-  else if (person && !/^(?:high|low|medium|urgent|critical|tier)$/i.test(person.text)) action.assignee = person.text;
+  else if (
+    person &&
+    !/^(?:high|low|medium|urgent|critical|tier|acknowledged|ack|resolved|fixed|closed|done|reopened)$/i.test(
+      person.text,
+    )
+  )
+    action.assignee = person.text;
   else if (/\bassign(?:ed)? (?:it |this )?to me\b|\b(?:i'?ll|i will) take\b/.test(l)) action.assignee = 'me';
 
   const sev =
@@ -263,7 +269,7 @@ export const escalationUpdateRules: IntentRule[] = [
     name: 'bare case number with what to do',
     action: 'escalation.update',
     priority: PRIORITY.record - 20,
-    when: /^(?:please\s+)?(?:re-?open|resolve|close|ack(?:nowledge)?|assign|reassign|escalate|bump|raise|lower|downgrade|upgrade|change|set|mark|move|hand(?: over| off)?|route|transfer)\b[^.?]*?(?<![\w$.,])\d{4,12}\b|^(?<![\w$])\d{4,12}\s+(?:is|was|got|has been)\s+(?:fixed|resolved|solved|done|closed|a false alarm|sorted)|^(?:escalate|esc)\s+to\s+[\w ]+?[:,-]?\s*#?\d{4,12}\b/,
+    when: /^(?:please\s+)?(?:re-?open|resolve|close|ack(?:nowledge)?|assign|reassign|escalate|bump|raise|lower|downgrade|upgrade|change|set|mark|move|hand(?: over| off)?|route|transfer)\b[^.?]*?(?<![\w$.,])\d{4,12}\b|^(?<![\w$])\d{4,12}\s+(?:is|was|got|has been)\s+(?:fixed|resolved|solved|done|closed|a false alarm|sorted)|^(?:escalate|esc)\s+to\s+[\w ]+?[:,-]?\s*#?\d{4,12}\b|^#?\d{4,12}\s*(?:->|→|=>|:|-)\s*\S/,
   },
   {
     name: 'case named by its number',
@@ -299,7 +305,7 @@ export const escalationCreateRules: IntentRule[] = [
     name: 'escalate or open a case',
     action: 'escalation.create',
     priority: PRIORITY.explicit - 30,
-    when: /\bescalat|\b(?:open|create|raise|file|submit|start)\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b|\blog\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b/,
+    when: /\bescalat|^new\s+(?:support\s+)?(?:case|ticket|incident)\b|\b(?:open|create|raise|file|submit|start)\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b|\blog\s+(?:a |an |new )*(?:[\w-]+\s+){0,2}(?:case|ticket|incident)\b/,
   },
   {
     name: 'severity words',

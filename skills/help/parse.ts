@@ -43,7 +43,12 @@ export const helpRules: IntentRule[] = [
     priority: PRIORITY.topical - 50,
     when: /\bthanks?\b|\bthank you\b|\bappreciate\b/,
   },
-  { name: 'help command', action: 'help', priority: PRIORITY.meta, when: /^(?:help|commands|menu|usage)\b|^\?+$/ },
+  {
+    name: 'help command',
+    action: 'help',
+    priority: PRIORITY.meta,
+    when: /^(?:help|commands|menu|usage)\b(?!\s+me\s+(?!with\b|understand\b|out\b))|^\?+$/,
+  },
   {
     name: 'what can you do',
     action: 'help',
@@ -54,7 +59,7 @@ export const helpRules: IntentRule[] = [
     name: 'how do I',
     action: 'help',
     priority: PRIORITY.meta,
-    when: /\bhow (?:do|can|should|would) (?:i|we)\b(?! (?:reach|get (?:in touch with|hold of))\b)|^how to\b|\bhelp (?:me )?(?:with|on|about)\b|\b(?:what'?s|what is) the (?:right |best |correct |proper )?way to\b(?! (?:reach|contact|get (?:in touch with|hold of))\b)|^how (?:does|do) (?:the |this |a |your )?[\w .-]{0,30}\b(?:command|skill|bot|feature|thing|assistant)s? work\b/,
+    when: /\bhow (?:do|can|should|would) (?:i|we)\b(?! (?:reach|get (?:in touch with|hold of))\b)|^how to\b|\bhelp (?:me )?(?:with|on|about)\b|\b(?:what'?s|what is) the (?:right |best |correct |proper )?way to\b(?! (?:reach|contact|get (?:in touch with|hold of))\b)|^how (?:does|do) (?:the |this |a |your )?[\w .-]{0,30}\bwork\b/,
   },
   {
     name: 'examples or new here',

@@ -200,7 +200,9 @@ export function parsePipeline(ctx: Ctx): ActionInput {
     text = cut(text, region.index, region.index + region[0].length);
   }
   const lowText = text.toLowerCase();
-  if (OWNER_ME.test(lowText.replace(/\bshow me\b|\bgive me\b|\btell me\b|\bget me\b/g, ''))) q.owner = 'me';
+  const forMe =
+    /\bshow me\b|\bgive me\b|\btell me\b|\bget me\b|\b(?:pull|get|do|run|grab|find|send)\s+(?:that|this|it|those|these)(?:\s+up)?\s+for me\b/g;
+  if (OWNER_ME.test(lowText.replace(forMe, ''))) q.owner = 'me';
   else {
     const owner = ownerName(text);
     if (owner) q.owner = owner;

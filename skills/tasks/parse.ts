@@ -22,6 +22,20 @@ const DEAL_NOUN =
 const FOR_COLLEAGUE =
   /^(?:please\s+)?(?:remind|ask|tell|get|have|make sure)\s+(?!me\b|myself\b|us\b)([\p{L}][\p{L}'-]*(?:\s+(?!to\b|about\b|that\b)\p{Lu}[\p{L}'-]*)?)\s+(?:to\s+)?(?=\S)|^(?:(?:add|create|make|set up|new)\s+(?:a\s+)?)?(?:task|todo|reminder)\s+for\s+(?!me\b|myself\b|today\b|tomorrow\b|tonight\b|this\b|next\b|monday|tuesday|wednesday|thursday|friday)([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?|^assign\s+(?:a\s+)?(?:task|todo)\s+to\s+([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?/iu;
 
+/**
+ * The name a pattern captured, without a lower-case word after the first name. (The patterns run case-insensitively
+ * for their keywords, and under the i flag \p{Lu} matches lower-case letters too.)
+ */
+function properName(raw: string): string {
+  const [first, ...rest] = raw.split(/\s+/);
+  const tail: string[] = [];
+  for (const w of rest) {
+    if (!/^\p{Lu}/u.test(w)) break;
+    tail.push(w);
+  }
+  return [first, ...tail].join(' ');
+}
+
 export function parseTaskCreate(ctx: Ctx): ActionInput {
   const action: Partial<TaskCreate> = { type: 'task.create' };
   const time = ctx.spans.take('time');
@@ -33,10 +47,12 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
   if (when?.date) action.dueDate = when.date;
   let text = ctx.spans.blank(ctx.text);
   const colleague = FOR_COLLEAGUE.exec(text);
-  const name = colleague && (colleague[1] ?? colleague[2] ?? colleague[3]);
+  const name = colleague && properName(colleague[1] ?? colleague[2] ?? colleague[3]);
   if (colleague && name && isPerson(name)) {
     action.assignee = name;
-    text = text.slice(colleague[0].length);
+    const raw = colleague[1] ?? colleague[2] ?? colleague[3];
+    // A lower-case word after the first name was not part of it ("ask marco review..."): it starts the task.
+    text = name === raw ? text.slice(colleague[0].length) : text.slice(colleague[0].indexOf(raw) + name.length);
   } else text = text.replace(TRIGGER, '');
   text = tidy(text.replace(/^\s*(?:to|that i|i should)\s+/i, '').replace(/\s+(?:to|for me)$/i, ''));
   text = tidy(text.replace(/^(?:asap|urgently|quickly)\s+(?:to\s+)?/i, '').replace(/^to\s+/i, ''));
@@ -114,9 +130,9 @@ export function parseTaskList(ctx: Ctx): ActionInput {
     ctx.text,
   );
   if (/\b(?:my|our|the|whole)\s+team'?s?\b|\bteam'?s\b|\bteam (?:tasks|plate)\b/.test(l)) action.assignee = 'team';
-  else if (possessive && isPerson(possessive[1]) && !/^(?:my|team)$/i.test(possessive[1]))
-    action.assignee = possessive[1];
-  else if (named && isPerson(named[1]) && !/^me$/i.test(named[1])) action.assignee = named[1];
+  else if (possessive && isPerson(properName(possessive[1])) && !/^(?:my|team)$/i.test(possessive[1]))
+    action.assignee = properName(possessive[1]);
+  else if (named && isPerson(properName(named[1])) && !/^me$/i.test(named[1])) action.assignee = properName(named[1]);
   else if (/\b(?:my|me|i)\b/.test(l)) action.assignee = 'me';
   return action;
 }
@@ -154,7 +170,7 @@ export const taskListRules: IntentRule[] = [
     name: 'what is on my plate',
     action: 'task.list',
     priority: PRIORITY.listing - 15,
-    when: /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b|^(?:what'?s|whats|anything|show(?: me)?|list)?\s*(?:my\s+)?overdue\s*\??$|\boverdue (?:tasks|todos|to-?dos|items|reminders|follow[- ]?ups)\b/,
+    when: /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b|^(?:what'?s|whats|what is|anything|show(?: me)?|list)?\s*(?:my\s+)?overdue(?:\s+(?:for|on)\s+\S+)?\s*\??$|\bon (?:the team'?s|our|\w+'s) (?:plate|list|agenda)\b|\b(?:what|which|any)\s+(?:tasks|todos|to-?dos|reminders|follow[- ]?ups)\b|\b(?:do|does)\s+\S+(?:\s+\S+)?\s+have\s+(?:due|on|to do)\b|\bhave due\b|\boverdue (?:tasks|todos|to-?dos|items|reminders|follow[- ]?ups)\b/,
     unless:
       /^(?:remind|add|create|new|set|make)\b|\btask:|^(?:task|todo|to-?do|reminder)\b[^:]{0,20}:|^(?:task|todo|to-?do|reminder) for (?:today|tonight|tomorrow|this week|next week)\s+\w+\s+\w+/,
   },
@@ -162,10 +178,16 @@ export const taskListRules: IntentRule[] = [
 
 export const taskCreateRules: IntentRule[] = [
   {
+    name: 'a task for a colleague',
+    action: 'task.create',
+    priority: PRIORITY.explicit - 25,
+    when: /^(?:ask|tell|get|have)\s+(?!me\b|us\b|you\b|them\b|him\b|her\b)[\p{L}'-]+(?:\s+[\p{L}'-]+)?\s+to\s+\S/u,
+  },
+  {
     name: 'remind me',
     action: 'task.create',
     priority: PRIORITY.explicit - 20,
-    when: /^(?:remind(?:er)?|todo|to-?do|task)\b|\bremind me\b|\bset (?:a |up a )?reminder\b|\b(?:add|create|make|new|set up) (?:a |an )?(?:new )?(?:task|todo|to-?do|reminder|follow[- ]?up task)\b|\bdon'?t let me forget\b|\bput (?:it |this )?on my (?:list|calendar|todo)/,
+    when: /^(?:remind(?:er)?|todo|to-?do|task)\b|\bremind me\b|\b(?:need|want|make|put in|set|put down|add) (?:a |an )?(?:new )?(?:task|todo|to-?do|reminder)\b|\bset (?:a |up a )?reminder\b|\b(?:add|create|make|new|set up) (?:a |an )?(?:new )?(?:task|todo|to-?do|reminder|follow[- ]?up task)\b|\bdon'?t let me forget\b|\bput (?:it |this )?on my (?:list|calendar|todo)/,
   },
   {
     name: 'I need to',
@@ -180,7 +202,7 @@ export const taskCompleteRules: IntentRule[] = [
     name: 'task marked done',
     action: 'task.complete',
     priority: PRIORITY.explicit,
-    when: /\b(?:mark|set)\b.*\b(?:as\s+)?(?:done|complete|completed|finished)\b|^(?:i'?m\s+)?(?:done|finished)\s+with\b|^(?:complete|finish|tick off|check off)\s+(?:the\s+|my\s+)?(?:task\b|\S)|\btask\s+(?:#?\d+\s+)?(?:is\s+|as\s+)?(?:done|complete|completed|finished|finish)\b|\b(?:close|complete)\s+(?:that|the|this)\s+task\b|^(?:done|completed)\s*[:,-]/,
+    when: /^(?:i\s+)?(?:just\s+)?(?:finished|completed|did)\s+(?:the|my)\s+.+\btask\b|\btasks?\b[^.]{0,60}?\b(?:is|was|are)\s+(?:now\s+)?(?:done|complete|completed|finished|finish)\b|\b(?:mark|set)\b.*\b(?:as\s+)?(?:done|complete|completed|finished)\b|^(?:i'?m\s+)?(?:done|finished)\s+with\b|^(?:complete|finish|tick off|check off)\s+(?:the\s+|my\s+)?(?:task\b|\S)|\btask\s+(?:#?\d+\s+)?(?:is\s+|as\s+)?(?:done|complete|completed|finished|finish)\b|\b(?:close|complete)\s+(?:that|the|this)\s+task\b|^(?:done|completed)\s*[:,-]/,
     unless: /\b(?:deal|opp|opportunity|case|ticket|request)\b(?!.*\btask\b)/,
   },
   {

@@ -6,7 +6,7 @@
 import { SKILLS } from '../../../skills/index.ts';
 import { Action as ActionSchema, SPECS, validateAction, type Action } from '../../actions/index.ts';
 import type { ActionInput } from '../../core/types.ts';
-import { decide, type Decision, type IntentRule } from '../intents.ts';
+import { decide, type Decision, type IntentRule, PRIORITY } from '../intents.ts';
 import { findSpans, Spans } from '../spans.ts';
 import { NOT_UNDERSTOOD } from './clarify.ts';
 import type { Ctx } from './context.ts';
@@ -61,7 +61,7 @@ export function trace(text: string, opts: ParseOptions): Trace {
   // Quoted passages (a pasted email) do not vote; when only they say anything, they are all there is.
   const unquoted = blankQuotes(low);
   const outside = unquoted === low ? undefined : decide(unquoted, rules);
-  const decision = outside?.action ? outside : decide(low, rules);
+  const decision = requestClause(outside?.action ? outside : decide(low, rules), unquoted, rules);
   const done = (action: Action): Trace => ({ clean: cleaned, decision, spans, action });
   if (!/[\p{L}\p{N}?]/u.test(cleaned)) {
     // Only pleasantries ("hi", "thanks!"), which cleaning drops: a greeting, answered with a pointer to help.
@@ -81,6 +81,22 @@ export function trace(text: string, opts: ParseOptions): Trace {
     intentOf: (t) => decide(t.toLowerCase(), rules).action,
   };
   return done(finalize(extract(ctx)));
+}
+
+// "Okay, last thing for the review, can you give me total closed won this year": the request after a preamble.
+const ASKS =
+  /\b(?:(?:can|could|would|will)\s+(?:you|u)(?:\s+(?:please|just|quickly|also))*|i\s+(?:need|want|would like|'d like)\s+to\s+know|tell me|do you know)\b\s*,?\s*/g;
+
+/** When only weak evidence decided (a preamble's words), strong evidence in the clause that asks decides instead. */
+function requestClause(decision: Decision, low: string, rules: IntentRule[]): Decision {
+  if ((decision.winner?.rule.priority ?? 0) > PRIORITY.typical) return decision;
+  let last: RegExpExecArray | undefined;
+  ASKS.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = ASKS.exec(low)); ) last = m;
+  if (!last || last.index === 0) return decision;
+  const asked = decide(low.slice(last.index + last[0].length), rules);
+  const strength = asked.winner?.rule.priority ?? 0;
+  return strength >= PRIORITY.question && strength > (decision.winner?.rule.priority ?? 0) ? asked : decision;
 }
 
 export function parseOffline(text: string, opts: ParseOptions): Action {

@@ -12,7 +12,7 @@ const SHORTHAND = LEXICON.shorthand;
 const ONLY_AFTER: Record<string, RegExp> = {
   w: /\S\s*$/,
   r: /\b(?:deals?|opps?|we|they|you|what|which|how many)\s*$/,
-  mo: /\d\s*$/,
+  mo: /(?:\d|\b(?:last|this|next|per|a|each))\s*$/,
 };
 
 /** Spells out shorthand; "w/" and "w/o" become "with"/"without". */

@@ -38,6 +38,8 @@ const THING_NOUNS = LEXICON.thingNouns;
 const COMPANY_END =
   /^(?:inc|corp|corporation|llc|ltd|limited|gmbh|plc|industries|enterprises|labs|technologies|holdings)\.?$/i;
 const DEAL_KIND_AFTER = /^\s+(renewal|expansion|upsell|pilot|platform|new business)\b/i;
+// "Herr Thomas Weber", "Dr. Lee": a title before a name is not part of it.
+const HONORIFIC = /^(?:mr|mrs|ms|miss|dr|herr|frau|mme|mlle|sr|sra|srta|sig|sig\.ra)\.?$/;
 const TOKEN = /[^\s,;:!?()"[\]{}]+|[,;:!?()"[\]{}]/g;
 const EMAIL_TOKEN = /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/;
 
@@ -67,7 +69,7 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
       if (words.length === 0) return { text: tok, end: m.index + m[0].length };
       break;
     }
-    if (words.length === 0 && low === 'the') continue;
+    if (words.length === 0 && (low === 'the' || HONORIFIC.test(low))) continue;
     if (!tok || STOP.has(low) || !/\p{L}/u.test(tok)) break;
     if (THING_NOUNS.has(low) && !/^\p{Lu}/u.test(tok)) break;
     if (/^\d|^q[1-4]$|^#/.test(low) || /^\$/.test(tok)) break;
