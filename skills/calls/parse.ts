@@ -4,7 +4,7 @@ import type { ActionInput } from '../../src/core/types.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
 import { findDate, type DateHit } from '../../src/nlu/offline/dates.ts';
 import { findDuration } from '../../src/nlu/offline/durations.ts';
-import { isPerson, splitPersonCompany } from '../../src/nlu/offline/names.ts';
+import { isFirstName, isPerson, splitPersonCompany } from '../../src/nlu/offline/names.ts';
 import { capitalised, cut, EMAIL, isThingNoun, takeEntity, tidy, type Phrase } from '../../src/nlu/offline/text.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
@@ -31,7 +31,7 @@ const SECOND =
 const LEAD_IN =
   /^(?:(?:log(?:ged)?|record(?:ed)?|add(?:ed)?|just|had|made|a|an|the|my|quick|short|brief|long|good|great|new|today|yesterday|this morning|earlier)\s+)*(?:(?:calls?|meetings?|emails?|notes?)\b)?\s*[:,-]?\s*/i;
 const OUTCOME =
-  /\b(?:left (?:a )?(?:voice ?mail|message|vm)|no answer|(?:didn'?t|did not) (?:pick up|answer)|not interested|(?:very )?interested in \w+|went (?:well|great|badly|poorly|ok)|agreed to [^,.;]+|signed [^,.;]*|booked (?:a|the) [^,.;]+|declined|no[- ]show|rescheduled|verbal yes|said yes|said no)/i;
+  /\b(?:left (?:a )?(?:voice ?mail|message|vm)|no answer|(?:didn'?t|did not) (?:pick up|answer)|not interested|(?:very )?interested in \w+|went (?:well|great|badly|poorly|ok)|agreed to [^,.;]+|signed [^,.;]*|booked (?:a|the) [^,.;]+|declined|no[- ]show|rescheduled|verbal yes|said yes|said no|(?:they'?re|they are|she'?s|he'?s|she is|he is)\s+(?:good|ok|okay|fine|happy|keen|ready|on board)\s+(?:to|with)\s+[^,.;]+|(?:they|she|he)\s+(?:accept(?:ed|s)?|approved?|agreed|committed|loved|liked)\s+[^,.;]+)/i;
 const FOLLOW_UP_WANTS =
   /\b(?:wants|needs|asked for|requested|would like|is waiting for|are waiting for|want|need)\s+(?:to see\s+)?(?:the\s+|a\s+|an\s+|some\s+|our\s+|updated\s+)*([^,.;]+)/i;
 const FOLLOW_UP_DO =
@@ -100,23 +100,118 @@ export function parseActivity(ctx: Ctx): ActionInput {
     action.contact = email[0];
   }
 
-  const summary = tidy(rest.replace(WHEN_LEAD, ''));
+  const summary = tidy(rest.replace(WHEN_LEAD, '')).replace(PRONOUN_ONLY, '');
   if (!summary && !action.contact && !action.account) return ctx.ask('activity.log.summary');
   // "log a call with Acme": who, but nothing about what happened; the command itself is no summary.
   if (!summary && !action.durationMinutes && !hasStory(text, action))
     return { type: 'clarify', question: whatHappened(kind, action.contact ?? action.account) };
   action.summary = summary || tidy(text);
 
-  const labelled = /\b(?:outcome|result)\s*[:=-]\s*([^.;]+)/i.exec(action.summary);
-  const outcome = labelled?.[1] ?? OUTCOME.exec(action.summary)?.[0];
-  if (outcome?.trim()) action.outcome = outcome.trim();
+  const labelled = /\b(?:outcome|result)\s*(?:[:=-]|is|was)\s*([^.;,]+)/i.exec(ctx.text);
+  const outcome = labelled?.[1] ?? OUTCOME.exec(ctx.text)?.[0];
+  if (outcome?.trim()) action.outcome = tidy(outcome);
 
   const date = followUpDate(action.summary, ctx.today);
   if (date) action.followUpDate = date.date;
   const followUp = followUpText(date ? cut(action.summary, date.start, date.end) : action.summary);
   if (followUp) action.followUp = followUp;
+  withWhoAndWhen(ctx, action);
   return action as ActivityLog;
 }
+
+// "Tom Becker, no wait, it was Yuki Okafor": a name corrected in the same message.
+const CORRECTION = /\b(?:no wait|no,? sorry|sorry|no|actually|i mean|correction|scratch that)\s*[,:-]?\s*(?:it was|it's|make (?:that|it)|i meant)?\s*/gi;
+// "Bob Grant, the CFO over at Wayne Enterprises", "Jane Doe in Hooli", "Noah Murphy, CEO of Umbrella Corp".
+const AFFILIATION =
+  /^\s*,?\s*(?:(?:who'?s|who is|she'?s|he'?s|she is|he is|the|their|our|a|an|now|also)\s+){0,3}(?:[\p{L}-]+\s+){0,3}?(?:over\s+)?(?:at|from|of|in|@|with)\s+(?:the\s+)?/iu;
+const POSSESSIVE_ROLE = /^\s*,?\s*(?:who'?s|who is|she'?s|he'?s|she is|he is)\s+(\p{Lu}[\p{L}&.'-]*(?:\s+\p{Lu}[\p{L}&.'-]*)*)'s\b/u;
+const NEW_COMPANY = /\b(?:new\s+)?(?:company|prospect|account|customer|client|logo)\s*(?:called|named|,)\s*/gi;
+const FUTURE_MARK =
+  /\b(?:will|'ll|going to|next|follow(?:[- ]?up)?|by|until|till|before|due|remind|plan|let'?s|wants?|needs?|again|back|send)\b/i;
+
+/** Who it was with and when it happened, read from the whole message when its first clause did not say. */
+function withWhoAndWhen(ctx: Ctx, action: Partial<ActivityLog>): void {
+  const text = ctx.text;
+  const named = people(text);
+  CORRECTION.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = CORRECTION.exec(text)); ) {
+    const fixed = named.find((p) => p.at === m!.index + m![0].length);
+    const wrong = named.find((p) => p.at < m!.index && p.name === action.contact);
+    if (fixed && wrong) action.contact = fixed.name;
+  }
+  if (!action.contact) {
+    const who = named.find((p) => p.name !== action.account);
+    if (who) action.contact = who.name;
+  }
+  if (action.account) action.account = action.account.replace(/^(?:of|at|from|in|@)\s+/i, '');
+  if (action.contact && !action.account) {
+    const at = text.indexOf(action.contact);
+    const after = at >= 0 ? text.slice(at + action.contact.length) : '';
+    const role = POSSESSIVE_ROLE.exec(after);
+    const link = AFFILIATION.exec(after);
+    const company = role?.[1] ?? (link ? takeEntity(after, link[0].length)?.text : undefined);
+    if (company && !isCommonWord(company.split(' ')[0]) && !isPerson(company)) action.account = company;
+  }
+  if (!action.account) {
+    NEW_COMPANY.lastIndex = 0;
+    const lead = NEW_COMPANY.exec(text);
+    const company = lead ? takeEntity(text, lead.index + lead[0].length) : undefined;
+    if (company && capitalised(company.text) && !isPerson(company.text)) action.account = company.text;
+  }
+  const on = occurredOn(text, ctx.today);
+  if (on) action.occurredOn = on;
+  if (!action.followUp) {
+    const who = action.contact ?? action.account;
+    const again = /\b(?:try|call(?:\s+(?:him|her|them))?|ring(?:\s+(?:him|her|them))?)\s+(?:again|back)\b/i.exec(text);
+    const promise =
+      /\b(?:i(?:'ll| will| need to| have to| should| must|'ve got to)|we(?:'ll| will| need to| should))\s+(?:need to\s+|have to\s+)?(?!be\b|have\b|see\b)([^,.;]+)|\bi owe (?:him|her|them|the\w*) ([^,.;]+)/i.exec(
+        text,
+      );
+    const todo = promise && tidy((promise[1] ?? `send ${promise[2]}`).replace(/\s+(?:by|on|until|till|before|next|tomorrow|today)\b.*$/i, ''));
+    if (again) action.followUp = `call ${who ?? 'them'} again`;
+    else if (todo && todo.split(' ').length > 1) action.followUp = todo;
+    else if (action.followUpDate && who) action.followUp = `follow up with ${who}`;
+  }
+}
+
+/** Full names in the text: a known first name and a surname (capitalised, unless the whole message is lower case). */
+function people(text: string): { name: string; at: number }[] {
+  const lowerCase = !/\p{Lu}/u.test(text);
+  const out: { name: string; at: number }[] = [];
+  for (const m of text.matchAll(/(?<![\p{L}'])(\p{L}[\p{L}'-]+)\s+(\p{L}[\p{L}'-]+)(?![\p{L}'])/gu)) {
+    const [, first, last] = m;
+    if (!isFirstName(first) || isCommonWord(last) || STOPS.test(last)) continue;
+    if (lowerCase ? /ed$/.test(last) : !capitalised(first) || !capitalised(last)) continue;
+    out.push({ name: `${first} ${last}`, at: m.index });
+  }
+  return out;
+}
+const STOPS = /^(?:and|or|at|from|of|in|on|the|to|with|is|was|who|about|for|said|says|told|called|will|has|had|wants|needs)$/i;
+
+/** When it happened, if not today: "yesterday", "last Friday", "on Monday" (the one just past), "Dec 29". */
+function occurredOn(text: string, today: string): string | undefined {
+  const t = new Date(`${today}T00:00:00Z`);
+  const day = (n: number) => new Date(t.getTime() + n * 86_400_000).toISOString().slice(0, 10);
+  if (/\b(?:yesterday|last night)\b/i.test(text)) return day(-1);
+  const ago = /\b(\d{1,2}) days? ago\b/i.exec(text);
+  if (ago) return day(-Number(ago[1]));
+  let search = text;
+  for (let i = 0; i < 4; i++) {
+    const d = findDate(search, today);
+    if (!d) return undefined;
+    const said = search.slice(d.start, d.end);
+    const clause = clauseBefore(search, d.start);
+    const looksAhead = FUTURE_MARK.test(clause) || /^\s*(?:by|until|till|before|next)\b/i.test(said);
+    if (!looksAhead && d.date < today) return d.date;
+    // A weekday named without "next" in the telling of what happened is the one just past.
+    if (!looksAhead && PLAIN_WEEKDAY.test(said.trim()) && d.date > today) return shiftWeek(d.date, -7);
+    search = search.slice(0, d.start) + ' '.repeat(d.end - d.start) + search.slice(d.end);
+  }
+  return undefined;
+}
+
+const shiftWeek = (iso: string, days: number) =>
+  new Date(new Date(`${iso}T00:00:00Z`).getTime() + days * 86_400_000).toISOString().slice(0, 10);
 
 // When the activity happened, right after who it was with: "called Dana yesterday, ...", "call with Dana last Friday, ...".
 const WEEKDAY = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)';
@@ -253,6 +348,9 @@ function followUpText(s: string): string | undefined {
   }
   return undefined;
 }
+
+// "log it", "note that": a pronoun is no summary (what it points to is in the conversation, not the message).
+const PRONOUN_ONLY = /^(?:it|that|this|them|those|these)$/i;
 
 export const activityLogRules: IntentRule[] = [
   // Outranks an escalation's problem words ("called Dana, she's worried about the outage"), not "escalate" itself.

@@ -33,7 +33,7 @@ export function parseContactLookup(ctx: Ctx): ActionInput {
     rest
       .replace(/^(?:works?|is|are)\s+(?:at|for)\s+/i, '')
       .replace(
-        /^(?:(?:main |primary )?(?:contacts?|people|someone|anyone|person|poc|point of contact|champion|decision maker)\s+)?(?:at|from|in|for)\s+/i,
+        /^(?:(?:main |primary )?(?:contacts?|people|someone|anyone|person|poc|point of contact|champion|decision maker)\s+)?(?:at|@|from|in|for)\s+/i,
         '',
       )
       .replace(/'s\s+(?:email|phone|number|details|info|title)\b.*$/i, '')
@@ -222,7 +222,7 @@ export const contactLookupRules: IntentRule[] = [
     name: 'contact details asked',
     action: 'contact.lookup',
     priority: PRIORITY.statement - 30,
-    when: /^(?:contacts?\s+(?:at|@|from|in|for|of\s+)?[\p{L}][\p{L}\s.'&-]*\??$|(?:what'?s|whats|what is)\s+(?:the\s+|his\s+|her\s+)?(?:phone|e-?mail|cell|mobile|number)(?: number| address)? (?:for|of)\b|do we (?:have|know) (?:any(?:one|body)?|someone|contacts?|people)\b|who do we (?:know|have)\b|any(?:one)? (?:contacts?|people) (?:at|from|in)\b|(?:anyone|anybody|someone) (?:at|from)\b|(?:phone|e-?mail|cell|mobile|number)(?: number| address| #| no\.?)? (?:for|of)\b|(?:what'?s |what is )?the (?:best |right |easiest )?way to (?:reach|contact|get (?:in touch with|hold of))\b|(?:contacts?|people|folks|anyone|anybody) (?:at|from|in)\b)|\bcontact (?:info|details|card)\b|^(?:(?:show|give|get|send)(?: me)? (?:the )?)?[\p{L}][\p{L} .'-]{1,40}?(?:'s)? (?:e-?mail|phone|cell|mobile|number|title|details|info|contact (?:info|details))(?: address| number)?\s*\?*$/u,
+    when: /^(?:contacts?\s+(?:(?:at|@|from|in|for|of)\s*)?[\p{L}][\p{L}\s.'&-]*\??$|(?:what'?s|whats|what is)\s+(?:the\s+|his\s+|her\s+)?(?:phone|e-?mail|cell|mobile|number)(?: number| address)? (?:for|of)\b|do we (?:have|know) (?:any(?:one|body)?|someone|contacts?|people)\b|who do we (?:know|have)\b|any(?:one)? (?:contacts?|people) (?:at|from|in)\b|(?:anyone|anybody|someone) (?:at|from)\b|(?:phone|e-?mail|cell|mobile|number)(?: number| address| #| no\.?)? (?:for|of)\b|(?:what'?s |what is )?the (?:best |right |easiest )?way to (?:reach|contact|get (?:in touch with|hold of))\b|(?:contacts?|people|folks|anyone|anybody) (?:at|from|in)\b)|\bcontact (?:info|details|card)\b|^(?:(?:show|give|get|send)(?: me)? (?:the )?)?[\p{L}][\p{L} .'-]{1,40}?(?:'s)? (?:e-?mail|phone|cell|mobile|number|title|details|info|contact (?:info|details))(?: address| number)?\s*\?*$/u,
   },
   {
     name: 'who is',

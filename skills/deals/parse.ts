@@ -242,7 +242,7 @@ export function parseDealCreate(ctx: Ctx): ActionInput {
 }
 
 // "a deal", "a new opp", "a 10k deal", "a new $50k opportunity".
-const DEAL_NOUN_SRC = String.raw`(?:a |an )?(?:new )?(?:\$?\d[\d.,]*\s?(?:k|m|mm|grand)?\s)?(?:new )?(?:[\w-]+ )?(?:deal|opportunity|opp|oppty)\b`;
+const DEAL_NOUN_SRC = String.raw`(?:a |an )?(?:new )?(?:\$?\d[\d.,]*\s?(?:k|m|mm|grand)?\s)?(?:new )?(?:(?!business\b|biz\b)[\w-]+ )?(?:deal|opportunity|opp|oppty)\b`;
 const CREATE_VERB = '(?:new|create|add|open|log|set up|start|register|enter)';
 
 export const dealCreateRules: IntentRule[] = [

@@ -56,7 +56,7 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
   } else text = text.replace(TRIGGER, '');
   text = tidy(text.replace(/^\s*(?:to|that i|i should)\s+/i, '').replace(/\s+(?:to|for me)$/i, ''));
   text = tidy(text.replace(/^(?:asap|urgently|quickly)\s+(?:to\s+)?/i, '').replace(/^to\s+/i, ''));
-  if (!text) return ctx.ask('task.create.text');
+  if (!text || /^(?:it|that|this|her|him|them|me|us)[?.!]*$/i.test(text)) return ctx.ask('task.create.text');
   action.text = text;
 
   TARGET.lastIndex = 0;

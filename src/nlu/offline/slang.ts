@@ -15,9 +15,12 @@ const ONLY_AFTER: Record<string, RegExp> = {
   mo: /(?:\d|\b(?:last|this|next|per|a|each))\s*$/,
 };
 
-/** Spells out shorthand; "w/" and "w/o" become "with"/"without". */
+/** Spells out shorthand; "w/", "w/o" and "f/u" become "with", "without" and "follow up". */
 export function expandShorthand(s: string): string {
-  s = s.replace(/(?<![\w/])w\/o(?![\w/])/gi, 'without').replace(/(?<![\w/])w\/(?=\s|\w)/gi, 'with ');
+  s = s
+    .replace(/(?<![\w/])w\/o(?![\w/])/gi, 'without')
+    .replace(/(?<![\w/])w\/(?=\s|\w)/gi, 'with ')
+    .replace(/(?<![\w/])f\/u(?![\w/])/gi, 'follow up');
   return s
     .replace(/(?<![\w@.'/-])[a-z][a-z0-9]*(?![\w@'/-]|\.\w)/g, (word, offset: number, all: string) => {
       const out = SHORTHAND[word];

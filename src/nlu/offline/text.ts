@@ -70,6 +70,11 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
       break;
     }
     if (words.length === 0 && (low === 'the' || HONORIFIC.test(low))) continue;
+    // "Bright & Sons": an ampersand between capitalised words belongs to the name.
+    if (tok === '&' && words.length && /^\s*\p{Lu}/u.test(s.slice(m.index + 1))) {
+      words.push(tok);
+      continue;
+    }
     if (!tok || STOP.has(low) || !/\p{L}/u.test(tok)) break;
     if (THING_NOUNS.has(low) && !/^\p{Lu}/u.test(tok)) break;
     if (/^\d|^q[1-4]$|^#/.test(low) || /^\$/.test(tok)) break;
