@@ -5,6 +5,7 @@ import { LEAD_COUNT_QUESTION } from '../../src/nlu/offline/clarify.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
 import { EMAIL, entityBefore, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
+import { isPerson } from '../../src/nlu/offline/names.ts';
 import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type ContactCreate = Extract<Action, { type: 'contact.create' }>;
@@ -59,7 +60,8 @@ const ADD_AS =
 const PHONE = /(?:\+|\b)\(?\d[\d\s().-]{5,24}\d\b/;
 const TITLE_HINT =
   /\b(?:ceo|cto|cfo|coo|cmo|cio|ciso|cro|cpo|vp|svp|evp|founder|co-?founder|president|head|chief|director|manager|engineer|developer|analyst|consultant|buyer|architect|officer|admin|administrator|lead|counsel|specialist|coordinator|partner|owner|designer|recruiter|procurement)\b/i;
-const TITLE_THEN_ACCOUNT = /^\s*[,(-]?\s*(?:(?:the|a|an|is|as|our)\s+)?([^,@()]+)\s+(?:at|from|of|@|with)\s+/i;
+const TITLE_THEN_ACCOUNT =
+  /^\s*[,(-]?\s*(?:(?:he|she|they|who)(?:'s|\s+is|\s+are|'re|\s+works as)\s+)?(?:(?:the|a|an|is|as|our|their|new)\s+)*([^,@()]+)\s+(?:at|from|of|@|with|in)\s+/i;
 const ACCOUNT_AFTER = /(?:^|\s)(?:at|from|@|with|of|for|to)\s+/gi;
 // "Head of IT", "VP of Sales": a department after "of" is part of the title, not the company.
 const DEPARTMENT =
@@ -94,8 +96,11 @@ export function parseContactCreate(ctx: Ctx): ActionInput {
   if (first && company) {
     action.account = company.text;
     start += first[0].length;
-  } else start += /^\s*for\s+/i.exec(text.slice(start))?.[0].length ?? 0;
-  const name = addAs ? takeEntity(addAs[1]) : takeEntity(text, start);
+  } else start += /^\s*(?:for\s+(?:me|us)\b[\s,:]*|for\s+)/i.exec(text.slice(start))?.[0].length ?? 0;
+  // "add a new contact for me, her name is Fatou Diallo": the name where the message says it is.
+  const said = /\b(?:(?:her|his|their|the)\s+name\s+is|name:)\s+/i.exec(text);
+  if (said) start = said.index + said[0].length;
+  const name = addAs && !said ? takeEntity(addAs[1]) : takeEntity(text, start);
   if (!name) return ctx.ask('contact.create.name');
   action.name = name.text;
 
@@ -118,8 +123,12 @@ export function parseContactCreate(ctx: Ctx): ActionInput {
     const title = /,\s*([^,]+?)\s*(?:,|$)/.exec(rest);
     if (title && TITLE_HINT.test(title[1]) && title[1].split(' ').length <= 5) action.title = tidy(title[1]);
     // "nina petrova, cfo, globex": the company may simply follow the title.
+    // "Tomás Ruiz, Orbit Wave, tomas@orbitwave.io": a capitalised name in the next comma slot is the company.
+    const slot = title && !action.title && /^\p{Lu}/u.test(title[1]) ? takeEntity(title[1]) : undefined;
     const account =
-      accountAfter(rest) ?? (action.title && title ? takeEntity(rest, title.index + title[0].length) : undefined);
+      accountAfter(rest) ??
+      (action.title && title ? takeEntity(rest, title.index + title[0].length) : undefined) ??
+      (slot && !isPerson(slot.text) ? slot : undefined);
     if (account && !action.account) action.account = account.text;
   }
   const as = action.title ? null : AS_TITLE.exec(rest);

@@ -161,6 +161,27 @@ function noteAfter(text: string, caseNo: string, keepAll = false): string | unde
   return note && /\p{L}{3}/u.test(note) ? note : undefined;
 }
 
+// "and add a note that the customer is waiting", "with this note: \"Root cause ...\"".
+const NOTE_SAYS =
+  /\b(?:(?:add|put|leave|with)\s+(?:a|an|this|the)\s+(?:internal\s+)?note|and\s+note|note)\s*(?:that|saying|:|-)\s*["']?(.+?)["']?\s*$/i;
+
+function explicitNote(text: string): string | undefined {
+  const m = NOTE_SAYS.exec(text);
+  return m ? tidy(m[1]) || undefined : undefined;
+}
+
+// "Case 1044 please put as resolved, the customer confirm it works now": the clause after the change is why.
+function clauseNote(text: string, caseNo: string): string | undefined {
+  const at = text.search(new RegExp(String.raw`\b${caseNo}\b`));
+  const after = at >= 0 ? text.slice(at + caseNo.length) : '';
+  const clause = /[,;]\s*(?!(?:i'?m|i am|i'll|i will|please|thanks|pls)\b)([^,;]{8,})$/i.exec(after);
+  if (clause && /\b(?:customer|cust|client|they|it|works?|fixed|in place|confirmed?|since|waiting|root cause|workaround)\b/i.test(clause[1]))
+    return tidy(clause[1]);
+  // "reopen 1002 cust says dash down again": a clause with its own subject right after the number.
+  const told = /^\s+((?:the\s+)?(?:customer|cust|client|they|user|users)\s+\S.{4,})$/i.exec(after);
+  return told ? tidy(told[1]) : undefined;
+}
+
 export function parseEscalationUpdate(ctx: Ctx): ActionInput {
   const id = caseNumber(ctx.text, true);
   if (!id) return ctx.ask('escalation.update.case');
@@ -205,7 +226,7 @@ export function parseEscalationUpdate(ctx: Ctx): ActionInput {
     action.severity =
       level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
 
-  const note = noteAfter(ctx.text, id);
+  const note = explicitNote(ctx.text) ?? noteAfter(ctx.text, id) ?? clauseNote(ctx.text, id);
   if (note && !/^(?:to|as)\b/i.test(note)) action.note = note;
   if (!action.status && !action.assignee && !action.severity) return ctx.ask('escalation.update.status');
   return action;

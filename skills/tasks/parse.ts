@@ -11,6 +11,8 @@ type TaskCreate = Extract<Action, { type: 'task.create' }>;
 
 const TRIGGER =
   /^(?:please\s+)?(?:remind(?:er)?(?:\s+me)?|todo|to-?do|task|(?:add|create|make|set up|new|set)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-?do|reminder|follow[- ]?up task)|don'?t let me forget|i\s+(?:need|have|got)\s+to|(?:need|have|got)\s+to)\b\s*(?:for me\s*)?[:,-]?\s*(?:to\s+)?/i;
+const TRIGGER_INSIDE =
+  /\b(?:remind me|(?:set|add|create|make|put in|put down)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:reminder|task|todo|to-?do))\s*(?:for me\s*)?[:,-]?\s*(?:to\s+)?/i;
 const TARGET =
   /\b(?:call(?: back)?|email|e-mail|ping|text|meet(?: with)?|phone|follow up with|follow up on|check in with|check on|check in on|chase|reach out to|get back to|loop in|remind|send (?:[\w-]+ ){0,3}?to|send(?=\s+\S+(?:\s+\S+)?\s+(?:the|a|an|our|some|their)\s)|with|for)\s+/gi;
 
@@ -53,7 +55,12 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
     const raw = colleague[1] ?? colleague[2] ?? colleague[3];
     // A lower-case word after the first name was not part of it ("ask marco review..."): it starts the task.
     text = name === raw ? text.slice(colleague[0].length) : text.slice(colleague[0].indexOf(raw) + name.length);
-  } else text = text.replace(TRIGGER, '');
+  } else {
+    // "Oh and before I forget, can you set a reminder for me to ...": the task starts after the ask.
+    const ask = TRIGGER.test(text) ? undefined : TRIGGER_INSIDE.exec(text);
+    text = ask ? text.slice(ask.index + ask[0].length) : text.replace(TRIGGER, '');
+  }
+  text = text.replace(/(?:^|\s)(?:on\s+)?(?:in the\s+)?(?:morning|afternoon|evening|tonight)(?=[\s,.;]*$|,)/i, ' ');
   text = tidy(text.replace(/^\s*(?:to|that i|i should)\s+/i, '').replace(/\s+(?:to|for me)$/i, ''));
   text = tidy(text.replace(/^(?:asap|urgently|quickly)\s+(?:to\s+)?/i, '').replace(/^to\s+/i, ''));
   if (!text || /^(?:it|that|this|her|him|them|me|us)[?.!]*$/i.test(text)) return ctx.ask('task.create.text');
@@ -77,7 +84,7 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
     const at = /^\s*(?:at|from|of)\s+/i.exec(text.slice(whoEnd));
     const account = at ? takeEntity(text, whoEnd + at[0].length)?.text : undefined;
     who = who.replace(DEAL_NOUN, '');
-    if (isPerson(who) || account) action.contact = who;
+    if ((isPerson(who) || account) && !isCommonWord(who.split(' ')[0])) action.contact = who;
     else if (capitalised(who) || !weak || !isCommonWord(who.split(' ')[0])) action.account = who;
     if (account) action.account = account.replace(DEAL_NOUN, '');
   }

@@ -35,13 +35,14 @@ const PHONE = /(?<![\w@.])\+?\(?\d[\d\s().-]{6,22}\d(?![\w@])/g;
 const RECORD =
   /\b(?:(case|ticket|escalation|incident|esc|tkt|inc)|(request|req|dsr|dsar)|(task|todo))\s*(?:#|no\.?|number|-)?\s*#?(\d{1,12})\b|(?:^|\s)#(\d{1,12})\b/gi;
 const TIME =
-  /\b(?:at|by|@|around|before|after)?\s*(\d{1,2})(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.)(?![\w])|\b(?:at|by|@|around|before|after)\s+(\d{1,2}):([0-5]\d)\b|\b(\d{1,2}):([0-5]\d)\s*(?:h|hrs)?\b|\b(?:at|by|around)\s+(noon|midday|midnight)\b|\b(eod|end of (?:the )?(?:business )?day|close of business|cob)\b|\b(?:at|by)\s+(\d{1,2})\s*(?:o'?clock)\b/gi;
+  /\b(?:at|by|@|around|before|after)?\s*(\d{1,2})(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.)(?![\w])|\b(?:at|by|@|around|before|after)\s+(\d{1,2}):([0-5]\d)\b|\b(\d{1,2}):([0-5]\d)\s*(?:h|hrs)?\b|\b(?:at|by|around)\s+(noon|midday|midnight)\b|\b(eod|end of (?:the )?(?:business )?day|close of business|cob)\b|\b(?:(?:at|by|until|till|around|say|like)\s+)?(\d{1,2})\s*(?:o'?clock)\b|\b(?:at\s+)?(?:like\s+|around\s+|about\s+)?(\d{1,2})(?::([0-5]\d))?\s+in the (morning|afternoon|evening)\b|\b(morning|afternoon|evening)\s+(?:at|around)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?::([0-5]\d))?\b(?!\s*(?:am|pm|%|k\b|min|hour|day|week))/gi;
 const IN_HOURS = /\bin\s+(?:(\d{1,2})|an?|one|two|three|four|five|six)\s+(hours?|hrs?|minutes?|mins?)\b/gi;
 const HOUR_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6 };
 
 /** The end of the working day, for "eod": 17:00 in the asker's time zone (the contract's reading). */
 export const END_OF_DAY = '17:00';
 
+const CLOCK_WORDS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Every match of a finder that returns the first one: the found span is blanked and the text searched again. */
@@ -76,6 +77,12 @@ function times(text: string, now?: Date): Span[] {
     } else if (m[10]) {
       hour = Number(m[10]);
       if (hour < 8) hour += 12; // "by 5 o'clock" in a working day is the afternoon
+    } else if (m[11] || m[15]) {
+      // "10 in the morning", "tomorrow morning at nine", "afternoon at 3"
+      const h = m[11] ?? m[15];
+      hour = /^\d/.test(h) ? Number(h) : CLOCK_WORDS.indexOf(h.toLowerCase()) + 1;
+      minute = Number(m[12] ?? m[16] ?? 0);
+      if (!/^m/i.test(m[13] ?? m[14]) && hour < 12) hour += 12;
     }
     if (hour === undefined || hour > 23 || minute > 59) continue;
     const lead = /^\s*/.exec(m[0])![0].length;

@@ -71,7 +71,7 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
     }
     if (words.length === 0 && (low === 'the' || HONORIFIC.test(low))) continue;
     // "Bright & Sons": an ampersand between capitalised words belongs to the name.
-    if (tok === '&' && words.length && /^\s*\p{Lu}/u.test(s.slice(m.index + 1))) {
+    if (tok === '&' && words.length && /^\s*(?:\p{Lu}|\p{Ll}+\b)/u.test(s.slice(m.index + 1)) && (/^\s*\p{Lu}/u.test(s.slice(m.index + 1)) || !capitalised(words[0]))) {
       words.push(tok);
       continue;
     }
