@@ -4,7 +4,7 @@ import type { ActionInput } from '../../src/core/types.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
 import { findDate, type DateHit } from '../../src/nlu/offline/dates.ts';
 import { findDuration } from '../../src/nlu/offline/durations.ts';
-import { isFirstName, isPerson, splitPersonCompany } from '../../src/nlu/offline/names.ts';
+import { companyOf, isPerson, people, splitPersonCompany } from '../../src/nlu/offline/names.ts';
 import { capitalised, cut, EMAIL, isThingNoun, takeEntity, tidy, type Phrase } from '../../src/nlu/offline/text.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
@@ -121,10 +121,6 @@ export function parseActivity(ctx: Ctx): ActionInput {
 
 // "Tom Becker, no wait, it was Yuki Okafor": a name corrected in the same message.
 const CORRECTION = /\b(?:no wait|no,? sorry|sorry|no|actually|i mean|correction|scratch that)\s*[,:-]?\s*(?:it was|it's|make (?:that|it)|i meant)?\s*/gi;
-// "Bob Grant, the CFO over at Wayne Enterprises", "Jane Doe in Hooli", "Noah Murphy, CEO of Umbrella Corp".
-const AFFILIATION =
-  /^\s*,?\s*(?:(?:who'?s|who is|she'?s|he'?s|she is|he is|the|their|our|a|an|now|also)\s+){0,3}(?:[\p{L}-]+\s+){0,3}?(?:over\s+)?(?:at|from|of|in|@|with)\s+(?:the\s+)?/iu;
-const POSSESSIVE_ROLE = /^\s*,?\s*(?:who'?s|who is|she'?s|he'?s|she is|he is)\s+(\p{Lu}[\p{L}&.'-]*(?:\s+\p{Lu}[\p{L}&.'-]*)*)'s\b/u;
 const NEW_COMPANY = /\b(?:new\s+)?(?:company|prospect|account|customer|client|logo)\s*(?:called|named|,)\s*/gi;
 const FUTURE_MARK =
   /\b(?:will|'ll|going to|next|follow(?:[- ]?up)?|by|until|till|before|due|remind|plan|let'?s|wants?|needs?|again|back|send)\b/i;
@@ -145,12 +141,8 @@ function withWhoAndWhen(ctx: Ctx, action: Partial<ActivityLog>): void {
   }
   if (action.account) action.account = action.account.replace(/^(?:of|at|from|in|@)\s+/i, '');
   if (action.contact && !action.account) {
-    const at = text.indexOf(action.contact);
-    const after = at >= 0 ? text.slice(at + action.contact.length) : '';
-    const role = POSSESSIVE_ROLE.exec(after);
-    const link = AFFILIATION.exec(after);
-    const company = role?.[1] ?? (link ? takeEntity(after, link[0].length)?.text : undefined);
-    if (company && !isCommonWord(company.split(' ')[0]) && !isPerson(company)) action.account = company;
+    const company = companyOf(text, action.contact);
+    if (company) action.account = company;
   }
   if (!action.account) {
     NEW_COMPANY.lastIndex = 0;
@@ -173,20 +165,6 @@ function withWhoAndWhen(ctx: Ctx, action: Partial<ActivityLog>): void {
     else if (action.followUpDate && who) action.followUp = `follow up with ${who}`;
   }
 }
-
-/** Full names in the text: a known first name and a surname (capitalised, unless the whole message is lower case). */
-function people(text: string): { name: string; at: number }[] {
-  const lowerCase = !/\p{Lu}/u.test(text);
-  const out: { name: string; at: number }[] = [];
-  for (const m of text.matchAll(/(?<![\p{L}'])(\p{L}[\p{L}'-]+)\s+(\p{L}[\p{L}'-]+)(?![\p{L}'])/gu)) {
-    const [, first, last] = m;
-    if (!isFirstName(first) || isCommonWord(last) || STOPS.test(last)) continue;
-    if (lowerCase ? /ed$/.test(last) : !capitalised(first) || !capitalised(last)) continue;
-    out.push({ name: `${first} ${last}`, at: m.index });
-  }
-  return out;
-}
-const STOPS = /^(?:and|or|at|from|of|in|on|the|to|with|is|was|who|about|for|said|says|told|called|will|has|had|wants|needs)$/i;
 
 /** When it happened, if not today: "yesterday", "last Friday", "on Monday" (the one just past), "Dec 29". */
 function occurredOn(text: string, today: string): string | undefined {

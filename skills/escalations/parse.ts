@@ -3,7 +3,7 @@ import type { Action } from '../../src/actions/index.ts';
 import type { ActionInput } from '../../src/core/types.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
 import { findPeriod } from '../../src/nlu/offline/dates.ts';
-import { isPerson } from '../../src/nlu/offline/names.ts';
+import { companyOf, isPerson, people } from '../../src/nlu/offline/names.ts';
 import { isThingNoun, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
@@ -49,12 +49,18 @@ const CATEGORY: [NonNullable<Category>, RegExp][] = [
   ],
 ];
 
+// Severity as the user set it ("treat it as high", "sev high", "priority: urgent") outranks what the words suggest.
+const SEVERITY_SAID =
+  /\b(?:sev(?:erity)?|priority|pri|prio)\s*[:=]?\s*(urgent|critical|high|medium|low)\b|\b(?:treat|mark|flag|log|file|set|make|put|escalate|raise)\s+(?:it|this|that)?\s*(?:as\s+)?(?:a\s+)?(urgent|critical|high|medium|low)\b(?!\s+(?:volume|number|usage|load))/;
+
 const TRIGGERS = [
   /^\s*(?:(?:low|medium|normal|high|urgent|critical|top)(?:[- ](?:priority|severity|pri|sev))?|sev[- ]?[0-4]|p[0-3])\b[\s!:,\-–]*(?=\S)/i,
   /^\s*(?:[\w']+\s+){0,3}?escalat\w*(?:\s+(?:this|that|it))?(?:\s+to\s+[\w-]+(?:\s+\d)?)?\s*[:\-–]\s*/i,
   /^\s*(?:please\s+)?escalat\w*(?:\s+(?:this|that|it))?(?:\s+to\s+(?:support|engineering|tier \d|l\d))?\s*[:,-]?\s*/i,
-  /[\s,;.-]*(?:please\s+)?escalat\w*(?:\s+(?:this|that|it))?(?:\s+(?:please|asap|now))?[\s.!]*$/i,
-  /^\s*(?:open|create|raise|file|log|submit|start)\s+(?:a\s+|an\s+|new\s+)*(?:[\w-]+\s+){0,2}?(?:case|ticket|incident|escalation)\b\s*/i,
+  /[\s,;.-]*(?:please\s+)?escalat\w*(?:\s+(?:this|that|it))?(?:\s+(?:please|asap|now|as\s+(?:urgent|high|critical|low|medium)))?[\s.!]*$/i,
+  /^\s*(?:i\s+)?(?:need|want|would like|have)\s+to\s+(?:raise|open|log|file|create)\s+(?:a|an)\s+(?:new\s+)?(?:escalation|case|ticket)\b[.:,!]?\s*/i,
+  /^\s*(?:open|create|raise|file|log|submit|start|new)\s+(?:a\s+|an\s+|new\s+)*(?:[\w-]+\s+){0,2}?(?:case|ticket|incident|escalation)\b\s*/i,
+  /^\s*esc\s*[:\-–]\s*/i,
   /^\s*(?:(?:low|medium|normal|high|urgent|critical|top)[- ](?:priority|severity|pri|sev)|sev[- ]?[0-4]|p[0-3]|urgent)\s*[:,-]\s*/i,
 ];
 const ACCOUNT_PREP = /^\s*(?:for|at|from|on behalf of|with)\s+/i;
@@ -108,6 +114,14 @@ export function parseEscalationCreate(ctx: Ctx): ActionInput {
     // "Acme is down" reads better whole than as "is down".
     text = tidy(/^\s*(?:is|are)\b/i.test(rest) ? `${who.text}${rest}` : rest);
   }
+  // "Jane Doe, Hooli's admin, says ...", "Sofia Larsen at Cyberdyne thinks ...": a person named later in the story.
+  if (!action.contact) {
+    const person = people(ctx.text).find((p) => p.name !== action.account);
+    if (person) {
+      action.contact = person.name;
+      action.account ??= companyOf(ctx.text, person.name);
+    }
+  }
   if (!action.account && !action.contact) {
     const named = /\b(?:for|at|from|with)\s+/i.exec(text);
     // "... reports Acme's SSO is broken": a possessive names whose thing it is.
@@ -126,8 +140,9 @@ export function parseEscalationCreate(ctx: Ctx): ActionInput {
   const low = ctx.low;
   const category = CATEGORY.find(([, re]) => re.test(low))?.[0];
   if (category) action.category = category;
-  const severity = SEVERITY.find(([, re]) => re.test(low))?.[0];
-  if (severity) action.severity = severity;
+  const said = SEVERITY_SAID.exec(low);
+  const severity = said ? (said[1] ?? said[2]).replace('critical', 'urgent') : SEVERITY.find(([, re]) => re.test(low))?.[0];
+  if (severity) action.severity = severity as Severity;
   else if (category === 'outage' || category === 'security') action.severity = 'urgent';
   return action as EscalationCreate;
 }

@@ -1,4 +1,6 @@
 import { LEXICON } from '../lexicon.ts';
+import { capitalised, takeEntity } from './text.ts';
+import { isCommonWord } from './vocab.ts';
 
 /**
  * Tells people from companies when the sentence structure does not ("met with Initech" vs "called Dana"):
@@ -35,3 +37,33 @@ export function splitPersonCompany(phrase: string): { person: string; company: s
     return undefined;
   return { person: words.slice(0, 2).join(' '), company: words.slice(2).join(' ') };
 }
+
+// "Bob Grant, the CFO over at Wayne Enterprises", "Jane Doe in Hooli", "Noah Murphy, CEO of Umbrella Corp".
+const AFFILIATION =
+  /^\s*,?\s*(?:(?:who'?s|who is|she'?s|he'?s|she is|he is|the|their|our|a|an|now|also)\s+){0,3}(?:[\p{L}-]+\s+){0,3}?(?:over\s+)?(?:at|from|of|in|@|with)\s+(?:the\s+)?/iu;
+const POSSESSIVE_ROLE = /^\s*,?\s*(?:(?:who'?s|who is|she'?s|he'?s|she is|he is)\s+)?(\p{Lu}[\p{L}&.'-]*(?:\s+\p{Lu}[\p{L}&.'-]*)*)'s\b/u;
+
+/** The company a person is said to be with, right after their name: "Bob Grant, the CFO over at Wayne", "Sofia (Cyberdyne)". */
+export function companyOf(text: string, person: string): string | undefined {
+  const at = text.indexOf(person);
+  const after = at >= 0 ? text.slice(at + person.length) : '';
+  const role = POSSESSIVE_ROLE.exec(after);
+  const link = AFFILIATION.exec(after) ?? /^\s*\(\s*/.exec(after);
+  const company = role?.[1] ?? (link ? takeEntity(after, link[0].length)?.text : undefined);
+  return company && !isCommonWord(company.split(' ')[0]) && !isPerson(company) ? company : undefined;
+}
+
+/** Full names in the text: a known first name and a surname (capitalised, unless the whole message is lower case). */
+export function people(text: string): { name: string; at: number }[] {
+  const lowerCase = !/\p{Lu}/u.test(text);
+  const out: { name: string; at: number }[] = [];
+  for (const m of text.matchAll(/(?<![\p{L}'])(\p{L}[\p{L}'-]+)(?=\s+(\p{L}[\p{L}'-]+)(?![\p{L}']))/gu)) {
+    const [, first, last] = m;
+    if (!isFirstName(first) || isCommonWord(last) || STOPS.test(last)) continue;
+    if (lowerCase ? /ed$/.test(last) : !capitalised(first) || !capitalised(last)) continue;
+    out.push({ name: `${first} ${last}`, at: m.index });
+  }
+  return out;
+}
+const STOPS = /^(?:and|or|at|from|of|in|on|the|to|with|is|was|who|about|for|said|says|told|called|will|has|had|wants|needs)$/i;
+

@@ -76,7 +76,8 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
       continue;
     }
     if (!tok || STOP.has(low) || !/\p{L}/u.test(tok)) break;
-    if (THING_NOUNS.has(low) && !/^\p{Lu}/u.test(tok)) break;
+    // A thing of a company stops its name; capitalised, only as an acronym after the name ("Pied Piper SSO").
+    if (THING_NOUNS.has(low) && (!/^\p{Lu}/u.test(tok) || (words.length > 0 && tok === tok.toUpperCase()))) break;
     if (/^\d|^q[1-4]$|^#/.test(low) || /^\$/.test(tok)) break;
     // A lower-case past-tense word after a name is the start of the story: "hooli demo went", "acme signed".
     if (words.length > 0 && /^\p{Ll}+ed$/u.test(tok) && tok.length > 4) break;
