@@ -389,7 +389,9 @@ describe('QA regressions', () => {
       occurredOn: '2026-11-23',
     });
     expect(parse('called Dana, we met on tuesday and she signed', '2026-11-26')).not.toHaveProperty('followUpDate');
-    expect(parse('called dana reyes yesterday, she wants pricing by friday')).toMatchObject({ occurredOn: '2026-11-22' });
+    expect(parse('called dana reyes yesterday, she wants pricing by friday')).toMatchObject({
+      occurredOn: '2026-11-22',
+    });
     expect(parse('called Dana, call her back tuesday', '2026-11-26')).toMatchObject({ followUpDate: '2026-12-01' });
     expect(parse('push Acme upsell to last Friday')).toEqual({
       type: 'deal.update',

@@ -120,7 +120,8 @@ export function parseActivity(ctx: Ctx): ActionInput {
 }
 
 // "Tom Becker, no wait, it was Yuki Okafor": a name corrected in the same message.
-const CORRECTION = /\b(?:no wait|no,? sorry|sorry|no|actually|i mean|correction|scratch that)\s*[,:-]?\s*(?:it was|it's|make (?:that|it)|i meant)?\s*/gi;
+const CORRECTION =
+  /\b(?:no wait|no,? sorry|sorry|no|actually|i mean|correction|scratch that)\s*[,:-]?\s*(?:it was|it's|make (?:that|it)|i meant)?\s*/gi;
 const NEW_COMPANY = /\b(?:new\s+)?(?:company|prospect|account|customer|client|logo)\s*(?:called|named|,)\s*/gi;
 const FUTURE_MARK =
   /\b(?:will|'ll|going to|next|follow(?:[- ]?up)?|by|until|till|before|due|remind|plan|let'?s|wants?|needs?|again|back|send)\b/i;
@@ -159,7 +160,11 @@ function withWhoAndWhen(ctx: Ctx, action: Partial<ActivityLog>): void {
       /\b(?:i(?:'ll| will| need to| have to| should| must|'ve got to)|we(?:'ll| will| need to| should))\s+(?:need to\s+|have to\s+)?(?!be\b|have\b|see\b)([^,.;]+)|\bi owe (?:him|her|them|the\w*) ([^,.;]+)/i.exec(
         text,
       );
-    const todo = promise && tidy((promise[1] ?? `send ${promise[2]}`).replace(/\s+(?:by|on|until|till|before|next|tomorrow|today)\b.*$/i, ''));
+    const todo =
+      promise &&
+      tidy(
+        (promise[1] ?? `send ${promise[2]}`).replace(/\s+(?:by|on|until|till|before|next|tomorrow|today)\b.*$/i, ''),
+      );
     if (again) action.followUp = `call ${who ?? 'them'} again`;
     else if (todo && todo.split(' ').length > 1) action.followUp = todo;
     else if (action.followUpDate && who) action.followUp = `follow up with ${who}`;

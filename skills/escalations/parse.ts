@@ -141,7 +141,9 @@ export function parseEscalationCreate(ctx: Ctx): ActionInput {
   const category = CATEGORY.find(([, re]) => re.test(low))?.[0];
   if (category) action.category = category;
   const said = SEVERITY_SAID.exec(low);
-  const severity = said ? (said[1] ?? said[2]).replace('critical', 'urgent') : SEVERITY.find(([, re]) => re.test(low))?.[0];
+  const severity = said
+    ? (said[1] ?? said[2]).replace('critical', 'urgent')
+    : SEVERITY.find(([, re]) => re.test(low))?.[0];
   if (severity) action.severity = severity as Severity;
   else if (category === 'outage' || category === 'security') action.severity = 'urgent';
   return action as EscalationCreate;
@@ -190,7 +192,12 @@ function clauseNote(text: string, caseNo: string): string | undefined {
   const at = text.search(new RegExp(String.raw`\b${caseNo}\b`));
   const after = at >= 0 ? text.slice(at + caseNo.length) : '';
   const clause = /[,;]\s*(?!(?:i'?m|i am|i'll|i will|please|thanks|pls)\b)([^,;]{8,})$/i.exec(after);
-  if (clause && /\b(?:customer|cust|client|they|it|works?|fixed|in place|confirmed?|since|waiting|root cause|workaround)\b/i.test(clause[1]))
+  if (
+    clause &&
+    /\b(?:customer|cust|client|they|it|works?|fixed|in place|confirmed?|since|waiting|root cause|workaround)\b/i.test(
+      clause[1],
+    )
+  )
     return tidy(clause[1]);
   // "reopen 1002 cust says dash down again": a clause with its own subject right after the number.
   const told = /^\s+((?:the\s+)?(?:customer|cust|client|they|user|users)\s+\S.{4,})$/i.exec(after);

@@ -2,15 +2,15 @@
 import type { Action } from '../../src/actions/index.ts';
 import type { ActionInput } from '../../src/core/types.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
-import { isPerson } from '../../src/nlu/offline/names.ts';
-import { capitalised, entityBefore, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
+import { companyOf, isPerson, people, splitPersonCompany } from '../../src/nlu/offline/names.ts';
+import { capitalised, entityBefore, isThingNoun, takeEntity, tidy } from '../../src/nlu/offline/text.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { type IntentRule, PRIORITY } from '../../src/nlu/intents.ts';
 
 type TaskCreate = Extract<Action, { type: 'task.create' }>;
 
 const TRIGGER =
-  /^(?:please\s+)?(?:remind(?:er)?(?:\s+me)?|todo|to-?do|task|(?:add|create|make|set up|new|set)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-?do|reminder|follow[- ]?up task)|don'?t let me forget|i\s+(?:need|have|got)\s+to|(?:need|have|got)\s+to)\b\s*(?:for me\s*)?[:,-]?\s*(?:to\s+)?/i;
+  /^(?:please\s+)?(?:remind(?:er)?(?:\s+me)?|todo|to-?do|task|(?:add|create|make|set up|new|set)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:task|todo|to-?do|reminder|follow[- ]?up task)|don'?t let me forget|i\s+(?:need|have|got)\s+to|(?:need|have|got)\s+to)\b\s*(?:(?:for (?:me|myself)|out of (?:this|that)|from (?:this|that))\s*)?[:,-]?\s*(?:to\s+)?/i;
 const TRIGGER_INSIDE =
   /\b(?:remind me|(?:set|add|create|make|put in|put down)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:reminder|task|todo|to-?do))\s*(?:for me\s*)?[:,-]?\s*(?:to\s+)?/i;
 const TARGET =
@@ -18,11 +18,11 @@ const TARGET =
 
 // "the Hooli renewal" is about the account Hooli.
 const DEAL_NOUN =
-  /\s+(?:renewal|expansion|upsell|proposal|contract|deal|account|team|deck|quote|invoice|po|order|demo|opportunity|opp)$/i;
+  /\s+(?:renewal|expansion|upsell|proposal|contract|deal|account|team|deck|quote|invoice|po|order|demo|opportunity|opp|paperwork|docs|documents|slides|map|msa|sow|nda|agreement|pilot)$/i;
 
 // "remind Priya to send the quote", "ask Alex to update the forecast", "task for Marco: call Hooli".
 const FOR_COLLEAGUE =
-  /^(?:please\s+)?(?:remind|ask|tell|get|have|make sure)\s+(?!me\b|myself\b|us\b)([\p{L}][\p{L}'-]*(?:\s+(?!to\b|about\b|that\b)\p{Lu}[\p{L}'-]*)?)\s+(?:to\s+)?(?=\S)|^(?:(?:add|create|make|set up|new)\s+(?:a\s+)?)?(?:task|todo|reminder)\s+for\s+(?!me\b|myself\b|today\b|tomorrow\b|tonight\b|this\b|next\b|monday|tuesday|wednesday|thursday|friday)([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?|^assign\s+(?:a\s+)?(?:task|todo)\s+to\s+([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?/iu;
+  /^(?:please\s+)?(?:remind|ask|tell|get|have|make sure)\s+(?!me\b|myself\b|us\b)([\p{L}][\p{L}'-]*(?:\s+(?!to\b|about\b|that\b)\p{Lu}[\p{L}'-]*)?)\s+(?:to\s+)?(?=\S)|^(?:(?:add|create|make|set up|new)\s+(?:a\s+)?)?(?:task|todo|reminder)\s+for\s+(?!me\b|myself\b|today\b|tomorrow\b|tonight\b|this\b|next\b|monday|tuesday|wednesday|thursday|friday)([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?|^(?:i\s+)?(?:need|want)\s+(?:a\s+)?(?:new\s+)?(?:task|todo|reminder)\s+for\s+(?!me\b|myself\b)([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?|^assign\s+(?:a\s+)?(?:task|todo)\s+to\s+([\p{L}][\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)?)\s*[:,-]?\s*(?:to\s+)?/iu;
 
 /**
  * The name a pattern captured, without a lower-case word after the first name. (The patterns run case-insensitively
@@ -49,10 +49,10 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
   if (when?.date) action.dueDate = when.date;
   let text = ctx.spans.blank(ctx.text);
   const colleague = FOR_COLLEAGUE.exec(text);
-  const name = colleague && properName(colleague[1] ?? colleague[2] ?? colleague[3]);
+  const name = colleague && properName(colleague[1] ?? colleague[2] ?? colleague[3] ?? colleague[4]);
   if (colleague && name && isPerson(name)) {
     action.assignee = name;
-    const raw = colleague[1] ?? colleague[2] ?? colleague[3];
+    const raw = colleague[1] ?? colleague[2] ?? colleague[3] ?? colleague[4];
     // A lower-case word after the first name was not part of it ("ask marco review..."): it starts the task.
     text = name === raw ? text.slice(colleague[0].length) : text.slice(colleague[0].indexOf(raw) + name.length);
   } else {
@@ -61,8 +61,19 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
     text = ask ? text.slice(ask.index + ask[0].length) : text.replace(TRIGGER, '');
   }
   text = text.replace(/(?:^|\s)(?:on\s+)?(?:in the\s+)?(?:morning|afternoon|evening|tonight)(?=[\s,.;]*$|,)/i, ' ');
-  text = tidy(text.replace(/^\s*(?:to|that i|i should)\s+/i, '').replace(/\s+(?:to|for me)$/i, ''));
-  text = tidy(text.replace(/^(?:asap|urgently|quickly)\s+(?:to\s+)?/i, '').replace(/^to\s+/i, ''));
+  text = tidy(
+    text
+      .replace(/^[\s,]*(?:(?:she|he|they)\s+(?:needs?|has|have|should|must|is going)\s+to\s+)?/i, '')
+      .replace(/^\s*(?:to|that i|i should)\s+/i, '')
+      .replace(/\s+(?:to|for me)$/i, ''),
+  );
+  text = tidy(
+    text
+      .replace(/^(?:asap|urgently|quickly)\s+(?:to\s+)?/i, '')
+      .replace(/^to\s+/i, '')
+      .replace(/\s+(?:by|on|at|until|till|due)\s*$/i, '')
+      .replace(/,\s*(?:make|set) it(?: due)?\s*$/i, ''),
+  );
   if (!text || /^(?:it|that|this|her|him|them|me|us)[?.!]*$/i.test(text)) return ctx.ask('task.create.text');
   action.text = text;
 
@@ -76,14 +87,19 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
   }
   if (!who) {
     // A capitalised word inside the text ("send the Globex proposal") names a company or person.
-    const cap = /(?<=\s)\p{Lu}[\p{L}&.-]*(?:\s+\p{Lu}[\p{L}&.-]*)*/u.exec(text);
-    if (cap && takeEntity(cap[0])) who = takeEntity(cap[0])?.text;
+    const cap = /(?<=\s)\p{Lu}[\p{L}&.-]*(?:\s+(?:&\s+)?\p{Lu}[\p{L}&.-]*)*/u.exec(text);
+    if (cap && takeEntity(cap[0]) && !isThingNoun(cap[0].split(' ')[0])) who = takeEntity(cap[0])?.text;
   }
   if (who) {
     const whoEnd = text.indexOf(who) + who.length;
     const at = /^\s*(?:at|from|of)\s+/i.exec(text.slice(whoEnd));
     const account = at ? takeEntity(text, whoEnd + at[0].length)?.text : undefined;
-    who = who.replace(DEAL_NOUN, '');
+    while (DEAL_NOUN.test(who)) who = who.replace(DEAL_NOUN, '');
+    const split = splitPersonCompany(who);
+    if (split && !account) {
+      who = split.person;
+      action.account = split.company;
+    }
     if ((isPerson(who) || account) && !isCommonWord(who.split(' ')[0])) action.contact = who;
     else if (capitalised(who) || !weak || !isCommonWord(who.split(' ')[0])) action.account = who;
     if (account) action.account = account.replace(DEAL_NOUN, '');
@@ -92,18 +108,33 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
     const passing = accountInPassing(text);
     if (passing && passing !== action.contact) action.account = passing;
   }
+  // "..., Tom Becker still hasn't sent it back": a person named elsewhere in the message.
+  const person = people(ctx.text).find(
+    (p) => p.name !== action.assignee && !p.name.startsWith(action.assignee ?? '\0'),
+  );
+  if (person && (!action.contact || !isPerson(action.contact))) {
+    action.contact = person.name;
+    const company = companyOf(ctx.text, person.name);
+    if (company && (!action.account || action.account === person.name)) action.account = company;
+  }
   return action as TaskCreate;
 }
 
 // "the stark deal", "renew soylent contract", "send acme the msa": a company named next to one of its deal things.
 const THING =
-  /\b(?:renewal|expansion|upsell|proposal|contract|deal|account|deck|quote|invoice|po|order|opportunity|opp|msa|sow|nda|pricing|forecast|qbr|pilot|rollout|onboarding|kickoff)\b/gi;
+  /\b(?:renewal|expansion|upsell|proposal|contract|deal|account|deck|quote|invoice|po|order|opportunity|opp|msa|sow|nda|pricing|forecast|qbr|pilot|rollout|onboarding|kickoff|map|paperwork)\b/gi;
 const SEND_TO = /\b(?:send|forward|give|show|email)\s+(?=\S+(?:\s+\S+)?\s+(?:the|a|an|our|some|their)\b)/i;
 
 function accountInPassing(text: string): string | undefined {
   const send = SEND_TO.exec(text);
   const recipient = send && takeEntity(text, send.index + send[0].length);
-  if (recipient && !isCommonWord(recipient.text.split(' ')[0]) && !isPerson(recipient.text)) return recipient.text;
+  if (
+    recipient &&
+    !isCommonWord(recipient.text.split(' ')[0]) &&
+    !isPerson(recipient.text) &&
+    !/^(?:me|us|you|him|her|them)$/i.test(recipient.text)
+  )
+    return recipient.text;
   THING.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = THING.exec(text))) {

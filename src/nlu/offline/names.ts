@@ -41,14 +41,19 @@ export function splitPersonCompany(phrase: string): { person: string; company: s
 // "Bob Grant, the CFO over at Wayne Enterprises", "Jane Doe in Hooli", "Noah Murphy, CEO of Umbrella Corp".
 const AFFILIATION =
   /^\s*,?\s*(?:(?:who'?s|who is|she'?s|he'?s|she is|he is|the|their|our|a|an|now|also)\s+){0,3}(?:[\p{L}-]+\s+){0,3}?(?:over\s+)?(?:at|from|of|in|@|with)\s+(?:the\s+)?/iu;
-const POSSESSIVE_ROLE = /^\s*,?\s*(?:(?:who'?s|who is|she'?s|he'?s|she is|he is)\s+)?(\p{Lu}[\p{L}&.'-]*(?:\s+\p{Lu}[\p{L}&.'-]*)*)'s\b/u;
+const POSSESSIVE_ROLE =
+  /^\s*,?\s*(?:(?:who'?s|who is|she'?s|he'?s|she is|he is)\s+)?(\p{Lu}[\p{L}&.'-]*(?:\s+\p{Lu}[\p{L}&.'-]*)*)'s\b/u;
+
+// "— Hannah Lee, Harlow Dental": a capitalised name after a comma that is no job title.
+const COMMA_COMPANY =
+  /^\s*,\s*(?=\p{Lu})(?!(?:CEO|CTO|CFO|COO|CMO|CIO|VP|SVP|EVP|Head|Director|Manager|Chief|President|Founder|Owner|Lead|Senior|Junior|Principal|Partner|Counsel|Engineer|Analyst|Buyer)\b)/u;
 
 /** The company a person is said to be with, right after their name: "Bob Grant, the CFO over at Wayne", "Sofia (Cyberdyne)". */
 export function companyOf(text: string, person: string): string | undefined {
   const at = text.indexOf(person);
   const after = at >= 0 ? text.slice(at + person.length) : '';
   const role = POSSESSIVE_ROLE.exec(after);
-  const link = AFFILIATION.exec(after) ?? /^\s*\(\s*/.exec(after);
+  const link = AFFILIATION.exec(after) ?? /^\s*\(\s*/.exec(after) ?? COMMA_COMPANY.exec(after);
   const company = role?.[1] ?? (link ? takeEntity(after, link[0].length)?.text : undefined);
   return company && !isCommonWord(company.split(' ')[0]) && !isPerson(company) ? company : undefined;
 }
@@ -59,11 +64,17 @@ export function people(text: string): { name: string; at: number }[] {
   const out: { name: string; at: number }[] = [];
   for (const m of text.matchAll(/(?<![\p{L}'])(\p{L}[\p{L}'-]+)(?=\s+(\p{L}[\p{L}'-]+)(?![\p{L}']))/gu)) {
     const [, first, last] = m;
-    if (!isFirstName(first) || isCommonWord(last) || STOPS.test(last)) continue;
+    // A first name we know, or two capitalised words right after a role ("their managing partner Evelyn Wallace").
+    const known =
+      isFirstName(first) ||
+      (ROLE_BEFORE.test(text.slice(0, m.index)) && capitalised(first) && !COMPANY_SUFFIX.test(last));
+    if (!known || isCommonWord(last) || STOPS.test(last)) continue;
     if (lowerCase ? /ed$/.test(last) : !capitalised(first) || !capitalised(last)) continue;
     out.push({ name: `${first} ${last}`, at: m.index });
   }
   return out;
 }
-const STOPS = /^(?:and|or|at|from|of|in|on|the|to|with|is|was|who|about|for|said|says|told|called|will|has|had|wants|needs)$/i;
-
+const ROLE_BEFORE =
+  /\b(?:partner|ceo|cto|cfo|coo|cmo|cio|vp|director|manager|head of \w+|lead|owner|founder|counsel|champion|buyer|admin|contact|named|called|guy|woman|man)\s+$/i;
+const STOPS =
+  /^(?:and|or|at|from|of|in|on|the|to|with|is|was|who|about|for|said|says|told|called|will|has|had|wants|needs)$/i;

@@ -6,6 +6,8 @@ const MAX_CHARS = 2000;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips from chat text
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/g;
 const SLACK_MENTION = /<[@#!][^>\s]*>/g;
+// "remind @Priya Shah to ..." typed as plain text: the person, without the at sign.
+const AT_NAME = /(^|\s)@(?=\p{Lu}\p{Ll})/gu;
 const SLACK_LINK = /<(?:mailto:|tel:|https?:\/\/)?([^>|\s]+)(?:\|([^>]*))?>/g;
 const LEADING_FILLER =
   /^(?:(?:@?(?:crm-?bot|crmbot|crm|bot|assistant|salesbot|hey|hi|hiya|hello|yo|ok|okay|so|alright|all right|right|well|please|pls|plz|(?:can|could|would|will) (?:you|u)|i need you to|i want you to|i'?d like to|i want to|let'?s|lets)\b[\s,:;!.-]*|(?:good\s+)?(?:morning|afternoon|evening)\b\s*[,:;!.-]+\s*|good\s+(?:morning|afternoon|evening|day)\b\s*)+)/i;
@@ -16,7 +18,7 @@ const TRAILING_FILLER = /[\s,;.!]*\b(?:please|pls|plz|thanks|thank you|thx|ty)\b
 /** Makes raw chat text safe and uniform: no Slack tokens, control chars, bot names or politeness. */
 export function normalize(raw: string): string {
   let s = String(raw ?? '').slice(0, MAX_CHARS);
-  s = s.replace(CONTROL, ' ').replace(SLACK_MENTION, ' ');
+  s = s.replace(CONTROL, ' ').replace(SLACK_MENTION, ' ').replace(AT_NAME, '$1');
   s = s.replace(SLACK_LINK, (_m, target: string, label?: string) => label || target);
   s = s
     .replace(/[\u2018\u2019\u02bc]/g, "'")
@@ -26,7 +28,8 @@ export function normalize(raw: string): string {
   s = s
     .replace(HESITATION, '$1')
     .replace(/\s*,(?:\s*,)+/g, ',')
-    .replace(/\s+/g, ' ');
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,]+/, '');
   s = s.replace(LEADING_FILLER, '').replace(TRAILING_FILLER, '');
   return s.trim();
 }
@@ -71,7 +74,12 @@ export function takeEntity(s: string, from = 0): Phrase | undefined {
     }
     if (words.length === 0 && (low === 'the' || HONORIFIC.test(low))) continue;
     // "Bright & Sons": an ampersand between capitalised words belongs to the name.
-    if (tok === '&' && words.length && /^\s*(?:\p{Lu}|\p{Ll}+\b)/u.test(s.slice(m.index + 1)) && (/^\s*\p{Lu}/u.test(s.slice(m.index + 1)) || !capitalised(words[0]))) {
+    if (
+      tok === '&' &&
+      words.length &&
+      /^\s*(?:\p{Lu}|\p{Ll}+\b)/u.test(s.slice(m.index + 1)) &&
+      (/^\s*\p{Lu}/u.test(s.slice(m.index + 1)) || !capitalised(words[0]))
+    ) {
       words.push(tok);
       continue;
     }
