@@ -243,13 +243,18 @@ const ABSOLUTE_HINT = new RegExp(
 const PREP_BEFORE = /(?:\b(?:by|on|before|until|till|due|for|to)\s+)$/i;
 
 function absoluteDate(text: string, t: Date): DateHit | undefined {
-  if (!ABSOLUTE_HINT.test(text)) return undefined;
+  const hint = ABSOLUTE_HINT.exec(text);
+  if (!hint) return undefined;
+  // chrono reads only a window around the hint: on a long dictated message it costs milliseconds per call.
+  const from = Math.max(0, hint.index - 24);
+  const window = text.slice(from, hint.index + hint[0].length + 24);
   const ref = new Date(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), 12);
-  for (const r of chrono.en.casual.parse(text, ref, { forwardDate: true })) {
+  for (const r of chrono.en.casual.parse(window, ref, { forwardDate: true })) {
     if (!ABSOLUTE_HINT.test(r.text) || !r.start.isCertain('day')) continue;
     const d = ymd(r.start.get('year') ?? t.getUTCFullYear(), r.start.get('month') ?? 1, r.start.get('day') ?? 1);
-    const prep = PREP_BEFORE.exec(text.slice(Math.max(0, r.index - 20), r.index));
-    return { date: iso(d), start: r.index - (prep ? prep[0].length : 0), end: r.index + r.text.length };
+    const at = from + r.index;
+    const prep = PREP_BEFORE.exec(text.slice(Math.max(0, at - 20), at));
+    return { date: iso(d), start: at - (prep ? prep[0].length : 0), end: at + r.text.length };
   }
   return undefined;
 }
