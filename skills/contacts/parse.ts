@@ -101,7 +101,7 @@ export function parseContactCreate(ctx: Ctx): ActionInput {
   const said = /\b(?:(?:her|his|their|the)\s+name\s+is|name:)\s+/i.exec(text);
   if (said) start = said.index + said[0].length;
   const name = addAs && !said ? takeEntity(addAs[1]) : takeEntity(text, start);
-  if (!name) return ctx.ask('contact.create.name');
+  if (!name) return ctx.ask('contact.create.name', action);
   action.name = name.text;
 
   const rest = addAs

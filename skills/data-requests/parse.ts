@@ -113,9 +113,9 @@ function subjectOf(ctx: Ctx): string | undefined {
 
 export function parseDataRequest(ctx: Ctx): ActionInput {
   const kind = DATA_REQUEST_KINDS_RE.find(([, re]) => re.test(ctx.low))?.[0];
-  if (!kind) return ctx.ask('data_request.create.kind');
   const subject = subjectOf(ctx);
-  if (!subject) return ctx.ask('data_request.create.subject');
+  if (!kind) return ctx.ask('data_request.create.kind', subject ? { subject } : {});
+  if (!subject) return ctx.ask('data_request.create.subject', { kind });
   const action: Extract<Action, { type: 'data_request.create' }> = { type: 'data_request.create', kind, subject };
   const law = /\bgdpr\b/.exec(ctx.low) ? 'gdpr' : /\bccpa\b|\bcpra\b/.exec(ctx.low) ? 'ccpa' : undefined;
   if (law) action.law = law;
@@ -152,10 +152,10 @@ const STEP_FIRST_NO = /^(?:please\s+)?(?:verify|approve|execute|reject|deny|exte
 export function parseDataRequestStep(ctx: Ctx): ActionInput {
   const no = REQUEST_NO.exec(ctx.text) ?? STEP_FIRST_NO.exec(ctx.text);
   const request = no?.[1] ?? no?.[2];
-  if (!request) return ctx.ask('data_request.step.request');
   const l = ctx.low;
   const step = STEPS.find(([, re]) => re.test(l))?.[0];
-  if (!step) return ctx.ask('data_request.step.step');
+  if (!request) return ctx.ask('data_request.step.request', step ? { step } : {});
+  if (!step) return ctx.ask('data_request.step.step', { request });
   const action: Extract<Action, { type: 'data_request.step' }> = { type: 'data_request.step', request, step };
   const note = stepNote(ctx.text, no!.index + no![0].length, step);
   if (note) action.note = note;

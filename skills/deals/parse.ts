@@ -144,10 +144,10 @@ function readDealUpdate(ctx: Ctx, source: string): ActionInput {
     }
   }
   const deal = dealName(text) ?? named;
-  if (!deal) return ctx.ask('deal.update.deal');
+  if (!deal) return ctx.ask('deal.update.deal', action);
   action.deal = deal;
   const changes = ['stage', 'amount', 'amountChange', 'closeDate', 'owner', 'category', 'nextStep'] as const;
-  if (!changes.some((k) => action[k] !== undefined)) return ctx.ask('deal.update.stage');
+  if (!changes.some((k) => action[k] !== undefined)) return ctx.ask('deal.update.stage', action);
   return action as DealUpdate;
 }
 
@@ -231,7 +231,7 @@ export function parseDealCreate(ctx: Ctx): ActionInput {
   } else if (named && !calledName) {
     action.account = named.text;
   }
-  if (!action.account) return ctx.ask('deal.create.account');
+  if (!action.account) return ctx.ask('deal.create.account', action);
   // "new deal for Acme renewal": the account is Acme; "Acme renewal" is the deal's name.
   const kind = DEAL_KIND_TAIL.exec(action.account);
   if (kind && !form.account && kind.index > 0) {

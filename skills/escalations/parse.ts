@@ -134,7 +134,7 @@ export function parseEscalationCreate(ctx: Ctx): ActionInput {
     }
   }
   const summary = tidy(text.replace(/^(?:that|a|an)\s+/i, ''));
-  if (!summary) return ctx.ask('escalation.create.summary');
+  if (!summary) return ctx.ask('escalation.create.summary', action);
   action.summary = summary;
 
   const low = ctx.low;
@@ -206,9 +206,8 @@ function clauseNote(text: string, caseNo: string): string | undefined {
 
 export function parseEscalationUpdate(ctx: Ctx): ActionInput {
   const id = caseNumber(ctx.text, true);
-  if (!id) return ctx.ask('escalation.update.case');
   const l = ctx.low;
-  const action: Extract<Action, { type: 'escalation.update' }> = { type: 'escalation.update', case: id };
+  const action = { type: 'escalation.update', case: id ?? '' } as Extract<Action, { type: 'escalation.update' }>;
   if (/\bre-?open|\bback open\b|\bopen again\b/.test(l)) action.status = 'reopened';
   else if (
     /\b(?:resolv|close[ds]?\b|closing\b|fixed\b|solved\b|done\b|false alarm\b|mark(?:ed)? (?:as )?(?:resolved|fixed|done))/.test(
@@ -248,9 +247,15 @@ export function parseEscalationUpdate(ctx: Ctx): ActionInput {
     action.severity =
       level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
 
-  const note = explicitNote(ctx.text) ?? noteAfter(ctx.text, id) ?? clauseNote(ctx.text, id);
-  if (note && !/^(?:to|as)\b/i.test(note)) action.note = note;
-  if (!action.status && !action.assignee && !action.severity) return ctx.ask('escalation.update.status');
+  const note = id
+    ? (explicitNote(ctx.text) ?? noteAfter(ctx.text, id) ?? clauseNote(ctx.text, id))
+    : (explicitNote(ctx.text) ?? /,\s*([^,]{8,})$/.exec(ctx.text)?.[1]);
+  if (note && !/^(?:to|as)\b/i.test(note)) action.note = tidy(note);
+  if (!id) {
+    const { case: _none, ...known } = action;
+    return ctx.ask('escalation.update.case', known);
+  }
+  if (!action.status && !action.assignee && !action.severity) return ctx.ask('escalation.update.status', action);
   return action;
 }
 
@@ -263,7 +268,10 @@ export function parseCaseShow(ctx: Ctx): ActionInput {
 /** "add a note to 1002: customer sent HAR files", "1055 note: dup of 1054". */
 export function parseCaseNote(ctx: Ctx): ActionInput {
   const id = caseNumber(ctx.text, true);
-  if (!id) return ctx.ask('case.note.case');
+  if (!id) {
+    const said = /\b(?:note|saying|says)\s*(?:to (?:it|this|that)\s*)?(?:[:\-–—]|that)\s*(.+)$/i.exec(ctx.text)?.[1];
+    return ctx.ask('case.note.case', said ? { note: tidy(said) } : {});
+  }
   const quoted = /(?:^|\n)\s*(?:>\s*|["“])([\s\S]+?)["”]?\s*$/.exec(ctx.text)?.[1];
   const that = /\b(?:note|saying|says)\s+(?:that\s+)?(.+)$/i.exec(
     ctx.text.slice(ctx.text.indexOf(id) + id.length),
@@ -272,7 +280,7 @@ export function parseCaseNote(ctx: Ctx): ActionInput {
     (quoted && tidy(quoted)) ||
     noteAfter(ctx.text.replace(/\b(?:as (?:an? )?(?:internal )?note|note)\s*(?=[:\-–—])/i, ''), id, true) ||
     (that && tidy(that));
-  return note ? { type: 'case.note', case: id, note } : ctx.ask('case.note.note');
+  return note ? { type: 'case.note', case: id, note } : ctx.ask('case.note.note', { case: id });
 }
 
 export function parseCaseMetrics(ctx: Ctx): ActionInput {

@@ -74,7 +74,7 @@ export function parseTaskCreate(ctx: Ctx): ActionInput {
       .replace(/\s+(?:by|on|at|until|till|due)\s*$/i, '')
       .replace(/,\s*(?:make|set) it(?: due)?\s*$/i, ''),
   );
-  if (!text || /^(?:it|that|this|her|him|them|me|us)[?.!]*$/i.test(text)) return ctx.ask('task.create.text');
+  if (!text || /^(?:it|that|this|her|him|them|me|us)[?.!]*$/i.test(text)) return ctx.ask('task.create.text', action);
   action.text = text;
 
   TARGET.lastIndex = 0;

@@ -28,6 +28,14 @@ export interface Trace {
   decision: Decision;
   spans: Spans;
   action: Action;
+  /** When the action is a question back: the request it is about, the field it asks for, what is known so far. */
+  asked?: Asked;
+}
+
+export interface Asked {
+  type: string;
+  field: string;
+  partial: ActionInput;
 }
 
 interface Registered {
@@ -70,17 +78,48 @@ export function trace(text: string, opts: ParseOptions): Trace {
   // "remind me on Feb 30": a date that does not exist is asked about, never dropped or kept as text.
   const impossible = decision.action && decision.action !== 'help' ? findImpossibleDate(cleaned) : undefined;
   if (impossible) return done(clarify(`"${impossible}" isn't a real date. Which date do you mean?`));
-  const extract = decision.action ? extractors.get(decision.action) : undefined;
-  if (!extract) return done(clarify());
+  if (!decision.action || !extractors.has(decision.action)) return done(clarify());
+  const read = extractWith(decision.action, cleaned, today, spans);
+  return { clean: cleaned, decision, spans, action: read.action, asked: read.asked };
+}
+
+/**
+ * One extractor on a text, whatever the intent rules would say: how a conversation reads "make it 45 minutes" as a
+ * change to the call waiting for confirmation (`base`), or "for Pied Piper" as the answer to "which account?".
+ */
+export function extractAs(type: string, text: string, opts: ParseOptions, base?: ActionInput): Trace {
+  const today = TODAY.test(opts?.today ?? '') ? opts.today : new Date().toISOString().slice(0, 10);
+  const cleaned = clean(text);
+  const spans = new Spans(findSpans(cleaned, today, opts?.now ?? new Date()));
+  const read = extractWith(type, cleaned, today, spans, base);
+  return { clean: cleaned, decision: { action: type, fired: [] }, spans, ...read };
+}
+
+function extractWith(
+  type: string,
+  cleaned: string,
+  today: string,
+  spans: Spans,
+  base?: ActionInput,
+): { action: Action; asked?: Asked } {
+  const { rules, extractors } = registry();
+  let asked: Asked | undefined;
   const ctx: Ctx = {
     text: cleaned,
-    low,
+    low: cleaned.toLowerCase(),
     today,
     spans,
-    ask,
+    base,
+    ask: (key, partial) => {
+      const field = key.slice(key.lastIndexOf('.') + 1);
+      const askedType = key.slice(0, key.lastIndexOf('.'));
+      asked = { type: askedType, field, partial: { ...partial, type: askedType } };
+      return ask(key);
+    },
     intentOf: (t) => decide(t.toLowerCase(), rules).action,
   };
-  return done(finalize(extract(ctx)));
+  const action = finalize(extractors.get(type)!(ctx));
+  return { action, asked: action.type === 'clarify' ? asked : undefined };
 }
 
 // "Okay, last thing for the review, can you give me total closed won this year": the request after a preamble.
