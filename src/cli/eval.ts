@@ -1,6 +1,17 @@
-/** npm run eval -- <file.jsonl>: scores the offline parser on labelled cases and lists the misses. */
+/**
+ * npm run eval -- <file.jsonl>: scores the offline parser on labelled cases and lists the misses.
+ * npm run eval -- --dialogue <file.jsonl>: scores conversations run through the assistant on a demo CRM.
+ */
 import { readFileSync } from 'node:fs';
-import { evaluate, parseCases, type EvalReport } from '../nlu/evaluate.ts';
+import { openDemo } from '../demo/conversation.ts';
+import {
+  type Dialogue,
+  evaluate,
+  evaluateDialogues,
+  parseCases,
+  type EvalReport,
+  wrongFields,
+} from '../nlu/evaluate.ts';
 import { parseOffline } from '../nlu/offline/index.ts';
 
 const pct = (r: { correct: number; total: number; rate: number }) =>
@@ -23,9 +34,31 @@ function print(report: EvalReport): void {
   }
 }
 
-const file = process.argv.slice(2).find((a) => !a.startsWith('--'));
+async function dialogues(file: string): Promise<void> {
+  const all = parseCases(readFileSync(file, 'utf8')) as unknown as Dialogue[];
+  const demo = await openDemo(all[0]?.today ?? new Date().toISOString().slice(0, 10));
+  const report = await evaluateDialogues(all, async (d) => {
+    const say = await demo.converse(d.user, d.today);
+    return async (text) => (await say(text)).read;
+  });
+  await demo.close();
+  console.log(`turns: ${pct(report.turns)}`);
+  console.log(`conversations: ${pct(report.conversations)}`);
+  for (const m of report.misses) {
+    console.log(`- ${m.dialogue.user}: ${m.dialogue.note ?? ''}`);
+    m.dialogue.turns.forEach((t, i) => {
+      const g = m.got[i] as Record<string, unknown>;
+      const right = g?.type === t.expected.type && !wrongFields(t.expected, g).length;
+      console.log(`  ${right ? ' ' : '✗'} ${t.text}\n      expected: ${JSON.stringify(t.expected)}\n      got:      ${JSON.stringify(g)}`);
+    });
+  }
+}
+
+const args = process.argv.slice(2);
+const file = args.find((a) => !a.startsWith('--'));
 if (!file) {
-  console.error('usage: npm run eval -- <file.jsonl>');
+  console.error('usage: npm run eval -- [--dialogue] <file.jsonl>');
   process.exit(2);
 }
-print(await evaluate(parseCases(readFileSync(file, 'utf8')), (text, today) => parseOffline(text, { today })));
+if (args.includes('--dialogue')) await dialogues(file);
+else print(await evaluate(parseCases(readFileSync(file, 'utf8')), (text, today) => parseOffline(text, { today })));

@@ -2,6 +2,7 @@ import { SKILLS } from '../../skills/index.ts';
 import { type Action, specOf, validateAction } from '../actions/index.ts';
 import { toCrmError, type CrmDb, type Requester } from '../db/port.ts';
 import type { PerformResult } from '../db/rpc.ts';
+import type { DialogueContext } from '../nlu/dialogue.ts';
 import type { Parser } from '../nlu/parser.ts';
 import { localDate } from './clock.ts';
 import { log } from './log.ts';
@@ -136,18 +137,20 @@ export function createAssistant({
   return {
     run,
 
-    async handle(msg: Inbound): Promise<Reply> {
+    /** A message, read in its conversation's context when there is one; the reply says how it was read. */
+    async handle(msg: Inbound, context?: DialogueContext): Promise<Reply> {
       let action: Action;
       try {
         action = await parser.parse(msg.text, {
           today: localDate(now(), msg.user.timezone),
           user: msg.user,
           source: msg.source,
+          context,
         });
       } catch {
         action = { type: 'clarify', question: "Sorry, I didn't understand that. Try `help` to see what I can do." };
       }
-      return run(action, msg);
+      return { ...(await run(action, msg)), read: action };
     },
 
     /** The author's answer to a pending write: yes runs it once, no cancels it. */

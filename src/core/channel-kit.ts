@@ -1,6 +1,8 @@
 import type { Assistant } from './assistant.ts';
 import { GUEST_ACCOUNT, guestRequester, NOT_LINKED, type Speaker } from './guest.ts';
+import type { Action } from '../actions/index.ts';
 import type { CrmDb, Requester } from '../db/port.ts';
+import { type DialogueContext, focusAfter } from '../nlu/dialogue.ts';
 import type { ActionInput, CaseAction, ChannelKind, Inbound, Reply } from './types.ts';
 
 export { GUEST_ACCOUNT, NOT_LINKED, type Speaker } from './guest.ts';
@@ -51,40 +53,64 @@ export function privateNote(reply: Reply, delivered = true): Reply {
   return { kind: 'done', text: `I've sent you ${what} privately.` };
 }
 
-const YES = /^(y|yes|yep|yeah|yup|sure|ok|okay|confirm|confirmed|go ahead|do it|save it|correct)$/;
-const NO = /^(n|no|nope|nah|cancel|stop|don'?t|never ?mind|abort)$/;
-/** "Yes please!", "yes, go ahead", "sure thing" -> "yes" / "sure": the first word of a short answer. */
-function answerOf(text: string): 'yes' | 'no' | undefined {
-  const words = text
-    .toLowerCase()
-    .replace(/[!.,]+/g, ' ')
-    .trim()
-    .split(/\s+/);
-  const head =
-    words.length > 4
-      ? text.toLowerCase()
-      : /^(go|do|save|never)$/.test(words[0])
-        ? words.slice(0, 2).join(' ')
-        : words[0];
-  return YES.test(head) ? 'yes' : NO.test(head) ? 'no' : undefined;
+const OPENER = String.raw`(?:(?:actually|wait|hmm+|oh|oops|ah|well|then)[\s,.!]+)?`;
+const YES_WORDS = String.raw`y|ya|yes|yep|yeah|yea|yup|sure|ok|okay|k|kk|confirm(?:ed)?|go(?: ahead| for it)?|do it|save it|send it|ship it|correct|right|that'?s right|looks good|lgtm|perfect|great|please|pls|plz|thanks|thank you|thx|👍|✅|👌`;
+const NO_WORDS = String.raw`n|no|nope|nah|cancel(?: (?:it|that))?|stop|don'?t|do not|never ?mind|nvm|abort|forget it|scrap (?:it|that)|no thanks|👎|❌|🚫`;
+/** "Yes please!", "yep, go ahead", "ok go 👍"; "actually no, cancel": a whole message made of answer words. */
+const YES = new RegExp(String.raw`^${OPENER}(?:${YES_WORDS})(?:[\s,.!]+(?:${YES_WORDS}))*[\s.!]*$`, 'u');
+const NO = new RegExp(String.raw`^${OPENER}(?:${NO_WORDS})(?:[\s,.!]+(?:${NO_WORDS}|thanks|thank you))*[\s.!]*$`, 'u');
+export function answerOf(text: string): 'yes' | 'no' | undefined {
+  const t = text.trim().toLowerCase();
+  return NO.test(t) ? 'no' : YES.test(t) ? 'yes' : undefined;
 }
 
-/** What a conversation remembers between two messages: the write waiting for a yes or no, the answers last offered. */
+/**
+ * What a conversation remembers between two messages: the write waiting for a yes or no, the answers last offered,
+ * and what the parser needs to read the next message in context.
+ */
 export interface TurnState {
   pending?: string;
   choices?: Reply['choices'];
+  dialogue?: DialogueContext;
 }
 
 /** Where a conversation's state lives, by conversation key (one per person and place). */
 export interface StateStore {
-  get(key: string): Promise<TurnState>;
-  set(key: string, state: TurnState): Promise<void>;
+  get(user: Requester, key: string): Promise<TurnState>;
+  set(user: Requester, key: string, state: TurnState): Promise<void>;
 }
 
-/** A store in this process (the terminal has one conversation; chat replicas share one in the database). */
+/**
+ * Conversations kept in Postgres as their user (RLS keeps each to its own), so that every replica of a chat channel
+ * continues the same conversation; forgotten after 30 minutes of silence (`conversation_get`).
+ */
+export function databaseStore(db: CrmDb): StateStore {
+  return {
+    get: async (user, conversation) => (await db.rpc(user, 'conversation_get', { conversation })) as TurnState,
+    set: async (user, conversation, state) =>
+      void (await db.rpc(user, 'conversation_put', { conversation, state: state as Record<string, unknown> })),
+  };
+}
+
+/** A store in this process: the terminal's single conversation, and tests. */
 export function memoryStore(): StateStore {
   const states = new Map<string, TurnState>();
-  return { get: async (key) => states.get(key) ?? {}, set: async (key, state) => void states.set(key, state) };
+  return {
+    get: async (user, key) => structuredClone(states.get(`${user.id}:${key}`) ?? {}),
+    set: async (user, key, state) => void states.set(`${user.id}:${key}`, structuredClone(state)),
+  };
+}
+
+/** What the conversation knows after a reply: the write now waiting, the question asked back, what was talked about. */
+function contextAfter(before: DialogueContext, text: string, reply: Reply): DialogueContext {
+  const read = reply.read as Action | undefined;
+  if (!read) return before;
+  const focus = read.type === 'clarify' ? before.focus : focusAfter(read, before.focus);
+  if (reply.confirm) return { last: before.last, pending: read, focus };
+  if (reply.kind === 'question' && !reply.choices)
+    return { ...before, asked: read.type === 'clarify' && before.asked ? `${before.asked}, ${text}` : text, focus };
+  const answered = reply.kind === 'answer' && read.type !== 'clarify' && read.type !== 'help';
+  return { pending: before.pending, last: answered ? read : before.last, focus };
 }
 
 /** A message or a click as a channel hands it over: where it happened and its idempotency key. */
@@ -98,7 +124,7 @@ const CASE_CHANGE: Record<Exclude<CaseAction, 'reassign'>, 'acknowledged' | 'res
 export function createChannelKit({
   assistant,
   db,
-  store = memoryStore(),
+  store = databaseStore(db),
 }: {
   assistant: Assistant;
   db: CrmDb;
@@ -111,8 +137,14 @@ export function createChannelKit({
     speaker.kind === 'member' ? speaker.user : guestRequester(db, speaker.displayName);
 
   /** Remembers what a reply leaves open: its pending write, its "which one?" answers. */
-  async function remember(user: Requester, turn: Turn, reply: Reply): Promise<Reply> {
-    await store.set(keyOf(user, turn), { pending: reply.confirm?.pendingId, choices: reply.choices });
+  async function remember(user: Requester, turn: Turn, reply: Reply, dialogue?: DialogueContext): Promise<Reply> {
+    const state = dialogue ?? (await store.get(user, keyOf(user, turn))).dialogue ?? {};
+    const pending = reply.confirm?.pendingId;
+    await store.set(user, keyOf(user, turn), {
+      pending,
+      choices: reply.choices,
+      dialogue: pending ? state : { ...state, pending: undefined },
+    });
     return reply;
   }
 
@@ -139,28 +171,41 @@ export function createChannelKit({
         return { ...reply, text: `${reply.text}\n\n${refusalFor(speaker)}` };
       }
       const { user } = speaker;
-      const state = await store.get(keyOf(user, turn));
-      const answer = answerOf(text.trim());
+      const key = keyOf(user, turn);
+      const state = await store.get(user, key);
+      const dialogue = state.dialogue ?? {};
+      const answer = answerOf(text);
       if (answer) {
         if (!state.pending) return { kind: 'refusal', text: 'Nothing is waiting for your confirmation.' };
-        return remember(user, turn, await assistant.confirm(state.pending, user, answer === 'yes', turn.progress));
+        const reply = await assistant.confirm(state.pending, user, answer === 'yes', turn.progress);
+        const written = answer === 'yes' && reply.kind === 'done' ? dialogue.pending : undefined;
+        return remember(user, turn, reply, {
+          ...dialogue,
+          asked: undefined,
+          last: dialogue.last,
+          focus: written ? focusAfter(written, dialogue.focus) : dialogue.focus,
+        });
       }
       const choice = text.trim() && picked(state, text.trim());
-      if (choice) return remember(user, turn, await assistant.run(choice.action, { ...turn, user }));
-      const reply = await assistant.handle({ ...turn, text, user });
+      if (choice) return remember(user, turn, await assistant.run(choice.action, { ...turn, user }), dialogue);
+      const reply = await assistant.handle({ ...turn, text, user }, dialogue);
+      const next = contextAfter(dialogue, text, reply);
       const earlier = state.pending;
-      if (!earlier || reply.confirm?.pendingId === earlier) return remember(user, turn, reply);
+      if (!earlier || reply.confirm?.pendingId === earlier) return remember(user, turn, reply, next);
       if (reply.confirm) {
-        // A new write replaces the one waiting: only one yes or no is ever open.
+        // A new write replaces the one waiting: only one yes or no is ever open. A correction of it says nothing more.
         await assistant.confirm(earlier, user, false);
-        return remember(user, turn, {
-          ...reply,
-          text: `(Your earlier request was not confirmed, so it was not written.)\n${reply.text}`,
-        });
+        const corrected = reply.read?.type === dialogue.pending?.type;
+        const note = corrected ? '' : '(Your earlier request was not confirmed, so it was not written.)\n';
+        return remember(user, turn, { ...reply, text: `${note}${reply.text}` }, next);
       }
       // A question or an answer in between leaves the earlier write waiting for its yes or no (said when the message
       // was not understood, since it was probably meant as that answer).
-      await store.set(keyOf(user, turn), { pending: earlier, choices: reply.choices });
+      await store.set(user, key, {
+        pending: earlier,
+        choices: reply.choices,
+        dialogue: { ...next, pending: dialogue.pending },
+      });
       const unclear = reply.kind === 'question' && !reply.choices;
       return unclear ? { ...reply, text: `${reply.text}\n(Your earlier request is still waiting: yes or no?)` } : reply;
     },

@@ -52,6 +52,8 @@ export interface Reply {
   choices?: { label: string; action: ActionInput }[];
   /** The support case the reply announces, and what its buttons may do with it. */
   caseActions?: { case: string; actions: CaseAction[] };
+  /** How the message was read (the action before names were matched to records), for the conversation's context. */
+  read?: ActionInput;
 }
 
 /** What a skill works with; it never knows which channel it serves. */

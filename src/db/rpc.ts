@@ -181,6 +181,20 @@ export interface Rpc {
     result: PerformResult;
   };
   channel_scopes: { args: { channel: string; conversation?: string }; result: ChannelScope[] | null };
+  // What a conversation remembers between messages (the channel kit's state), and the write "undo" would take back.
+  conversation_get: { args: { conversation: string }; result: Record<string, unknown> };
+  conversation_put: { args: { conversation: string; state: Record<string, unknown> }; result: Record<string, never> };
+  undo_candidate: {
+    args: { writes: string[] };
+    result: {
+      audit_id: number;
+      action: string;
+      at: string;
+      undone: boolean;
+      recent: boolean;
+      what: string | null;
+    } | null;
+  };
   // Finding records as the asker sees them.
   find_entities: { args: { kind: EntityKind; q: string; limit?: number } & Record<string, unknown>; result: Entity[] };
   customer_360: { args: { contact_id: string } | { account_id: string }; result: Record<string, unknown> };

@@ -98,3 +98,46 @@ export function parseCases(jsonl: string): EvalCase[] {
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as EvalCase);
 }
+
+export interface Dialogue {
+  today: string;
+  user: string;
+  note?: string;
+  turns: { text: string; expected: EvalCase['expected'] }[];
+}
+export interface DialogueReport {
+  turns: Ratio;
+  conversations: Ratio;
+  /** Each conversation with a wrong turn: every turn, with what it was read as. */
+  misses: { dialogue: Dialogue; got: unknown[] }[];
+}
+
+/**
+ * Scores whole conversations: a turn is right when its type and every expected field are (the same rule as single
+ * messages); a conversation when all its turns are. `talk` starts a conversation and answers each of its messages.
+ */
+export async function evaluateDialogues(
+  dialogues: Dialogue[],
+  talk: (d: Dialogue) => Promise<(text: string) => Promise<unknown>>,
+): Promise<DialogueReport> {
+  let turnsOk = 0;
+  let turnsTotal = 0;
+  let conversationsOk = 0;
+  const misses: DialogueReport['misses'] = [];
+  for (const d of dialogues) {
+    const say = await talk(d);
+    const got: unknown[] = [];
+    let ok = true;
+    for (const t of d.turns) {
+      const g = await say(t.text);
+      got.push(g);
+      const right = (g as { type?: unknown })?.type === t.expected.type && !wrongFields(t.expected, g).length;
+      turnsTotal++;
+      if (right) turnsOk++;
+      ok &&= right;
+    }
+    if (ok) conversationsOk++;
+    else misses.push({ dialogue: d, got });
+  }
+  return { turns: ratio(turnsOk, turnsTotal), conversations: ratio(conversationsOk, dialogues.length), misses };
+}

@@ -1,0 +1,55 @@
+/**
+ * Conversations with the assistant on a fresh in-memory demo CRM, through the same core and channel kit as every
+ * channel (`npm run converse`, `npm run eval -- --dialogue`): each message gives how it was read, in the contract's
+ * form (the canonical action before names were matched to records, confirm / cancel, or the question asked back),
+ * and the reply.
+ */
+import { createAssistant } from '../core/assistant.ts';
+import { answerOf, createChannelKit, memoryStore } from '../core/channel-kit.ts';
+import type { Reply } from '../core/types.ts';
+import { migrate } from '../db/migrate.ts';
+import { seedIfEmpty } from '../db/open.ts';
+import { openPglite } from '../db/pglite.ts';
+import { replyAsText } from '../format/text.ts';
+import { offlineParser } from '../nlu/offline-parser.ts';
+import { DEMO_USERS } from './generate.ts';
+
+export interface Said {
+  read: Record<string, unknown>;
+  reply: string;
+}
+
+/** How a message was read, in the contract's form. */
+function readAs(text: string, reply: Reply): Record<string, unknown> {
+  const answer = answerOf(text);
+  if (answer) return { type: answer === 'yes' ? 'confirm' : 'cancel' };
+  if (!reply.read) return { type: 'clarify', question: reply.text };
+  const { type, ...fields } = reply.read;
+  return type === 'clarify' ? { type, question: reply.text } : { type, ...fields };
+}
+
+/** A small demo CRM (the named demo people and accounts, a few hundred deals), seeded for `today`. */
+export async function openDemo(today: string) {
+  const db = await openPglite();
+  await migrate(db);
+  await seedIfEmpty(db, 300, today);
+  let conversations = 0;
+  return {
+    /** A new conversation of one user (a demo user by default) on `today`, in a direct message. */
+    async converse(userName: string = DEMO_USERS.rep, day = today) {
+      const user = await db.serviceRpc('user_for_channel', { name: userName });
+      if (!user) throw new Error(`no CRM user called "${userName}"`);
+      const assistant = createAssistant({ db, parser: offlineParser, now: () => new Date(`${day}T12:00:00Z`), charts: false });
+      // Each conversation its own state, so that the same user's next conversation starts afresh.
+      const kit = createChannelKit({ assistant, db, store: memoryStore() });
+      const id = ++conversations;
+      let n = 0;
+      return async (text: string): Promise<Said> => {
+        const turn = { requestId: `converse:${id}:${++n}`, channel: 'repl' as const };
+        const reply = await kit.say({ kind: 'member', user }, turn, text);
+        return { read: readAs(text, reply), reply: replyAsText(reply) };
+      };
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Reading a message as the next turn of a conversation, deterministically: the answer to the assistant's question,
+ * a correction of the write waiting for confirmation, a follow-up to the last question, a reference to what was
+ * talked about ("it", "her", "that deal"), or a new request. Each reading is one extractor run on the message and
+ * merged into the earlier request by fixed rules; anything else is read as if it came alone.
+ */
+import { type Action, specOf, validateAction } from '../../actions/index.ts';
+import type { DialogueContext, Focus } from '../dialogue.ts';
+import { PRIORITY } from '../intents.ts';
+import { clean, extractAs, type ParseOptions, type Trace, trace } from './index.ts';
+import { isPerson } from './names.ts';
+
+const FREE_TEXT = new Set(['summary', 'followUp', 'text', 'note', 'outcome', 'nextStep', 'lossReason', 'question']);
+/** The fields that name a record: kept from the earlier request unless the message corrects them. */
+const ENTITY = new Set(['contact', 'account', 'deal', 'subject', 'name', 'query', 'case', 'request', 'task']);
+/** Fields a query's follow-up replaces together: a new period replaces both ends; an owner replaces a team. */
+const TOGETHER: Record<string, string[]> = {
+  from: ['from', 'to'],
+  to: ['from', 'to'],
+  owner: ['owner', 'team'],
+  team: ['owner', 'team'],
+};
+
+const PRONOUN =
+  /^(?:it|its|this|that|these|those|him|her|them|this one|that one|the deal|this deal|that deal|the case|this case|that case|this account|that account|the account|same)$/i;
+const REFERS = /\b(?:it|its|this|that|him|her|them|the deal|this deal|that deal|the case|this case|that one)\b/i;
+/** "sorry, I meant the Globex one", "no, it's Dana Reyes", "not Initech, Globex". */
+const MEANT =
+  /\b(?:i meant|i mean|meant|it'?s|it is|it should be|should be|not [^,]+?,\s*(?:but\s+)?|wrong \w+,?\s*(?:it'?s\s+)?)\s*(?:the\s+)?([\p{L}\d][\p{L}\d&.' -]*?)(?:\s+(?:one|deal|account|instead|please))?\s*[.!?]*$/iu;
+const CORRECTS = /\b(?:meant|mean|instead|wrong|actually|sorry|should be|make (?:it|that)|change (?:it|that)|not\b)/i;
+/** Words that open a follow-up: "and for last quarter?", "what about Ines", "just the won ones", "by team". */
+const FOLLOWS =
+  /^(?:and|what about|how about|same|just|only|now|ok|okay|also|then|but|split|break|by|group|compare|vs|versus|show|for|in|with|without|excluding|what'?s that|that|those|them)\b/i;
+/** Metric words: a follow-up changes the metric only when it names one ("what's that worth altogether"). */
+const METRIC_WORDS =
+  /\b(?:total|sum|worth|altogether|how much|count|how many|number of|forecast|win ?rate|stuck|stale|top|biggest|largest|list|which deals|show (?:me )?(?:the )?deals|average|avg|cycle|conversion|attainment|quota|coverage|chang|slipp|pushed)/i;
+
+type Fields = Record<string, unknown>;
+const fieldsOf = ({ type: _type, ...rest }: Fields) => rest;
+
+/** What one extractor understood of the message, whether or not it was enough for a whole request. */
+function fragment(type: string, text: string, opts: ParseOptions): { fields: Fields; complete: boolean } {
+  const t = extractAs(type, text, opts);
+  if (t.action.type !== 'clarify') return { fields: fieldsOf(t.action), complete: true };
+  return { fields: t.asked?.type === type ? fieldsOf(t.asked.partial) : {}, complete: false };
+}
+
+function valid(candidate: Fields): Action | undefined {
+  const checked = validateAction(candidate);
+  return checked.ok ? checked.action : undefined;
+}
+
+/** A fresh reading that starts something new: a whole request named at the start, or a question of its own. */
+function startsAfresh(fresh: Trace, than?: string): boolean {
+  const w = fresh.decision.winner;
+  if (!w || fresh.action.type === 'clarify' || fresh.action.type === than) return false;
+  if (fresh.action.type === 'undo' || fresh.action.type === 'help') return true;
+  const reads = specOf(fresh.action.type)?.writes === false;
+  return w.rule.priority >= PRIORITY.explicit ? w.at <= 3 || reads : reads && w.rule.priority >= PRIORITY.question;
+}
+
+/** "him" in "log a call with him" is the person talked about; "it" in "move it to …" the deal or case. */
+function withFocus(action: Action, focus: Focus | undefined): Action {
+  if (!focus) return action;
+  const a: Fields = { ...action };
+  for (const [k, v] of Object.entries(a)) {
+    if (!ENTITY.has(k) || typeof v !== 'string' || !PRONOUN.test(v.trim())) continue;
+    const named = focusFor(action.type, k, focus);
+    if (named) a[k] = named;
+    else delete a[k];
+  }
+  return valid(a) ?? action;
+}
+
+function focusFor(type: string, field: string, focus: Focus): string | undefined {
+  if (field === 'deal') return focus.deal ?? focus.account;
+  if (field === 'case') return focus.case;
+  if (field === 'request') return focus.request;
+  if (field === 'account') return focus.account;
+  if (field === 'query') return focus.contact ?? focus.account;
+  if (type === 'account.create') return undefined;
+  return focus.contact;
+}
+
+const PERSON_PRONOUN =
+  /\b(with|to|for|call|called|email|emailed|ping|pinged|text|texted|meet|met|remind|about|on)\s+(him|her|them)\b/gi;
+
+/** The message with "him"/"her" after a verb or preposition spelled out as the person talked about. */
+function spellOut(text: string, focus: Focus | undefined): string {
+  const person = focus?.contact;
+  return person ? text.replace(PERSON_PRONOUN, (_m, before: string) => `${before} ${person}`) : text;
+}
+
+/** A missing record filled from the focus when the message refers to it ("and set its close date to …"). */
+function filledFromFocus(t: Trace, text: string, focus: Focus | undefined): Action | undefined {
+  if (!focus || !t.asked || !REFERS.test(text)) return undefined;
+  const named = focusFor(t.asked.type, t.asked.field, focus);
+  return named ? valid({ ...t.asked.partial, [t.asked.field]: named }) : undefined;
+}
+
+/** The correction's new name for the record ("I meant the Globex one" -> Globex) and the field it replaces. */
+function corrected(base: Action, text: string): Fields {
+  const m = MEANT.exec(clean(text));
+  const value = m?.[1]?.trim();
+  if (!value || PRONOUN.test(value) || /^\d+(?:\s|$)|\b(?:minutes?|mins?|hours?|k)\b/i.test(value)) return {};
+  const has = (k: string) => k in base;
+  const field =
+    base.type === 'activity.log' || base.type === 'task.create'
+      ? isPerson(value) && has('contact')
+        ? 'contact'
+        : has('account')
+          ? 'account'
+          : 'contact'
+      : ['deal', 'subject', 'query', 'name', 'account', 'case', 'contact'].find(has);
+  return field ? { [field]: value } : {};
+}
+
+/** The pending write with what the message changes: values replace, free text only where there was none. */
+function correct(base: Action, text: string, opts: ParseOptions): Action | undefined {
+  const { fields } = fragment(base.type, text, opts);
+  const cue = CORRECTS.test(text);
+  const merged: Fields = { ...base };
+  for (const [k, v] of Object.entries(fields)) {
+    if (FREE_TEXT.has(k) && k in base) continue;
+    if (ENTITY.has(k) && k in base && (!cue || (typeof v === 'string' && PRONOUN.test(v)))) continue;
+    if (k === 'kind' && base.type === 'activity.log' && !/\b(?:call|meeting|email|note)\b/i.test(text)) continue;
+    merged[k] = v;
+  }
+  Object.assign(merged, cue ? corrected(base, text) : {});
+  const changed = Object.keys(merged).some((k) => JSON.stringify(merged[k]) !== JSON.stringify((base as Fields)[k]));
+  return changed ? valid(merged) : undefined;
+}
+
+/** The last question with what the follow-up replaces ("and in proposal?", "by team", "show 5"). */
+function follow(last: Action, text: string, opts: ParseOptions): Action | undefined {
+  const { fields } = fragment(last.type, text, opts);
+  const low = clean(text).toLowerCase();
+  const limit = /\b(?:show|top|just|only|first)\s+(?:me\s+)?(\d{1,3})\b/.exec(low)?.[1];
+  if (limit && 'limit' in last) fields.limit = Number(limit);
+  if ('metric' in fields && !METRIC_WORDS.test(low)) delete fields.metric;
+  if (!Object.keys(fields).length) return undefined;
+  const merged: Fields = { ...last };
+  for (const k of Object.keys(fields)) for (const gone of TOGETHER[k] ?? []) delete merged[gone];
+  return valid({ ...merged, ...fields });
+}
+
+export function readInContext(text: string, opts: ParseOptions, context: DialogueContext): Action {
+  const spelled = spellOut(text, context.focus);
+  const fresh = trace(spelled, opts);
+  const words = clean(text).split(/\s+/).filter(Boolean).length;
+
+  if (context.asked) {
+    const asked = trace(context.asked, opts).asked?.type;
+    if (!startsAfresh(fresh, asked)) {
+      const answered = trace(`${context.asked}, ${spelled}`, opts).action;
+      if (answered.type !== 'clarify' && (!asked || answered.type === asked)) return answered;
+    }
+  }
+  if (context.pending && !startsAfresh(fresh, context.pending.type)) {
+    const sameRequestAgain = fresh.action.type === context.pending.type && !CORRECTS.test(text) && words > 6;
+    const edit = sameRequestAgain ? undefined : correct(context.pending, spelled, opts);
+    if (edit) return edit;
+  }
+  const last = context.last;
+  if (last && specOf(last.type)?.writes === false && last.type !== 'help' && !startsAfresh(fresh, last.type)) {
+    const followsOn = FOLLOWS.test(clean(text)) || words <= 4 || fresh.action.type === 'clarify';
+    const next = followsOn && (fresh.action.type === last.type || fresh.action.type === 'clarify' || words <= 4);
+    const merged = next ? follow(last, spelled, opts) : undefined;
+    if (merged) return merged;
+  }
+  return filledFromFocus(fresh, text, context.focus) ?? withFocus(fresh.action, context.focus);
+}
