@@ -132,7 +132,11 @@ const EVERYONE =
 
 export function parsePipeline(ctx: Ctx): ActionInput {
   let text = ctx.text;
-  const metric = METRICS.find(([, re]) => re.test(ctx.low))?.[0] ?? 'list';
+  // A follow-up ("more than 45 days" after "which deals are stuck") keeps the metric it does not name.
+  const metric =
+    METRICS.find(([, re]) => re.test(ctx.low))?.[0] ??
+    (ctx.base?.metric as PipelineQuery['metric'] | undefined) ??
+    'list';
   const q: PipelineQuery = { type: 'pipeline.query', metric };
   const compared = COMPARED.exec(text);
   if (compared) {

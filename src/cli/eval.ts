@@ -49,7 +49,9 @@ async function dialogues(file: string): Promise<void> {
     m.dialogue.turns.forEach((t, i) => {
       const g = m.got[i] as Record<string, unknown>;
       const right = g?.type === t.expected.type && !wrongFields(t.expected, g).length;
-      console.log(`  ${right ? ' ' : '✗'} ${t.text}\n      expected: ${JSON.stringify(t.expected)}\n      got:      ${JSON.stringify(g)}`);
+      console.log(
+        `  ${right ? ' ' : '✗'} ${t.text}\n      expected: ${JSON.stringify(t.expected)}\n      got:      ${JSON.stringify(g)}`,
+      );
     });
   }
 }

@@ -107,7 +107,7 @@ function contextAfter(before: DialogueContext, text: string, reply: Reply): Dial
   if (!read) return before;
   const focus = read.type === 'clarify' ? before.focus : focusAfter(read, before.focus);
   if (reply.confirm) return { last: before.last, pending: read, focus };
-  if (reply.kind === 'question' && !reply.choices)
+  if (reply.kind === 'question')
     return { ...before, asked: read.type === 'clarify' && before.asked ? `${before.asked}, ${text}` : text, focus };
   const answered = reply.kind === 'answer' && read.type !== 'clarify' && read.type !== 'help';
   return { pending: before.pending, last: answered ? read : before.last, focus };

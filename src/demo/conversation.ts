@@ -39,7 +39,12 @@ export async function openDemo(today: string) {
     async converse(userName: string = DEMO_USERS.rep, day = today) {
       const user = await db.serviceRpc('user_for_channel', { name: userName });
       if (!user) throw new Error(`no CRM user called "${userName}"`);
-      const assistant = createAssistant({ db, parser: offlineParser, now: () => new Date(`${day}T12:00:00Z`), charts: false });
+      const assistant = createAssistant({
+        db,
+        parser: offlineParser,
+        now: () => new Date(`${day}T12:00:00Z`),
+        charts: false,
+      });
       // Each conversation its own state, so that the same user's next conversation starts afresh.
       const kit = createChannelKit({ assistant, db, store: memoryStore() });
       const id = ++conversations;

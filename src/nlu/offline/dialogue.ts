@@ -39,8 +39,13 @@ type Fields = Record<string, unknown>;
 const fieldsOf = ({ type: _type, ...rest }: Fields) => rest;
 
 /** What one extractor understood of the message, whether or not it was enough for a whole request. */
-function fragment(type: string, text: string, opts: ParseOptions): { fields: Fields; complete: boolean } {
-  const t = extractAs(type, text, opts);
+function fragment(
+  type: string,
+  text: string,
+  opts: ParseOptions,
+  base?: Action,
+): { fields: Fields; complete: boolean } {
+  const t = extractAs(type, text, opts, base);
   if (t.action.type !== 'clarify') return { fields: fieldsOf(t.action), complete: true };
   return { fields: t.asked?.type === type ? fieldsOf(t.asked.partial) : {}, complete: false };
 }
@@ -83,7 +88,7 @@ function focusFor(type: string, field: string, focus: Focus): string | undefined
 }
 
 const PERSON_PRONOUN =
-  /\b(with|to|for|call|called|email|emailed|ping|pinged|text|texted|meet|met|remind|about|on)\s+(him|her|them)\b/gi;
+  /\b(with|to|for|call|called|email|emailed|ping|pinged|text|texted|meet|met|remind|about|on|send|sent|tell|told|ask|asked|give|gave|show|showed|thank|invite|invited|brief|update)\s+(him|her)\b/gi;
 
 /** The message with "him"/"her" after a verb or preposition spelled out as the person talked about. */
 function spellOut(text: string, focus: Focus | undefined): string {
@@ -115,8 +120,27 @@ function corrected(base: Action, text: string): Fields {
   return field ? { [field]: value } : {};
 }
 
+/** "reason: went with a competitor", "her title is Head of Marketing", "note: …": a field named outright. */
+const LABELLED: [RegExp, string, string[]][] = [
+  [/^(?:the\s+)?(?:loss\s+)?reason(?:\s+(?:is|was))?\s*[:\-–—]?\s*(.+)$/i, 'lossReason', ['deal.update']],
+  [/^(?:the\s+)?next\s+step(?:\s+is)?\s*[:\-–—]?\s*(.+)$/i, 'nextStep', ['deal.update']],
+  [/^(?:(?:his|her|their|the)\s+)?(?:job\s+)?title(?:\s+is)?\s*[:\-–—]?\s*(.+)$/i, 'title', ['contact.create']],
+  [
+    /^(?:(?:his|her|their|the)\s+)?(?:phone|number|mobile|cell)(?:\s+is)?\s*[:\-–—]?\s*(\+?[\d ()./-]{6,})$/i,
+    'phone',
+    ['contact.create'],
+  ],
+  [/^(?:add\s+(?:a\s+)?)?note\s*[:\-–—]\s*(.+)$/i, 'note', ['escalation.update', 'case.note']],
+  [/^(?:the\s+)?summary\s*[:\-–—]\s*(.+)$/i, 'summary', ['activity.log', 'escalation.create']],
+];
+
 /** The pending write with what the message changes: values replace, free text only where there was none. */
 function correct(base: Action, text: string, opts: ParseOptions): Action | undefined {
+  const said = text.trim().replace(/[.!]+$/, '');
+  for (const [re, field, types] of LABELLED) {
+    const m = types.includes(base.type) ? re.exec(said) : null;
+    if (m) return valid({ ...base, [field]: m[1].trim() });
+  }
   const { fields } = fragment(base.type, text, opts);
   const cue = CORRECTS.test(text);
   const merged: Fields = { ...base };
@@ -133,9 +157,11 @@ function correct(base: Action, text: string, opts: ParseOptions): Action | undef
 
 /** The last question with what the follow-up replaces ("and in proposal?", "by team", "show 5"). */
 function follow(last: Action, text: string, opts: ParseOptions): Action | undefined {
-  const { fields } = fragment(last.type, text, opts);
+  const { fields } = fragment(last.type, text, opts, last);
   const low = clean(text).toLowerCase();
-  const limit = /\b(?:show|top|just|only|first)\s+(?:me\s+)?(\d{1,3})\b/.exec(low)?.[1];
+  const limit = /\b(?:show|top|just|only|first|make (?:it|that))\s+(?:me\s+)?(?:the\s+)?(?:top\s+)?(\d{1,3})\b/.exec(
+    low,
+  )?.[1];
   if (limit && 'limit' in last) fields.limit = Number(limit);
   if ('metric' in fields && !METRIC_WORDS.test(low)) delete fields.metric;
   if (!Object.keys(fields).length) return undefined;
@@ -149,24 +175,70 @@ export function readInContext(text: string, opts: ParseOptions, context: Dialogu
   const fresh = trace(spelled, opts);
   const words = clean(text).split(/\s+/).filter(Boolean).length;
 
-  if (context.asked) {
-    const asked = trace(context.asked, opts).asked?.type;
-    if (!startsAfresh(fresh, asked)) {
-      const answered = trace(`${context.asked}, ${spelled}`, opts).action;
-      if (answered.type !== 'clarify' && (!asked || answered.type === asked)) return answered;
-    }
+  const asked = context.asked ? trace(context.asked, opts) : undefined;
+  if (asked?.action.type === 'clarify' && !startsAfresh(fresh, asked.asked?.type)) {
+    const answered = trace(`${context.asked}, ${spelled}`, opts).action;
+    if (answered.type !== 'clarify' && (!asked.asked || answered.type === asked.asked.type)) return answered;
+    const named = asked.asked && ENTITY.has(asked.asked.field) ? nameIn(text) : undefined;
+    const filled = named && valid({ ...asked.asked!.partial, [asked.asked!.field]: named });
+    if (filled) return filled;
   }
-  if (context.pending && !startsAfresh(fresh, context.pending.type)) {
-    const sameRequestAgain = fresh.action.type === context.pending.type && !CORRECTS.test(text) && words > 6;
-    const edit = sameRequestAgain ? undefined : correct(context.pending, spelled, opts);
+  // The write waiting for a yes, or a whole request the assistant asked about ("which deal?", "that date is past").
+  const base = context.pending ?? (asked && asked.action.type !== 'clarify' ? asked.action : undefined);
+  if (base && !startsAfresh(fresh, base.type)) {
+    const sameRequestAgain = fresh.action.type === base.type && !CORRECTS.test(text) && words > 6;
+    const edit = sameRequestAgain ? undefined : correct(base, spelled, opts);
     if (edit) return edit;
   }
   const last = context.last;
-  if (last && specOf(last.type)?.writes === false && last.type !== 'help' && !startsAfresh(fresh, last.type)) {
-    const followsOn = FOLLOWS.test(clean(text)) || words <= 4 || fresh.action.type === 'clarify';
+  const otherRequest = fresh.asked && fresh.asked.type !== last?.type;
+  if (
+    last &&
+    specOf(last.type)?.writes === false &&
+    last.type !== 'help' &&
+    !startsAfresh(fresh, last.type) &&
+    !otherRequest
+  ) {
+    const followsOn =
+      FOLLOWS.test(clean(text)) ||
+      /\b(?:that|those|them)\b/i.test(text) ||
+      words <= 4 ||
+      fresh.action.type === 'clarify';
     const next = followsOn && (fresh.action.type === last.type || fresh.action.type === 'clarify' || words <= 4);
     const merged = next ? follow(last, spelled, opts) : undefined;
     if (merged) return merged;
   }
-  return filledFromFocus(fresh, text, context.focus) ?? withFocus(fresh.action, context.focus);
+  const about = filledFromFocus(fresh, text, context.focus) ?? withFocus(fresh.action, context.focus);
+  return about.type === 'clarify'
+    ? (aboutFocus(text, opts, context.focus) ?? about)
+    : personFromFocus(about, text, context.focus);
+}
+
+/** The answer to "which deal?" / "which account?": the name in it ("the Vandelay Industries deal", "on Hooli"). */
+function nameIn(text: string): string | undefined {
+  const name = clean(text)
+    .replace(/^(?:(?:it'?s|it is|that'?s|i mean|for|on|at|with|to|about)\s+)+/i, '')
+    .replace(/^the\s+/i, '')
+    .replace(/\s+(?:one|deal|account|opportunity|please|pls)\s*[.!?]*$/i, '')
+    .replace(/[.!?]+$/, '')
+    .trim();
+  return name && name.split(/\s+/).length <= 5 && !PRONOUN.test(name) ? name : undefined;
+}
+
+/** "assign it to Lucía", "add a note to it: …", "approve it": "it" is the case, deal or request talked about last. */
+function aboutFocus(text: string, opts: ParseOptions, focus: Focus | undefined): Action | undefined {
+  const record = focus?.case ? `case ${focus.case}` : focus?.request ? `request ${focus.request}` : undefined;
+  if (!record || !/\b(?:it|this|that|this one|that one|the case|this case|the request)\b/i.test(text)) return undefined;
+  const spelled = text.replace(/\b(?:this one|that one|the case|this case|the request|it|this|that)\b/i, record);
+  const t = trace(spelled, opts).action;
+  return t.type === 'clarify' ? undefined : t;
+}
+
+/** "log a meeting with her" after Keiko Tanaka was named: she is the contact, not an account called Keiko Tanaka. */
+function personFromFocus(action: Action, text: string, focus: Focus | undefined): Action {
+  const person = focus?.contact;
+  const a = action as Fields;
+  if (!person || a.account !== person || !/\b(?:him|her|them)\b/i.test(text)) return action;
+  const { account: _was, ...rest } = a;
+  return valid({ ...rest, contact: person }) ?? action;
 }
