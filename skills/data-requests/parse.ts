@@ -41,7 +41,7 @@ export const DATA_REQUEST_KINDS_RE: [Kind, RegExp][] = [
   ],
   [
     'access',
-    /\bexport (?:everything|all (?:the |of )?(?:his |her |their )?(?:personal )?data|(?:his|her|their) (?:personal )?data)|\bwhat (?:personal )?data (?:do )?we (?:hold|have|store|keep)\b|\bcopy of (?:his|her|their|my|all)? ?(?:personal )?(?:data|information|info)\b|\bsubject access\b|\bdsar\b|\baccess request\b|\beverything we (?:hold|have|store|keep) (?:on|about)\b|\bsee (?:all )?(?:the )?data we (?:hold|have)\b|\b(?:which|what) (?:personal )?(?:data|information|info) (?:do )?we (?:have|hold|store|keep|saved?|process)\b|\bauskunft\b|\bcopy of (?:all )?(?:the )?(?:personal )?(?:data|information|info)\b/,
+    /\bexport (?:everything|all (?:the |of )?(?:his |her |their )?(?:personal )?data|(?:his|her|their) (?:personal )?data)|\bwhat (?:personal )?data (?:do )?we (?:hold|have|store|keep)\b|\bcopy of (?:his|her|their|my|all)? ?(?:personal )?(?:data|information|info)\b|\bsubject access\b|\bdsar\b|\baccess request\b|\beverything we (?:hold|have|store|keep) (?:on|about)\b|\bsee (?:all )?(?:the )?data we (?:hold|have)\b|\b(?:which|what) (?:personal )?(?:data|information|info) (?:do )?we (?:have|hold|store|keep|saved?|process)\b|\bauskunft\b|\bcopy of (?:all )?(?:the )?(?:personal )?(?:data|information|info)\b|\bwhat (?:data |info(?:rmation)? )?we (?:hold|have|store|keep) (?:on|about) (?:him|her|them|me)\b/,
   ],
 ];
 

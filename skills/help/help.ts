@@ -1,8 +1,15 @@
 import { z } from 'zod';
-import { HOW_TO_ASK } from '../../src/core/channel-kit.ts';
 import { defineAction } from '../../src/core/skill.ts';
-import type { Reply } from '../../src/core/types.ts';
+import type { ChannelKind, Reply } from '../../src/core/types.ts';
 import { parseHelp, helpRules } from './parse.ts';
+
+/** How to reach the assistant in each channel, in that channel's own words (help says it). */
+const HOW_TO_ASK: Record<ChannelKind, string> = {
+  repl: 'type it the way you would say it',
+  slack: 'type it the way you would say it — here in a DM, with `/crm`, or by mentioning @CRM Assistant in a channel',
+  teams:
+    'type it the way you would say it — here in our chat, or by mentioning @CRM Assistant in a channel or group chat',
+};
 
 const Help = z.strictObject({ type: z.literal('help'), topic: z.string().min(1).max(100).optional() });
 

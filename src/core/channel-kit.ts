@@ -1,9 +1,9 @@
 import type { Assistant } from './assistant.ts';
 import { GUEST_ACCOUNT, guestRequester, NOT_LINKED, type Speaker } from './guest.ts';
-import type { Action } from '../actions/index.ts';
+import { type Action, specOf } from '../actions/index.ts';
 import type { CrmDb, Requester } from '../db/port.ts';
 import { type DialogueContext, focusAfter } from '../nlu/dialogue.ts';
-import type { ActionInput, CaseAction, ChannelKind, Inbound, Reply } from './types.ts';
+import type { ActionInput, CaseAction, Inbound, Reply } from './types.ts';
 
 export { GUEST_ACCOUNT, NOT_LINKED, type Speaker } from './guest.ts';
 
@@ -12,14 +12,6 @@ export { GUEST_ACCOUNT, NOT_LINKED, type Speaker } from './guest.ts';
  * transport: who may do what, which replies are private, the round trips of a conversation (a yes or no to a
  * pending write, a pick among "which one?" answers, a button on a case post), and how to address the assistant.
  */
-
-/** How to reach the assistant in each channel, in that channel's own words (help says it). */
-export const HOW_TO_ASK: Record<ChannelKind, string> = {
-  repl: 'type it the way you would say it',
-  slack: 'type it the way you would say it — here in a DM, with `/crm`, or by mentioning @CRM Assistant in a channel',
-  teams:
-    'type it the way you would say it — here in our chat, or by mentioning @CRM Assistant in a channel or group chat',
-};
 
 const refusalFor = (speaker: Speaker) =>
   speaker.kind === 'guest' && speaker.why !== 'unlinked' ? GUEST_ACCOUNT : NOT_LINKED;
@@ -105,12 +97,14 @@ export function memoryStore(): StateStore {
 function contextAfter(before: DialogueContext, text: string, reply: Reply): DialogueContext {
   const read = reply.read as Action | undefined;
   if (!read) return before;
-  const focus = read.type === 'clarify' ? before.focus : focusAfter(read, before.focus);
-  if (reply.confirm) return { last: before.last, pending: read, focus };
-  if (reply.kind === 'question')
-    return { ...before, asked: read.type === 'clarify' && before.asked ? `${before.asked}, ${text}` : text, focus };
-  const answered = reply.kind === 'answer' && read.type !== 'clarify' && read.type !== 'help';
-  return { pending: before.pending, last: answered ? read : before.last, focus };
+  const { pending, last } = before;
+  if (read.type === 'clarify')
+    return { pending, last, asked: before.asked ? `${before.asked}, ${text}` : text, focus: before.focus };
+  const focus = focusAfter(read, before.focus);
+  if (reply.confirm) return { last, pending: read, focus };
+  const writes = specOf(read.type)?.writes;
+  if (reply.kind === 'question' || (writes && reply.kind === 'answer')) return { pending, last, question: read, focus };
+  return { pending, last: writes === false && read.type !== 'help' ? read : last, focus };
 }
 
 /** A message or a click as a channel hands it over: where it happened and its idempotency key. */

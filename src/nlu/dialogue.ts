@@ -19,8 +19,10 @@ export interface DialogueContext {
   pending?: Action;
   /** The last request answered or written, as it was read: a follow-up keeps what it does not replace. */
   last?: Action;
-  /** The assistant asked back about this text: the next message may be the answer that completes it. */
+  /** The parser asked back about this text (a request it could not complete): the next message may complete it. */
   asked?: string;
+  /** A whole request the assistant asked about or turned down as it stood ("that date is past", "which deal?"). */
+  question?: Action;
   focus?: Focus;
 }
 

@@ -173,6 +173,7 @@ function follow(last: Action, text: string, opts: ParseOptions): Action | undefi
 export function readInContext(text: string, opts: ParseOptions, context: DialogueContext): Action {
   const spelled = spellOut(text, context.focus);
   const fresh = trace(spelled, opts);
+  fresh.action = personFromFocus(fresh.action, text, context.focus);
   const words = clean(text).split(/\s+/).filter(Boolean).length;
 
   const asked = context.asked ? trace(context.asked, opts) : undefined;
@@ -184,7 +185,7 @@ export function readInContext(text: string, opts: ParseOptions, context: Dialogu
     if (filled) return filled;
   }
   // The write waiting for a yes, or a whole request the assistant asked about ("which deal?", "that date is past").
-  const base = context.pending ?? (asked && asked.action.type !== 'clarify' ? asked.action : undefined);
+  const base = context.pending ?? context.question;
   if (base && !startsAfresh(fresh, base.type)) {
     const sameRequestAgain = fresh.action.type === base.type && !CORRECTS.test(text) && words > 6;
     const edit = sameRequestAgain ? undefined : correct(base, spelled, opts);
@@ -209,9 +210,8 @@ export function readInContext(text: string, opts: ParseOptions, context: Dialogu
     if (merged) return merged;
   }
   const about = filledFromFocus(fresh, text, context.focus) ?? withFocus(fresh.action, context.focus);
-  return about.type === 'clarify'
-    ? (aboutFocus(text, opts, context.focus) ?? about)
-    : personFromFocus(about, text, context.focus);
+  const onRecord = /^(?:case|escalation|data_request)\./.test(context.last?.type ?? context.pending?.type ?? '');
+  return about.type === 'clarify' || onRecord ? (aboutFocus(text, opts, context.focus) ?? about) : about;
 }
 
 /** The answer to "which deal?" / "which account?": the name in it ("the Vandelay Industries deal", "on Hooli"). */

@@ -15,12 +15,13 @@ const COMPANY_SUFFIX =
 export function isPerson(phrase: string): boolean {
   if (/@/.test(phrase)) return true;
   if (COMPANY_SUFFIX.test(phrase)) return false;
-  const first = phrase.split(/\s+/)[0].toLowerCase();
-  return FIRST_NAMES.has(first);
+  return isFirstName(phrase.split(/\s+/)[0]);
 }
 
+/** "Chloé", "Lucía" are looked up as "chloe", "lucia". */
 export function isFirstName(word: string): boolean {
-  return FIRST_NAMES.has(word.toLowerCase());
+  const low = word.toLowerCase();
+  return FIRST_NAMES.has(low) || FIRST_NAMES.has(low.normalize('NFD').replace(/\p{M}/gu, ''));
 }
 
 const NAME_PARTICLE = /^(?:van|von|der|den|de|da|di|del|della|dos|du|la|le|bin|ibn|al|el|st|ter|ten)$/i;
