@@ -33,7 +33,7 @@ export const undo = defineAction({
     const label = UNDOABLE[last.action];
     if (!label)
       return {
-        answer: `Your last change was a ${last.action}, which I can't take back on my own; change it back with a new request (nothing was changed).`,
+        answer: `Your last change (${last.action}) is not one I can take back on my own; change it back with a new request. Nothing was changed.`,
       };
     if (!last.recent) return { answer: 'I can only take back a change from the last 30 minutes; nothing was changed.' };
     if (!last.what) return { answer: 'What your last change wrote is no longer there; nothing was changed.' };

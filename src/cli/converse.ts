@@ -15,7 +15,7 @@ const today = option('--today') ?? new Date().toISOString().slice(0, 10);
 const json = args.includes('--json');
 
 const demo = await openDemo(today);
-const say = await demo.converse(option('--as'));
+const say = await demo.converse(option('--as'), today);
 for await (const line of createInterface({ input: process.stdin, terminal: false })) {
   if (!line.trim()) continue;
   const { read, reply } = await say(line.trim());

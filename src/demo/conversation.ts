@@ -7,6 +7,7 @@
 import { createAssistant } from '../core/assistant.ts';
 import { answerOf, createChannelKit, memoryStore } from '../core/channel-kit.ts';
 import type { Reply } from '../core/types.ts';
+import type { CrmDb } from '../db/port.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedIfEmpty } from '../db/open.ts';
 import { openPglite } from '../db/pglite.ts';
@@ -33,21 +34,21 @@ export async function openDemo(today: string) {
   const db = await openPglite();
   await migrate(db);
   await seedIfEmpty(db, 300, today);
-  let conversations = 0;
+  return { ...conversations(db), close: () => db.close() };
+}
+
+/** Conversations on a CRM database, each with its own state, so that the same user's next one starts afresh. */
+export function conversations(db: CrmDb) {
+  let count = 0;
   return {
-    /** A new conversation of one user (a demo user by default) on `today`, in a direct message. */
-    async converse(userName: string = DEMO_USERS.rep, day = today) {
+    /** A new conversation of one user (a demo user by default) on `day`, in a direct message. */
+    async converse(userName: string = DEMO_USERS.rep, day?: string) {
       const user = await db.serviceRpc('user_for_channel', { name: userName });
       if (!user) throw new Error(`no CRM user called "${userName}"`);
-      const assistant = createAssistant({
-        db,
-        parser: offlineParser,
-        now: () => new Date(`${day}T12:00:00Z`),
-        charts: false,
-      });
-      // Each conversation its own state, so that the same user's next conversation starts afresh.
+      const now = () => (day ? new Date(`${day}T12:00:00Z`) : new Date());
+      const assistant = createAssistant({ db, parser: offlineParser, now, charts: false });
       const kit = createChannelKit({ assistant, db, store: memoryStore() });
-      const id = ++conversations;
+      const id = ++count;
       let n = 0;
       return async (text: string): Promise<Said> => {
         const turn = { requestId: `converse:${id}:${++n}`, channel: 'repl' as const };
@@ -55,6 +56,5 @@ export async function openDemo(today: string) {
         return { read: readAs(text, reply), reply: replyAsText(reply) };
       };
     },
-    close: () => db.close(),
   };
 }
