@@ -27,11 +27,13 @@ export function minimize(text: string, knownNames: ReadonlySet<string>): Minimiz
   for (let i = 0; i < words.length; i++) {
     for (let span = 5; span >= 1; span -= 2) {
       const candidate = words.slice(i, i + span).join('');
-      const bare = candidate.replace(/[’'`]s$|[.,!?;:]+$/i, '');
+      // Quotes and brackets around a name (the conversation is given as JSON) are not part of it.
+      const lead = /^["“'([{]*/.exec(candidate)![0];
+      const bare = candidate.slice(lead.length).replace(/(?:[’'`]s)?["”')\]},.!?;:]*$/i, '');
       // A lone lowercase word ("mark", "will") is more likely a verb than a person.
       const plausible = span > 1 || /^\p{Lu}/u.test(bare);
       if (bare && plausible && knownNames.has(bare.toLowerCase())) {
-        words.splice(i, span, placeholder('PERSON', bare) + candidate.slice(bare.length));
+        words.splice(i, span, lead + placeholder('PERSON', bare) + candidate.slice(lead.length + bare.length));
         break;
       }
     }
