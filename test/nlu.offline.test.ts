@@ -84,6 +84,7 @@ describe.each([
   ['held-out set', 'nlu-holdout.jsonl', 240],
   ['blind set 2', 'nlu-blind-2.jsonl', 150],
   ['blind set 3', 'nlu-blind-3.jsonl', 150],
+  ['blind set 4 (version 2)', 'nlu-blind-4.jsonl', 220],
 ])('%s', (_name, file, minCases) => {
   const cases = parseCases(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8'));
   it('has enough valid cases, covering every canonical action type', () => {

@@ -56,7 +56,7 @@ const METRICS: [PipelineQuery['metric'], RegExp][] = [
 ];
 
 const GROUP =
-  /(?:\b(?:by|per|broken (?:down|out) by|grouped by|split by|across|for each)\s+(?:the\s+|each\s+)?|^(?:which|what)\s+)(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?|teams?|accounts?|customers?|compan(?:y|ies)|(?:forecast\s+)?categor(?:y|ies))\b|\b(monthly)\b/;
+  /(?:\b(?:by|per|broken (?:down|out) by|grouped by|split by|across|for each|does each|do each|has each)\s+(?:the\s+|each\s+)?|^(?:which|what)\s+)(reps?|owners?|salespe(?:rson|ople)|sellers?|aes?|people|stages?|regions?|territor(?:y|ies)|geos?|months?|teams?|accounts?|customers?|compan(?:y|ies)|(?:forecast\s+)?categor(?:y|ies))\b|\b(monthly)\b/;
 const GROUP_KEY = (w: string): NonNullable<PipelineQuery['groupBy']> =>
   /^(rep|owner|sales|seller|ae|people)/.test(w)
     ? 'owner'
@@ -346,6 +346,13 @@ export const pipelineQueryRules: IntentRule[] = [
     action: 'pipeline.query',
     priority: PRIORITY.question - 10,
     when: /^(?:won|lost|closed|closed[- ](?:won|lost)|open|stuck|stale|new|big|biggest|all|active|late|slipped)\s+(?:[\w-]+\s+)?(?:deals|opps|opportunities)\b/,
+  },
+  {
+    // "what moved to negotiation this week" asks about stage changes; "move Acme to negotiation" makes one.
+    name: 'question about stage moves',
+    action: 'pipeline.query',
+    priority: PRIORITY.listing,
+    when: (t) => /^(?:what|which|any|how many|show|list)\b/.test(t) && STAGE_CHANGE.test(t),
   },
   { name: 'pipeline words', action: 'pipeline.query', priority: PRIORITY.topical, when: PIPELINE_WORDS },
   { name: 'deals mentioned', action: 'pipeline.query', priority: PRIORITY.topical, when: /\b(?:deals|opps)\b/ },

@@ -196,7 +196,8 @@ export function parseTaskComplete(ctx: Ctx): ActionInput {
     task = done?.[1];
   }
   task = task
-    ?.replace(/^(?:the\s+|my\s+)?(?:task\s+(?:about|for|to)\s+|task\s+)?/i, '')
+    ?.replace(/^(['"‘“])(.+)['"’”]$/, '$2')
+    .replace(/^(?:the\s+|my\s+)?(?:task\s+(?:about|for|to)\s+|task\s+)?/i, '')
     .replace(/\s+task$/i, '')
     .replace(/^(?:about|for)\s+/i, '');
   if (!task || /^(?:it|that|this|that one)$/i.test(task)) return ctx.ask('task.complete.task');
@@ -208,7 +209,7 @@ export const taskListRules: IntentRule[] = [
     name: 'what is on my plate',
     action: 'task.list',
     priority: PRIORITY.listing - 15,
-    when: /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b|^(?:what'?s|whats|what is|anything|show(?: me)?|list)?\s*(?:my\s+)?overdue(?:\s+(?:for|on)\s+\S+)?\s*\??$|\bon (?:the team'?s|our|\w+'s) (?:plate|list|agenda)\b|\b(?:what|which|any)\s+(?:tasks|todos|to-?dos|reminders|follow[- ]?ups)\b|\b(?:do|does)\s+\S+(?:\s+\S+)?\s+have\s+(?:due|on|to do)\b|\bhave due\b|\boverdue (?:tasks|todos|to-?dos|items|reminders|follow[- ]?ups)\b/,
+    when: /\bon my (?:plate|list|agenda)\b|\bmy (?:tasks|todos?|to-?dos|to do list|reminders|agenda)\b|\b(?:what(?:'?s| is| do i have)?|whats|anything) due\b|\b(?:tasks?|todos?|reminders) (?:for|due) (?:today|this week|tomorrow)\b|^(?:show|list|view|see|get)(?: me)?(?: all)?(?: my)?(?: open)? (?:tasks|todos|to-?dos|reminders)\b|what do i (?:need|have) to do\b|^(?:what'?s|whats|what is|anything|show(?: me)?|list)?\s*(?:my\s+)?overdue(?:\s+(?:for|on)\s+\S+)?\s*\??$|\bon (?:the team'?s|our|\w+'s) (?:plate|list|agenda)\b|\b(?:what|which|any)\s+(?:tasks|todos|to-?dos|reminders|follow[- ]?ups)\b|\b(?:do|does)\s+\S+(?:\s+\S+)?\s+have\s+(?:due|on|to do)\b|\bhave due\b|\boverdue (?:tasks|todos|to-?dos|items|reminders|follow[- ]?ups)\b|\b(?:the team'?s|our team'?s|my team'?s|team) (?:tasks|todos|to-?dos)\b/,
     unless:
       /^(?:remind|add|create|new|set|make)\b|\btask:|^(?:task|todo|to-?do|reminder)\b[^:]{0,20}:|^(?:task|todo|to-?do|reminder) for (?:today|tonight|tomorrow|this week|next week)\s+\w+\s+\w+/,
   },

@@ -376,6 +376,12 @@ export function findPeriod(text: string, today: string, tense?: Tense): PeriodHi
   const d = findDate(text, today, tense === 'ahead');
   if (!d) return undefined;
   const head = text.slice(0, d.start);
+  // "between dec 10 and dec 20", "from jan 5 to jan 9": both ends.
+  const join = /^\s*(?:and|to|until|till|through|thru|-|–)\s*/i.exec(text.slice(d.end));
+  const end =
+    join && /\b(?:between|from)\s*$/i.test(head) ? findDate(text.slice(d.end + join[0].length), today) : undefined;
+  if (end && end.start === 0 && end.date >= d.date)
+    return { from: d.date, to: end.date, start: d.start, end: d.end + join![0].length + end.end };
   if (BOUND_BEFORE.test(head) || /^\s*(by|before|until|till)\b/i.test(text.slice(d.start))) {
     return { to: d.date, start: d.start, end: d.end };
   }
