@@ -12,7 +12,10 @@ const SKILL_WORDS: [string, RegExp][] = [
   ['task.create', /\b(?:tasks?|reminders?|todos?)\b/],
   ['escalation.create', /\b(?:escalations?|cases?|tickets?|support)\b/],
   ['data_request.create', /\b(?:gdpr|ccpa|privacy|data requests?|dsar)\b/],
-  ['insight.query', /\b(?:computed|calculated|worked out|formula|lifetime value|clv|churn|health|segments?|rfm|equity)\b/],
+  [
+    'insight.query',
+    /\b(?:computed|calculated|worked out|formula|lifetime value|clv|churn|health|segments?|rfm|equity)\b/,
+  ],
 ];
 
 export function parseHelp(ctx: Ctx): ActionInput {
