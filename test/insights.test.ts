@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SummaryResult } from '../skills/accounts/summary.ts';
 import type { AccountInsight, InsightResult } from '../skills/insights/query.ts';
 import { createAssistant } from '../src/core/assistant.ts';
 import { claimsFor, type Requester } from '../src/db/port.ts';
@@ -131,13 +132,13 @@ describe.each(TARGETS)('account insights on %s', (target) => {
       ]);
       return tx.query<T>(sql, params);
     });
-  const insight = (user: Requester, payload: Record<string, unknown>) =>
-    db.rpc(user, 'perform', {
+  const insight = async (user: Requester, payload: Record<string, unknown>): Promise<InsightResult> =>
+    (await db.rpc(user, 'perform', {
       request_id: randomUUID(),
       channel: 'repl',
       action: 'insight.query',
       payload: { today: TODAY, now: NOW, margin: MARGIN, discount_rate: RATE, ...payload },
-    }) as Promise<InsightResult>;
+    })) as unknown as InsightResult;
   const allOf = (user: Requester, margin = MARGIN) =>
     asUser<AccountInsight>(user, 'select * from private.insight_accounts($1, $2, $3, $4)', [TODAY, NOW, margin, RATE]);
 
@@ -295,5 +296,68 @@ describe.each(TARGETS)('account insights on %s', (target) => {
       { requestId: 'h', channel: 'repl', user: marta },
     );
     expect(help.text).toContain('Predicted CLV: average annual won revenue');
+  });
+  it('summarise an account: open deals with next steps, risks, activities, cases and contacts, counts equal to SQL', async () => {
+    const summary = async (user: Requester, account: string) => {
+      const [{ id }] = await db.query<{ id: string }>('select id::text from public.accounts where name = $1', [
+        account,
+      ]);
+      const r = (await db.rpc(user, 'perform', {
+        request_id: randomUUID(),
+        channel: 'repl',
+        action: 'account.summary',
+        payload: { account_id: id, today: TODAY, now: NOW },
+      })) as unknown as SummaryResult;
+      return { id, r };
+    };
+    for (const name of ['Acme', 'Globex', 'Hooli']) {
+      const { id, r } = await summary(alex, name);
+      const [truth] = await asUser<Record<string, number>>(
+        alex,
+        `with d as (
+           select d.*, (select count(distinct p) from (select d.contact_id as p union
+                          select a.contact_id from public.activities a where a.deal_id = d.id) x where p is not null) as people
+           from public.deals d where d.account_id = $1 and d.stage not in ('closed_won', 'closed_lost'))
+         select (select count(*)::int from d) as deals,
+                (select count(*)::int from d where $2::date - (greatest(stage_changed_at, coalesce(last_activity_at, stage_changed_at))
+                   at time zone 'UTC')::date >= 30) as idle,
+                (select count(*)::int from d where close_date < $2::date) as past_close,
+                (select count(*)::int from d where people <= 1) as single,
+                (select count(*)::int from public.cases where account_id = $1 and status <> 'resolved') as cases,
+                (select count(*)::int from public.activities where account_id = $1 and occurred_at <= $3
+                   and occurred_at > $3::timestamptz - interval '90 days') as activities_90d,
+                (select count(*)::int from public.contacts where account_id = $1 and erased_at is null) as contacts,
+                (select count(*)::int from public.tasks where account_id = $1 and status = 'open') as tasks`,
+        [id, TODAY, NOW],
+      );
+      const risk = (k: string) => r.deals.filter((d) => (d.risks as string[]).includes(k)).length;
+      expect({
+        deals: r.deals.length,
+        idle: risk('idle'),
+        past_close: risk('past_close_date'),
+        single: risk('single_threaded'),
+        cases: r.cases.length,
+        activities_90d: r.activities_90d,
+        contacts: r.contacts_total,
+        tasks: r.open_tasks,
+      }).toEqual(truth);
+      if (name === 'Hooli') expect(r.deals.length).toBeGreaterThan(0); // Priya's account, Alex's team: visible
+    }
+    const acme = (await summary(alex, 'Acme')).r;
+    expect(acme.deals.some((d) => d.next_step)).toBe(true);
+    expect(acme.activities.length).toBeGreaterThan(0);
+    // Support sees the account's cases and contacts, and none of its deals (the deals policy).
+    const asSupport = (await summary(omar, 'Acme')).r;
+    expect(asSupport.deals).toEqual([]);
+    expect(asSupport.cases.length).toBe(acme.cases.length);
+    // Another team's rep sees none of Acme's deals or activities.
+    const asMarco = (await summary(marco, 'Acme')).r;
+    expect([asMarco.deals.length, asMarco.activities.length]).toEqual([0, 0]);
+    const reply = await createAssistant({ db, parser, now: () => new Date(NOW) }).run(
+      { type: 'account.summary', account: 'acme' },
+      { requestId: randomUUID(), channel: 'repl', user: alex },
+    );
+    expect(reply.text).toContain(`Open deals: ${acme.deals.length}`);
+    expect(reply.table?.rows.length).toBe(acme.deals.length);
   });
 });

@@ -215,3 +215,73 @@ grant execute on function private.act_insight_query(jsonb) to service_role;
 
 insert into private.capabilities (role, action)
 values ('rep', 'insight.query'), ('manager', 'insight.query'), ('admin', 'insight.query');
+
+-- account.summary ("what's the latest on Acme"): the account, its open deals with their next step (the
+-- first open task on the deal) and risks, its last activities, open cases and key contacts, as the
+-- policies show them. A deal's risks: idle (no stage change or activity for 30+ days), past its close
+-- date, single-threaded (its contact and the people in its activities are one person or none).
+create function private.act_account_summary(payload jsonb) returns jsonb language plpgsql stable
+security definer set search_path = public, private as $$
+declare
+  v_account uuid := (payload ->> 'account_id')::uuid;
+  v_today date := coalesce((payload ->> 'today')::date, current_date);
+  v_now timestamptz := coalesce((payload ->> 'now')::timestamptz, now());
+  v_result jsonb;
+begin
+  if not exists (select 1 from public.accounts where id = v_account) then
+    raise exception 'I can''t find that account any more.';
+  end if;
+  with deals as (
+    select d.id, d.name, d.stage, d.amount, d.close_date, u.name as owner,
+           v_today - (greatest(d.stage_changed_at, coalesce(d.last_activity_at, d.stage_changed_at)) at time zone 'UTC')::date as idle_days,
+           (select jsonb_build_object('text', t.text, 'due_date', t.due_date) from public.tasks t
+            where t.deal_id = d.id and t.status = 'open' order by t.due_date nulls last, t.created_at limit 1) as next_step,
+           (select count(distinct p.contact_id) from (
+              select d.contact_id union select a.contact_id from public.activities a where a.deal_id = d.id) p
+            where p.contact_id is not null) as people
+    from public.deals d left join public.users u on u.id = d.owner_id
+    where d.account_id = v_account and d.stage not in ('closed_won', 'closed_lost')),
+  risky as (
+    select d.*, array_remove(array[
+             case when d.idle_days >= 30 then 'idle' end,
+             case when d.close_date < v_today then 'past_close_date' end,
+             case when d.people <= 1 then 'single_threaded' end], null) as risks
+    from deals d)
+  select jsonb_build_object(
+    'account', (select jsonb_build_object('id', a.id, 'name', a.name, 'tier', a.tier, 'industry', a.industry,
+                                          'region', a.region, 'owner', u.name)
+                from public.accounts a left join public.users u on u.id = a.owner_id where a.id = v_account),
+    'deals', (select coalesce(jsonb_agg(jsonb_build_object('name', r.name, 'stage', r.stage, 'amount', r.amount,
+                'close_date', r.close_date, 'owner', r.owner, 'idle_days', r.idle_days, 'next_step', r.next_step,
+                'people', r.people, 'risks', to_jsonb(r.risks)) order by r.close_date, r.name), '[]') from risky r),
+    'activities', (select coalesce(jsonb_agg(x.j order by x.occurred_at desc), '[]') from (
+        select jsonb_build_object('kind', t.kind, 'summary', t.summary, 'occurred_at', t.occurred_at, 'by', u.name,
+                                  'contact', c.name) as j, t.occurred_at
+        from public.activities t join public.users u on u.id = t.owner_id left join public.contacts c on c.id = t.contact_id
+        where t.account_id = v_account and t.occurred_at <= v_now
+        order by t.occurred_at desc limit 5) x),
+    'activities_90d', (select count(*) from public.activities t
+                       where t.account_id = v_account and t.occurred_at <= v_now and t.occurred_at > v_now - interval '90 days'),
+    'cases', (select coalesce(jsonb_agg(jsonb_build_object('id', k.id, 'summary', k.summary, 'severity', k.severity,
+                'status', k.status, 'breached', k.resolution_due < v_now or (k.first_response_at is null and k.first_response_due < v_now))
+                order by k.severity desc, k.created_at), '[]')
+              from public.cases k where k.account_id = v_account and k.status <> 'resolved'),
+    -- Key contacts: the five most in touch over the last 180 days.
+    'contacts', (select coalesce(jsonb_agg(x.j order by x.n desc, x.last desc nulls last, x.name), '[]') from (
+        select private.contact_card(c) || jsonb_build_object('activities', n.n, 'last', n.last) as j, n.n, n.last, c.name
+        from public.contacts c
+        cross join lateral (select count(*) as n, max(t.occurred_at) as last from public.activities t
+                            where t.contact_id = c.id and t.occurred_at <= v_now and t.occurred_at > v_now - interval '180 days') n
+        where c.account_id = v_account and c.erased_at is null
+        order by n.n desc, n.last desc nulls last, c.name limit 5) x),
+    'contacts_total', (select count(*) from public.contacts c where c.account_id = v_account and c.erased_at is null),
+    'open_tasks', (select count(*) from public.tasks t where t.account_id = v_account and t.status = 'open'))
+  into v_result;
+  return v_result || jsonb_build_object('target_type', 'account', 'target_id', v_account, 'today', v_today);
+end $$;
+alter function private.act_account_summary(jsonb) owner to crm_writer;
+revoke execute on function private.act_account_summary(jsonb) from public, anon, authenticated;
+grant execute on function private.act_account_summary(jsonb) to service_role;
+
+insert into private.capabilities (role, action)
+values ('rep', 'account.summary'), ('manager', 'account.summary'), ('support', 'account.summary'), ('admin', 'account.summary');
