@@ -195,10 +195,11 @@ function lifetimeWhy(a: AccountInsight): string {
 }
 
 function clvHow(r: InsightResult, a: AccountInsight): string {
-  const years = a.customer_years ? plural(a.customer_years, 'customer year') : 'no wins yet';
+  if (!a.customer_years) return 'How: it has no closed-won deal yet, so there is no revenue to project.';
+  const years = plural(a.customer_years, 'customer year');
   const factor = r.discount_rate ? `(1 − ${1 + r.discount_rate}^−${a.lifetime}) ÷ ${r.discount_rate}` : `${a.lifetime}`;
   return (
-    `How: ${formatMoney(a.avg_annual)} a year (won in the last ${years} ÷ ${a.customer_years ?? 1}) × margin ${percent(r.margin)} × ` +
+    `How: ${formatMoney(a.avg_annual)} a year (won in the last ${years} ÷ ${a.customer_years}) × margin ${percent(r.margin)} × ` +
     `${factor} (a ${a.lifetime}-year lifetime discounted at ${percent(r.discount_rate)}); lifetime from ${lifetimeWhy(a)}.`
   );
 }
