@@ -13,9 +13,9 @@
 --                       after today - 2 years, up to today): those lost or not won by their close
 --                       date / all of them; the whole book's rate when the tier has none due;
 --   lifetime L          1 / churn rate, bounded to 1..10 years (10 when nothing churned, 1 when no
---                       renewal was ever due);
+--                       renewal was due at all);
 --   predicted CLV       average annual * margin * (1 - (1 + d)^-L) / d   (d the discount rate; * L when 0);
---   churn risk          the sum of the points of the signals in private.insight_signals, at most 100;
+--   churn risk          the sum of the points of the signals listed in private.insight_accounts, at most 100;
 --   health grade        A below 20 risk, B below 40, C below 60, D below 80, F from 80;
 --   RFM segment         recency of the last win, frequency and value of the wins of the last 3 years,
 --                       each scored 1-3, named in private.rfm_segment;
@@ -28,14 +28,15 @@ create index deals_won_account_idx on public.deals (account_id, close_date) incl
   where stage = 'closed_won';
 create index accounts_owner_idx on public.accounts (owner_id);
 
--- The accounts an insight question covers: a rep's own, a manager's team's, all for an admin.
+-- The accounts an insight question covers: a rep's own, a manager's team's, all for an admin. One
+-- branch per role, each behind a one-time filter, so that a rep's and a manager's read the owner index.
 create function private.insight_scope() returns setof public.accounts language sql stable as $$
+  select a.* from public.accounts a where private.has_role('admin')
+  union all
+  select a.* from public.accounts a where private.has_role('rep') and a.owner_id = auth.uid()
+  union all
   select a.* from public.accounts a
-  where case auth.jwt() ->> 'crm_role'
-    when 'admin' then true
-    when 'rep' then a.owner_id = auth.uid()
-    when 'manager' then a.owner_id in (select u.id from public.users u where u.team = private.my_team())
-    else false end
+  where private.has_role('manager') and a.owner_id in (select u.id from public.users u where u.team = private.my_team())
 $$;
 revoke execute on function private.insight_scope() from public, anon;
 grant execute on function private.insight_scope() to authenticated, crm_writer, service_role;
