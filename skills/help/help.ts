@@ -40,7 +40,12 @@ export const help = defineAction({
     if (chosen) {
       return {
         kind: 'answer',
-        text: `${chosen.description}\nFor example:\n${chosen.usage.map((u) => `  • "${u}"`).join('\n')}`,
+        text: [
+          chosen.description,
+          ...(chosen.explain ? ['How the figures are computed:', ...chosen.explain.map((e) => `  • ${e}`)] : []),
+          'For example:',
+          ...chosen.usage.map((u) => `  • "${u}"`),
+        ].join('\n'),
       };
     }
     return {

@@ -12,6 +12,10 @@ const SKILL_WORDS: [string, RegExp][] = [
   ['task.create', /\b(?:tasks?|reminders?|todos?)\b/],
   ['escalation.create', /\b(?:escalations?|cases?|tickets?|support)\b/],
   ['data_request.create', /\b(?:gdpr|ccpa|privacy|data requests?|dsar)\b/],
+  [
+    'insight.query',
+    /\b(?:computed|calculated|worked out|formula|lifetime value|clv|churn|health|segments?|rfm|equity)\b/,
+  ],
 ];
 
 export function parseHelp(ctx: Ctx): ActionInput {
@@ -60,6 +64,13 @@ export const helpRules: IntentRule[] = [
     action: 'help',
     priority: PRIORITY.meta,
     when: /\bhow (?:do|can|should|would) (?:i|we)\b(?! (?:reach|get (?:in touch with|hold of))\b)|^how to\b|\bhelp (?:me )?(?:with|on|about)\b|\b(?:what'?s|what is) the (?:right |best |correct |proper )?way to\b(?! (?:reach|contact|get (?:in touch with|hold of))\b)|^how (?:does|do) (?:the |this |a |your )?[\w .-]{0,30}\bwork\b/,
+  },
+  // "how is that computed?" after an insight (each answer also carries its own working).
+  {
+    name: 'how is a figure computed',
+    action: 'help',
+    priority: PRIORITY.meta,
+    when: /\bhow (?:is|was|are|were|do you|did you|does it) (?:that|this|it|those|these|the [\w -]{1,30}|clv|ltv|churn risk|health|[\w -]{1,30}) ?(?:computed|calculated|worked out|scored|measured|derived|figured)\b|\bwhat'?s the formula\b|\bshow (?:me )?(?:your|the) working\b/,
   },
   {
     name: 'examples or new here',

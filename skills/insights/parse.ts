@@ -16,6 +16,8 @@ const METRIC: [Insight['metric'], RegExp][] = [
   ['health', /\bhealth(?:y|iest|score)?\b|\bhow (?:is|are) .+ doing\b/],
   ['segments', /\bsegment|\brfm\b|\bchampions\b|\bhibernating\b/],
 ];
+/** A name that starts with a metric's words is the metric ("churn risk"), not an account; "Harbor Health" is an account. */
+const METRIC_FIRST = METRIC.map(([, re]) => new RegExp(`^(?:${re.source})`));
 const GROUP: [NonNullable<Insight['groupBy']>, RegExp][] = [
   ['segment', /\b(?:by|per|across|split by)\s+segments?\b/],
   ['industry', /\b(?:by|per|across|split by)\s+(?:industry|industries|vertical|sector)s?\b/],
@@ -42,7 +44,7 @@ export function parseInsightQuery(ctx: Ctx): ActionInput {
   ACCOUNT.lastIndex = 0;
   for (let m: RegExpExecArray | null; (m = ACCOUNT.exec(ctx.text)); ) {
     const p = takeEntity(ctx.text, m.index + m[0].length);
-    if (p && !isCommonWord(p.text.split(' ')[0]) && !METRIC.some(([, re]) => re.test(p.text.toLowerCase()))) {
+    if (p && !isCommonWord(p.text.split(' ')[0]) && !METRIC_FIRST.some((re) => re.test(p.text.toLowerCase()))) {
       action.account = p.text.replace(/\s+account$/i, '');
       break;
     }
@@ -63,7 +65,7 @@ export const insightQueryRules: IntentRule[] = [
     name: 'lifetime value, churn, health, segments',
     action: 'insight.query',
     priority: PRIORITY.question + 20,
-    when: /\blife[- ]?time value\b|\bclv\b|\bltv\b|\bcustomer equity\b|\bchurn|\bat risk of (?:churn|leaving|losing)|\bmost at risk\b|\b(?:account|customer|book)s?\s+health\b|\bhealth (?:score|of)\b|\bhow healthy\b|\bhealthiest\b|\bsegment(?:s|ation)?\b|\brfm\b/,
+    when: /\blife[- ]?time value\b|\bclv\b|\bltv\b|\bcustomer equity\b|\bchurn|\bat risk of (?:churn|leaving|losing)|\bmost at risk\b|\b(?:account|customer|book)s?\s+health\b|\bhealth (?:score|of)\b|\bhow healthy\b|\bhealthiest\b|\bsegment(?:s|ation)?\b|\brfm\b|\bwhy is .+ at risk\b/,
     unless: /\b(?:deal|deals|pipeline|case|cases|ticket)\b.*\bat risk\b|\bsla\b/,
   },
 ];

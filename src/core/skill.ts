@@ -59,6 +59,8 @@ const SkillFile = z.strictObject({
   description: z.string().min(1),
   /** Clean example sentences for help (the examples below are the parser's test data, typos and all). */
   usage: z.array(z.string().min(1)),
+  /** How the skill's figures are computed, for "help <topic>" and "how is that computed?". */
+  explain: z.array(z.string().min(1)).optional(),
   examples: z.array(Example),
   /** The question asked when `<action type>.<field>` is missing, e.g. "deal.update.deal". */
   missing: z.record(z.string(), z.string().min(1)),
