@@ -8,7 +8,7 @@ import type { SqlDb } from '../src/db/port.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import { seedIfEmpty } from '../src/db/open.ts';
 import { benchEndToEnd, type E2eRow } from './e2e.ts';
-import { benchParse } from './parse.ts';
+import { benchParse, benchParseInContext } from './parse.ts';
 import { scaleDeals } from './scale.ts';
 import { benchSlack } from './slack-load.ts';
 import { ms } from './stats.ts';
@@ -58,6 +58,7 @@ const started = new Date();
 
 log('offline parser…');
 const parse = benchParse(quick ? 20 : 200);
+const inContext = benchParseInContext(quick ? 20 : 200);
 
 log(`PGlite with ${sizes.pglite} deals…`);
 const lite = await openPglite();
@@ -92,6 +93,7 @@ report.push(
   '## Offline parser',
   '',
   `${parse.samples} parses of ${parse.utterances} utterances (skills' examples and the dev set): median **${ms(parse.medianMs)}**, p99 **${ms(parse.p99Ms)}** (goal: p99 < 2 ms).`,
+  `In a conversation (${inContext.utterances} turns of the dialogue sets, with the previous turn as context; ${inContext.samples} reads): median **${ms(inContext.medianMs)}**, p99 **${ms(inContext.p99Ms)}** (goal: p99 < 1 ms).`,
   '',
   `## Message -> reply, REPL core (no channel), PGlite, ${sizes.pglite.toLocaleString('en-US')} deals`,
   '',

@@ -801,6 +801,7 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
       ]);
       expect(JSON.parse(choices[1].value)).toEqual({ ...WHICH_DANA, contact: 'Dana Whitfield' });
       // the question (and its buttons) is the asker's alone; the channel sees only that a reply went privately
+      await api.waitFor(mark, (c) => c.method === 'chat.postMessage');
       expect(api.since(mark, 'chat.postMessage').map((c) => [c.body.text, buttonsOf(c).length])).toEqual([
         [`<@${alex}> I've sent you my reply privately.`, 0],
       ]);

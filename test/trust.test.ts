@@ -91,7 +91,7 @@ describe.each(TARGETS)('trust layer on %s', (target) => {
       link: 'https://crm-demo.slack.com/archives/C0SUPPORT/p1',
     };
     const typed = await say(guest, 'log a call with Dana Reyes about pricing', 'C0SUPPORT');
-    expect(typed).toEqual({ kind: 'refusal', text: LINK_YOUR_ACCOUNT });
+    expect({ ...typed, read: undefined }).toEqual({ kind: 'refusal', text: LINK_YOUR_ACCOUNT });
     const elsewhere = await assistant().run(
       { type: 'escalation.create', summary: 'this' },
       { requestId: 'g-1', channel: 'slack', conversation: 'C0RANDOM', user: guest, source },
