@@ -105,6 +105,28 @@ create policy case_events_read on public.case_events for select to authenticated
 create policy case_events_insert on public.case_events for insert to authenticated, crm_writer
   with check (actor_id = (select auth.uid()));
 
+-- Internal notes on a case, written by support (alone or with a resolve, reopen or hand-over: event_id
+-- is that step). Staff who may see the case read them; a guest (the customer) never does.
+create table public.case_notes (
+  id bigint generated always as identity primary key,
+  case_id bigint not null references public.cases(id) on delete cascade,
+  author_id uuid not null references public.users(id),
+  body text not null check (length(btrim(body)) between 1 and 2000),
+  event_id bigint references public.case_events(id) on delete set null,
+  created_at timestamptz not null default now()
+);
+create index case_notes_case_idx on public.case_notes (case_id, created_at);
+alter table public.case_notes enable row level security;
+revoke insert, update, delete on public.case_notes from authenticated;
+grant select on public.case_notes to authenticated;
+grant select, insert, update, delete on public.case_notes to service_role, crm_writer;
+revoke usage, select on sequence public.case_notes_id_seq from authenticated;
+grant select, usage on sequence public.case_notes_id_seq to service_role, crm_writer;
+create policy case_notes_read on public.case_notes for select to authenticated, crm_writer
+  using ((select private.is_staff()) and exists (select 1 from public.cases c where c.id = case_id));
+create policy case_notes_insert on public.case_notes for insert to authenticated, crm_writer
+  with check ((select private.has_role('support', 'manager', 'admin')) and author_id = (select auth.uid()));
+
 -- Who a breached case goes to, level by level. A level with no fixed user goes to the manager of
 -- whoever held the level below (level 0 = the assignee; for a case in the queue, the agents' lead).
 create table public.escalation_chain (
@@ -337,26 +359,50 @@ alter function private.act_escalation_create(jsonb) owner to crm_writer;
 revoke execute on function private.act_escalation_create(jsonb) from public, anon, authenticated;
 grant execute on function private.act_escalation_create(jsonb) to service_role;
 
+-- Why someone cannot take one more case, or null: asked before a reassignment is confirmed, and
+-- again under the agents' locks when it runs.
+create function private.assignee_problem(p_to uuid) returns text
+language sql stable security definer set search_path = public as $$
+  select case
+    when a.user_id is null then
+      format('%s is not an active support agent, so I can''t give them the case.', coalesce(u.name, 'That person'))
+    when a.open_cases >= a.capacity then
+      format('%s already has %s open cases (capacity %s); choose someone else.', u.name, a.open_cases, a.capacity)
+  end
+  from (select p_to as id) x
+  left join public.users u on u.id = x.id
+  left join public.support_agents a on a.user_id = x.id and a.active
+$$;
+revoke execute on function private.assignee_problem(uuid) from public, anon;
+grant execute on function private.assignee_problem(uuid) to authenticated, crm_writer, service_role;
+
 -- Locks the new assignee (and the old one, in a fixed order) and checks they can take one more case.
 create function private.check_reassign(p_from uuid, p_to uuid) returns void
 language plpgsql security definer set search_path = public as $$
 declare
-  v public.support_agents;
-  v_name text := (select name from public.users where id = p_to);
+  v_problem text;
 begin
   perform private.lock_agents(array_remove(array[p_from, p_to], null));
-  select * into v from public.support_agents where user_id = p_to and active;
-  if not found then
-    raise exception '% is not an active support agent, so I can''t give them the case.', coalesce(v_name, 'That person');
-  end if;
-  if v.open_cases >= v.capacity then
-    raise exception '% already has % open cases (capacity %); choose someone else.', v_name, v.open_cases, v.capacity;
-  end if;
+  v_problem := private.assignee_problem(p_to);
+  if v_problem is not null then raise exception '%', v_problem; end if;
 end $$;
 revoke execute on function private.check_reassign(uuid, uuid) from public, anon;
 grant execute on function private.check_reassign(uuid, uuid) to authenticated, crm_writer, service_role;
 
--- escalation.update: { case, status?, assignee_id?, severity? }
+-- A deadline re-derived for a new objective: from the clock's start, or, when that is already past,
+-- the objective counted from now but never later than the deadline was.
+create function private.rederived_due(p_start timestamptz, p_minutes int, p_old timestamptz, p_now timestamptz)
+returns timestamptz language sql immutable as $$
+  select case when p_start + make_interval(mins => p_minutes) >= p_now then p_start + make_interval(mins => p_minutes)
+              else least(p_old, p_now + make_interval(mins => p_minutes)) end
+$$;
+revoke execute on function private.rederived_due(timestamptz, integer, timestamptz, timestamptz) from public, anon;
+grant execute on function private.rederived_due(timestamptz, integer, timestamptz, timestamptz) to authenticated, crm_writer, service_role;
+
+-- escalation.update: { case, status?, assignee_id?, severity?, note? }. The SLA clocks start at the event
+-- that starts them: a reopen restarts both from now; a severity change re-derives the open deadlines from
+-- when the clock started, but a deadline the new objective puts in the past becomes now + the objective
+-- (never later than it was), so a change never breaches at once. A met first response stays met.
 create function private.act_escalation_update(p jsonb) returns jsonb language plpgsql
 security definer set search_path = public, private as $$
 declare
@@ -365,11 +411,13 @@ declare
   v_status text := p ->> 'status';
   v_to uuid := (p ->> 'assignee_id')::uuid;
   v_severity public.case_severity := (p ->> 'severity')::public.case_severity;
+  v_note text := nullif(btrim(p ->> 'note'), '');
   v_policy public.sla_policies;
   v_route jsonb;
   v_changes text[] := '{}';
   v_notify boolean := false;
   v_clock_start timestamptz;
+  v_event bigint;
 begin
   if not private.has_role('support', 'manager', 'admin') then
     raise exception 'Only support staff, managers and admins can work cases.';
@@ -393,10 +441,12 @@ begin
       values (v.id, 'reassigned', auth.uid(), jsonb_build_object('from', v.assignee_id, 'to', v_to, 'routing', v_route ->> 'rule'), v_now);
       update public.cases set assignee_id = v_to where id = v.id;
     end if;
-    update public.cases set status = 'reopened', resolved_at = null, updated_at = v_now,
+    update public.cases set status = 'reopened', resolved_at = null, updated_at = v_now, first_response_at = null,
+           first_response_due = v_now + make_interval(mins => v_policy.first_response_minutes),
            resolution_due = v_now + make_interval(mins => v_policy.resolution_minutes)
      where id = v.id returning * into v;
-    insert into public.case_events (case_id, kind, actor_id, at) values (v.id, 'reopened', auth.uid(), v_now);
+    insert into public.case_events (case_id, kind, actor_id, at) values (v.id, 'reopened', auth.uid(), v_now)
+    returning id into v_event;
     v_changes := v_changes || 'reopened'::text;
   elsif v.status = 'resolved' then
     raise exception 'Case #% is resolved; reopen it first.', v.id;
@@ -405,7 +455,8 @@ begin
   if v_to is not null and v_to is distinct from v.assignee_id then
     perform private.check_reassign(v.assignee_id, v_to);
     insert into public.case_events (case_id, kind, actor_id, detail, at)
-    values (v.id, 'reassigned', auth.uid(), jsonb_build_object('from', v.assignee_id, 'to', v_to), v_now);
+    values (v.id, 'reassigned', auth.uid(), jsonb_build_object('from', v.assignee_id, 'to', v_to), v_now)
+    returning id into v_event;
     update public.cases set assignee_id = v_to, updated_at = v_now where id = v.id returning * into v;
     v_changes := v_changes || 'reassigned'::text;
     v_notify := true;
@@ -415,10 +466,12 @@ begin
     v_policy := private.sla_policy(v_severity, v.account_id);
     v_clock_start := coalesce((select max(at) from public.case_events where case_id = v.id and kind = 'reopened'), v.created_at);
     insert into public.case_events (case_id, kind, actor_id, detail, at)
-    values (v.id, 'severity_changed', auth.uid(), jsonb_build_object('from', v.severity, 'to', v_severity), v_now);
+    values (v.id, 'severity_changed', auth.uid(), jsonb_build_object('from', v.severity, 'to', v_severity), v_now)
+    returning id into v_event;
     update public.cases set severity = v_severity, updated_at = v_now,
-           first_response_due = created_at + make_interval(mins => v_policy.first_response_minutes),
-           resolution_due = v_clock_start + make_interval(mins => v_policy.resolution_minutes)
+           first_response_due = case when first_response_at is not null then first_response_due
+             else private.rederived_due(v_clock_start, v_policy.first_response_minutes, first_response_due, v_now) end,
+           resolution_due = private.rederived_due(v_clock_start, v_policy.resolution_minutes, resolution_due, v_now)
      where id = v.id returning * into v;
     v_changes := v_changes || 'severity'::text;
   end if;
@@ -427,22 +480,28 @@ begin
     if v.status = 'acknowledged' then raise exception 'Case #% is already acknowledged.', v.id; end if;
     update public.cases set status = 'acknowledged', first_response_at = coalesce(first_response_at, v_now), updated_at = v_now
      where id = v.id returning * into v;
-    insert into public.case_events (case_id, kind, actor_id, at) values (v.id, 'acknowledged', auth.uid(), v_now);
+    insert into public.case_events (case_id, kind, actor_id, at) values (v.id, 'acknowledged', auth.uid(), v_now)
+    returning id into v_event;
     v_changes := v_changes || 'acknowledged'::text;
   elsif v_status = 'resolved' then
     update public.cases set status = 'resolved', resolved_at = v_now, updated_at = v_now,
            first_response_at = coalesce(first_response_at, v_now)
      where id = v.id returning * into v;
-    insert into public.case_events (case_id, kind, actor_id, at) values (v.id, 'resolved', auth.uid(), v_now);
+    insert into public.case_events (case_id, kind, actor_id, at) values (v.id, 'resolved', auth.uid(), v_now)
+    returning id into v_event;
     v_changes := v_changes || 'resolved'::text;
   end if;
 
   if cardinality(v_changes) = 0 then
     raise exception 'Case #% already looks like that; nothing was changed.', v.id;
   end if;
+  -- the note goes with the last step taken (the resolution, the reopen, the hand-over)
+  if v_note is not null then
+    insert into public.case_notes (case_id, author_id, body, event_id, created_at) values (v.id, auth.uid(), v_note, v_event, v_now);
+  end if;
   perform private.schedule_case_jobs(v.id, v_notify);
   return jsonb_build_object('target_type', 'case', 'target_id', v.id::text, 'changes', to_jsonb(v_changes),
-                            'routing', v_route ->> 'rule') || private.case_json(v.id);
+                            'routing', v_route ->> 'rule', 'note', v_note) || private.case_json(v.id);
 end $$;
 alter function private.act_escalation_update(jsonb) owner to crm_writer;
 revoke execute on function private.act_escalation_update(jsonb) from public, anon, authenticated;
@@ -578,19 +637,33 @@ alter function private.act_case_metrics(jsonb) owner to crm_writer;
 revoke execute on function private.act_case_metrics(jsonb) from public, anon, authenticated;
 grant execute on function private.act_case_metrics(jsonb) to service_role;
 
--- case.list: { scope: 'mine' | 'all' }. Open cases, most urgent first: mine = assigned to me or
--- raised by me; all = the support queue (support, managers and admins; others get their own).
+-- case.list: { scope: 'mine' | 'all', filter?: 'unassigned' | 'breaching', account_id?, severity?, within_hours? }.
+-- Open cases, most urgent first: mine = assigned to me or raised by me; all = the support queue (support,
+-- managers and admins; others get their own). Breaching = an open deadline (the first response while
+-- unanswered, the resolution) passed, or passing within the next `within_hours`.
 create function private.act_case_list(p jsonb) returns jsonb language plpgsql stable
 security definer set search_path = public, private as $$
 declare
   v_all boolean := p ->> 'scope' = 'all' and private.has_role('support', 'manager', 'admin');
+  v_filter text := p ->> 'filter';
+  v_account uuid := (p ->> 'account_id')::uuid;
+  v_severity public.case_severity := (p ->> 'severity')::public.case_severity;
+  v_until timestamptz := now() + make_interval(hours => coalesce((p ->> 'within_hours')::int, 0));
   v_rows jsonb;
   v_total int;
 begin
+  if v_filter is not null and v_filter not in ('unassigned', 'breaching') then
+    raise exception 'unknown case filter %', v_filter using errcode = '22023';
+  end if;
   with open_cases as (
     select c.*, row_number() over (order by c.severity desc, coalesce(c.first_response_at, c.first_response_due), c.id) as rn
     from public.cases c
     where c.status <> 'resolved' and (v_all or c.assignee_id = auth.uid() or c.reporter_id = auth.uid())
+      and (v_filter is distinct from 'unassigned' or c.assignee_id is null)
+      and (v_filter is distinct from 'breaching'
+           or (c.first_response_at is null and c.first_response_due < v_until) or c.resolution_due < v_until)
+      and (v_account is null or c.account_id = v_account)
+      and (v_severity is null or c.severity = v_severity)
   )
   select count(*), coalesce(jsonb_agg(jsonb_build_object(
       'id', o.id, 'summary', o.summary, 'severity', o.severity, 'status', o.status,
@@ -603,11 +676,72 @@ begin
   left join public.accounts a on a.id = o.account_id
   left join public.users u on u.id = o.assignee_id;
   return jsonb_build_object('target_type', 'cases', 'scope', case when v_all then 'all' else 'mine' end,
+                            'filter', v_filter, 'within_hours', (p ->> 'within_hours')::int, 'severity', v_severity,
+                            'account', (select name from public.accounts where id = v_account),
                             'total', v_total, 'rows', v_rows);
 end $$;
 alter function private.act_case_list(jsonb) owner to crm_writer;
 revoke execute on function private.act_case_list(jsonb) from public, anon, authenticated;
 grant execute on function private.act_case_list(jsonb) to service_role;
+
+-- case.show: { case }. The case as the requester may see it (the cases policy: staff any case,
+-- others the ones they raised), with its timeline: every event with who did it, and the notes.
+create function private.act_case_show(p jsonb) returns jsonb language plpgsql stable
+security definer set search_path = public, private as $$
+declare
+  v_id bigint;
+begin
+  select c.id into v_id from public.cases c where c.id = (p ->> 'case')::bigint;
+  if v_id is null then
+    raise exception 'I can''t find case #% among the cases you can see.', p ->> 'case';
+  end if;
+  return jsonb_build_object('target_type', 'case', 'target_id', v_id::text, 'now', now()) || private.case_json(v_id)
+    || jsonb_build_object('timeline', (
+      select coalesce(jsonb_agg(jsonb_build_object('at', t.at, 'kind', t.kind, 'actor', t.actor, 'note', t.note,
+                                                   'detail', t.detail) order by t.at, t.ord), '[]')
+      from (
+        select e.at, e.id * 2 as ord, e.kind, a.name as actor,
+               (select string_agg(n.body, ' / ' order by n.id) from public.case_notes n where n.event_id = e.id) as note,
+               e.detail || jsonb_strip_nulls(jsonb_build_object(
+                 'from_name', (select name from public.users where id::text = e.detail ->> 'from'),
+                 'to_name', (select name from public.users
+                              where id::text = coalesce(e.detail ->> 'to', e.detail ->> 'to_user_id', e.detail ->> 'assignee_id')))) as detail
+          from public.case_events e left join public.users a on a.id = e.actor_id
+         where e.case_id = v_id
+        union all
+        select n.created_at, n.id * 2 + 1, 'note', a.name, n.body, '{}'::jsonb
+          from public.case_notes n left join public.users a on a.id = n.author_id
+         where n.case_id = v_id and n.event_id is null
+      ) t));
+end $$;
+alter function private.act_case_show(jsonb) owner to crm_writer;
+revoke execute on function private.act_case_show(jsonb) from public, anon, authenticated;
+grant execute on function private.act_case_show(jsonb) to service_role;
+
+-- case.note: { case, note }. An internal note: kept in the case's timeline, never sent to the
+-- customer, and not a response (the first-response clock keeps running).
+create function private.act_case_note(p jsonb) returns jsonb language plpgsql
+security definer set search_path = public, private as $$
+declare
+  v_id bigint;
+  v_note text := nullif(btrim(p ->> 'note'), '');
+  v_note_id bigint;
+begin
+  if not private.has_role('support', 'manager', 'admin') then
+    raise exception 'Only support staff, managers and admins can add notes to cases.';
+  end if;
+  if v_note is null then raise exception 'The note is empty; nothing was added.'; end if;
+  if length(v_note) > 2000 then raise exception 'That note is too long (at most 2000 characters); nothing was added.'; end if;
+  select id into v_id from public.cases where id = (p ->> 'case')::bigint for update;
+  if v_id is null then raise exception 'There is no case #%.', p ->> 'case'; end if;
+  insert into public.case_notes (case_id, author_id, body) values (v_id, auth.uid(), v_note) returning id into v_note_id;
+  update public.cases set updated_at = now() where id = v_id;
+  return jsonb_build_object('target_type', 'case', 'target_id', v_id::text, 'note_id', v_note_id, 'note', v_note)
+         || private.case_json(v_id);
+end $$;
+alter function private.act_case_note(jsonb) owner to crm_writer;
+revoke execute on function private.act_case_note(jsonb) from public, anon, authenticated;
+grant execute on function private.act_case_note(jsonb) to service_role;
 
 -- case.hold: { case, hold }. A privacy officer (or admin) puts a case under legal hold, so that an
 -- erasure keeps it as it is and reports it, or lifts the hold. Recorded as a case event.
@@ -636,7 +770,7 @@ alter function private.act_case_hold(jsonb) owner to crm_writer;
 revoke execute on function private.act_case_hold(jsonb) from public, anon, authenticated;
 grant execute on function private.act_case_hold(jsonb) to service_role;
 
--- Whether someone can be given a case (asked before a reassignment is confirmed).
-create function public.is_support_agent(args jsonb) returns jsonb language sql stable as $$
-  select to_jsonb(exists (select 1 from public.support_agents where user_id = (args ->> 'user_id')::uuid and active))
+-- Whether someone can be given one more case: { user_id } -> { problem } (asked before a reassignment is confirmed).
+create function public.check_case_assignee(args jsonb) returns jsonb language sql stable as $$
+  select jsonb_build_object('problem', private.assignee_problem((args ->> 'user_id')::uuid))
 $$;
