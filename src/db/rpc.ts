@@ -190,7 +190,7 @@ export interface Rpc {
   account_open_deals: { args: { account_id: string; contact_id: string | null }; result: OpenDeal[] };
   pipeline_teams: { args: Record<string, never>; result: string[] };
   case_brief: { args: { case: string }; result: { case: CaseInfo } | null };
-  is_support_agent: { args: { user_id: string }; result: boolean };
+  check_case_assignee: { args: { user_id: string }; result: Problem };
   contacts_with_email: { args: { email: string }; result: Entity[] };
   data_request_get: { args: { id: string }; result: DataRequest };
   data_request_deadline: { args: { law: string; received_on: string }; result: { due_date: string } };

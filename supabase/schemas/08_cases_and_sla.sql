@@ -399,7 +399,7 @@ $$;
 revoke execute on function private.rederived_due(timestamptz, integer, timestamptz, timestamptz) from public, anon;
 grant execute on function private.rederived_due(timestamptz, integer, timestamptz, timestamptz) to authenticated, crm_writer, service_role;
 
--- escalation.update: { case, status?, assignee_id?, severity?, note? }. The SLA clocks start at the event
+-- escalation.update: { case, status?, assignee_id?, severity?, note? } (a note alone is kept too). The SLA clocks start at the event
 -- that starts them: a reopen restarts both from now; a severity change re-derives the open deadlines from
 -- when the clock started, but a deadline the new objective puts in the past becomes now + the objective
 -- (never later than it was), so a change never breaches at once. A met first response stays met.
@@ -424,7 +424,7 @@ begin
   end if;
   select * into v from public.cases where id = (p ->> 'case')::bigint for update;
   if not found then raise exception 'There is no case #%.', p ->> 'case'; end if;
-  if v_status is null and v_to is null and v_severity is null then
+  if v_status is null and v_to is null and v_severity is null and v_note is null then
     raise exception 'Tell me what to do with case #%: acknowledge, resolve, reopen, reassign or change the severity.', v.id;
   end if;
 
@@ -448,7 +448,7 @@ begin
     insert into public.case_events (case_id, kind, actor_id, at) values (v.id, 'reopened', auth.uid(), v_now)
     returning id into v_event;
     v_changes := v_changes || 'reopened'::text;
-  elsif v.status = 'resolved' then
+  elsif v.status = 'resolved' and num_nonnulls(v_status, v_to, v_severity) > 0 then
     raise exception 'Case #% is resolved; reopen it first.', v.id;
   end if;
 
@@ -492,12 +492,13 @@ begin
     v_changes := v_changes || 'resolved'::text;
   end if;
 
-  if cardinality(v_changes) = 0 then
-    raise exception 'Case #% already looks like that; nothing was changed.', v.id;
-  end if;
-  -- the note goes with the last step taken (the resolution, the reopen, the hand-over)
+  -- the note goes with the last step taken (the resolution, the reopen, the hand-over), or alone
   if v_note is not null then
     insert into public.case_notes (case_id, author_id, body, event_id, created_at) values (v.id, auth.uid(), v_note, v_event, v_now);
+    if cardinality(v_changes) = 0 then v_changes := array['noted']; end if;
+  end if;
+  if cardinality(v_changes) = 0 then
+    raise exception 'Case #% already looks like that; nothing was changed.', v.id;
   end if;
   perform private.schedule_case_jobs(v.id, v_notify);
   return jsonb_build_object('target_type', 'case', 'target_id', v.id::text, 'changes', to_jsonb(v_changes),
@@ -678,7 +679,7 @@ begin
   return jsonb_build_object('target_type', 'cases', 'scope', case when v_all then 'all' else 'mine' end,
                             'filter', v_filter, 'within_hours', (p ->> 'within_hours')::int, 'severity', v_severity,
                             'account', (select name from public.accounts where id = v_account),
-                            'total', v_total, 'rows', v_rows);
+                            'now', now(), 'total', v_total, 'rows', v_rows);
 end $$;
 alter function private.act_case_list(jsonb) owner to crm_writer;
 revoke execute on function private.act_case_list(jsonb) from public, anon, authenticated;
