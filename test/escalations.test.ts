@@ -397,7 +397,7 @@ describe.each(TARGETS)('escalations on %s', (target) => {
          from public.cases where id = $1`,
       [id],
     );
-    expect(clocks).toEqual({ fr: 30, res: 240 }); // urgent, standard tier
+    expect(clocks).toEqual({ fr: 480, res: 240 }); // urgent, standard tier; the first response (met) stays as it was
 
     expect((await update(omar, id, { status: 'resolved' })).text).toBe(`Case #${id} resolved.`);
     expect(await load(b.id)).toBe(1);

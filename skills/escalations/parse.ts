@@ -309,8 +309,7 @@ export function parseCaseList(ctx: Ctx): ActionInput {
     const hours = /\b(?:next|within|in)\s+(\d{1,3})\s*(?:h|hrs?|hours?)\b/.exec(l)?.[1];
     if (hours && Number(hours) >= 1 && Number(hours) <= 168) action.withinHours = Number(hours);
     else if (/\babout to\b|\bat risk\b|\bclose to\b|\bsoon\b/.test(l)) action.withinHours = AT_RISK_HOURS;
-  }
-  else if (/\bmy\b|\bmine\b|\bassigned to me\b|\bfor me\b|\bon my plate\b/.test(l)) action.filter = 'mine';
+  } else if (/\bmy\b|\bmine\b|\bassigned to me\b|\bfor me\b|\bon my plate\b/.test(l)) action.filter = 'mine';
   else if (/\bopen\b|\bqueue\b|\ball\b|\bevery\b/.test(l)) action.filter = 'open';
   const sev = /\b(low|medium|high|urgent|critical)\b(?:[- ](?:priority|severity|sev))?/.exec(l)?.[1];
   if (sev) action.severity = sev === 'critical' ? 'urgent' : (sev as 'low');
@@ -318,7 +317,14 @@ export function parseCaseList(ctx: Ctx): ActionInput {
   const account = at && takeEntity(ctx.text, at.index + at[0].length);
   const tail = !account && /\bcases\s+([\p{L}][\p{L}&.' -]*?)\s*\??$/iu.exec(ctx.text)?.[1];
   const name = account?.text ?? (tail ? takeEntity(tail)?.text : undefined);
-  if (name && !isCommonWord(name.split(' ')[0]) && !/^(?:sla|severity|low|medium|high|urgent|critical|breaching|about|past|due|overdue|unassigned|open|today)\b/i.test(name)) action.account = name;
+  if (
+    name &&
+    !isCommonWord(name.split(' ')[0]) &&
+    !/^(?:sla|severity|low|medium|high|urgent|critical|breaching|about|past|due|overdue|unassigned|open|today)\b/i.test(
+      name,
+    )
+  )
+    action.account = name;
   return action;
 }
 

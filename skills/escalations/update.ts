@@ -46,10 +46,13 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
   if (action.assignee) {
     const r = await resolveEntity(ctx, 'user', action.assignee);
     if ('question' in r) return r;
-    assignee = r.entity;
-    if (r.entity.id !== c.assignee?.id) {
+    if (r.entity.id === c.assignee?.id) {
+      if (!action.status && !action.severity && !note)
+        throw new CrmError(`Case #${c.id} is already with ${r.entity.name}.`, 'refused');
+    } else {
       const { problem } = await ctx.db.rpc(ctx.user, 'check_case_assignee', { user_id: r.entity.id });
       if (problem) throw new CrmError(problem, 'refused');
+      assignee = r.entity;
     }
   }
   const steps = [
@@ -67,7 +70,9 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
     ...(note ? { note } : {}),
   };
   const todo = steps.length ? steps.join(', ') : 'add an internal note';
-  const withNote = note ? `\n${steps.length ? 'With the internal note' : 'Note'} (kept in the case timeline, not shown to the customer): "${note}"` : '';
+  const withNote = note
+    ? `\n${steps.length ? 'With the internal note' : 'Note'} (kept in the case timeline, not shown to the customer): "${note}"`
+    : '';
   return {
     payload,
     preview: `${caseTitle(c)}: ${c.summary}\n${todo[0].toUpperCase()}${todo.slice(1)}.${withNote}`,

@@ -685,14 +685,19 @@ alter function private.act_case_list(jsonb) owner to crm_writer;
 revoke execute on function private.act_case_list(jsonb) from public, anon, authenticated;
 grant execute on function private.act_case_list(jsonb) to service_role;
 
--- case.show: { case }. The case as the requester may see it (the cases policy: staff any case,
--- others the ones they raised), with its timeline: every event with who did it, and the notes.
+-- case.show: { case }. The case as the requester may see it (the cases policy), and like case.list:
+-- support, managers, admins and privacy officers any case; a rep the cases they raised, hold, or whose
+-- account they own. With its timeline: every event with who did it, and the internal notes.
 create function private.act_case_show(p jsonb) returns jsonb language plpgsql stable
 security definer set search_path = public, private as $$
 declare
   v_id bigint;
 begin
-  select c.id into v_id from public.cases c where c.id = (p ->> 'case')::bigint;
+  select c.id into v_id from public.cases c
+   where c.id = (p ->> 'case')::bigint
+     and (private.has_role('support', 'manager', 'admin', 'privacy_officer')
+          or auth.uid() in (c.reporter_id, c.assignee_id)
+          or exists (select 1 from public.accounts a where a.id = c.account_id and a.owner_id = auth.uid()));
   if v_id is null then
     raise exception 'I can''t find case #% among the cases you can see.', p ->> 'case';
   end if;
