@@ -345,6 +345,73 @@ describe.each(TARGETS)('the support desk in chat on %s', (target) => {
     );
   });
 
+  it('a queued case is picked up when an agent frees a place (durable case.pickup job), most urgent first', async () => {
+    // only these two wait in the queue, everyone is full
+    await db.query(`update public.cases set status = 'resolved', resolved_at = now() where assignee_id is null`);
+    await db.query(`delete from public.jobs where kind = 'case.pickup'`);
+    await db.query('update public.support_agents set open_cases = capacity where user_id = any ($1::uuid[])', [
+      agents.map((a) => a.id),
+    ]);
+    const low = await open('typo on the invoice footer', { severity: 'low' });
+    const high = await open('invoices not generated this month', { severity: 'high' });
+    const assignee = async (id: number) =>
+      (await one<{ a: string | null }>('select assignee_id as a from public.cases where id = $1', [id])).a;
+    expect([await assignee(low), await assignee(high)]).toEqual([null, null]);
+    const jobs = () =>
+      count(`select count(*)::int as n from public.jobs where kind = 'case.pickup' and status = 'pending'`);
+    expect(await jobs()).toBe(0);
+
+    // one place frees up: a case of DeskA's is resolved
+    const freed = agents[0];
+    const mine = await open('placeholder', {});
+    await db.query('update public.cases set assignee_id = $1 where id = $2', [freed.id, mine]);
+    await db.query(
+      `update public.support_agents a set open_cases = (select count(*) from public.cases c where c.assignee_id = a.user_id and c.status <> 'resolved') where user_id = $1`,
+      [freed.id],
+    );
+    const cap = await count('select capacity - open_cases as n from public.support_agents where user_id = $1', [
+      freed.id,
+    ]);
+    await db.query('update public.support_agents set capacity = open_cases where user_id = $1', [freed.id]);
+    await update(omar, mine, { status: 'resolved' });
+    expect(await jobs()).toBe(1);
+
+    const sent: { to: string; text: string }[] = [];
+    const notifier: Notifier = {
+      toUser: async (to, r) => (sent.push({ to, text: r.text }), true),
+      toChannel: async (to, r) => (sent.push({ to: `#${to}`, text: r.text }), true),
+    };
+    const clock = () => new Date(Date.now() + MIN);
+    const jobsOf = supportJobs({ db, notifier, now: clock });
+    const s = createScheduler(
+      db,
+      { 'case.pickup': jobsOf['case.pickup'], 'case.assigned': jobsOf['case.assigned'] },
+      clock,
+    );
+    while (await s.tick(100));
+    expect([await assignee(high), await assignee(low)]).toEqual([freed.id, null]); // one place: the high one
+    expect(await jobs()).toBe(0);
+    const load = await one<{ open_cases: number; capacity: number; counted: number }>(
+      `select open_cases, capacity, (select count(*)::int from public.cases c where c.assignee_id = a.user_id and c.status <> 'resolved') as counted
+         from public.support_agents a where user_id = $1`,
+      [freed.id],
+    );
+    expect(load.open_cases).toBe(load.counted);
+    expect(load.open_cases).toBe(load.capacity);
+    expect(
+      await count(
+        `select count(*)::int as n from public.case_events where case_id = $1 and kind = 'reassigned' and detail ->> 'routing' = 'queue'`,
+        [high],
+      ),
+    ).toBe(1);
+    expect(sent.filter((m) => m.to === freed.id && m.text.includes(`case #${high} `)).length).toBe(1);
+    // back to the room the agents had
+    await db.query('update public.support_agents set capacity = capacity + $2 where user_id = $1', [freed.id, cap]);
+    await db.query(
+      `update public.support_agents a set open_cases = (select count(*) from public.cases c where c.assignee_id = a.user_id and c.status <> 'resolved')`,
+    );
+  });
+
   describe('SLA clocks start at the event that starts them (jobs on a pinned clock)', () => {
     const policy = async (severity: string) =>
       one<{ fr: number; res: number }>(

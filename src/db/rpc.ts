@@ -213,6 +213,7 @@ export interface Rpc {
   reminder_sent: { args: { task_id: string }; result: null };
   sla_check: { args: { case_id: unknown; check: unknown; now: string }; result: SlaCheck };
   case_notice: { args: { case_id: unknown }; result: { case: CaseInfo } | null };
+  route_queued: { args: { now: string }; result: { picked: { case: number; to: string }[] } };
   notice_target: { args: { channel: 'slack' | 'teams'; notices: string }; result: string | null };
   teams_reference_save: {
     args: { conversation_id: string; kind: string; user_id: string | null; reference: Record<string, unknown> };

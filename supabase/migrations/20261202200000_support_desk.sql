@@ -283,6 +283,58 @@ alter function private.act_case_note(jsonb) owner to crm_writer;
 revoke execute on function private.act_case_note(jsonb) from public, anon, authenticated;
 grant execute on function private.act_case_note(jsonb) to service_role;
 
+-- support_agents.open_cases follows every later change of a case's assignee or status. A new case
+-- is counted by act_escalation_create (the demo seed loads cases with their load already counted).
+-- An agent who frees a place while cases wait in the queue leaves a `case.pickup` job behind.
+create or replace function private.cases_keep_load() returns trigger
+language plpgsql security definer set search_path = public as $$
+declare
+  v_old uuid := case when old.status <> 'resolved' then old.assignee_id end;
+  v_new uuid;
+begin
+  if tg_op = 'UPDATE' then v_new := case when new.status <> 'resolved' then new.assignee_id end; end if;
+  if v_old is not distinct from v_new then return null; end if;
+  perform private.lock_agents(array_remove(array[v_old, v_new], null));
+  update public.support_agents set open_cases = greatest(open_cases - 1, 0) where user_id = v_old;
+  if v_new is not null then
+    update public.support_agents set open_cases = open_cases + 1,
+           last_assigned_at = case when v_new is distinct from old.assignee_id then now() else last_assigned_at end
+     where user_id = v_new;
+  end if;
+  if v_old is not null and exists (select 1 from public.cases where status <> 'resolved' and assignee_id is null) then
+    insert into public.jobs (kind, run_at, payload) values ('case.pickup', now(), '{}');
+  end if;
+  return null;
+end $$;
+revoke execute on function private.cases_keep_load() from public, anon;
+grant execute on function private.cases_keep_load() to authenticated, crm_writer, service_role;
+
+-- The `case.pickup` job (service only), at `now` (injectable): queued cases, most urgent and oldest
+-- first, go to agents with room by the same routing as a new case, until nobody has room. Each one
+-- is recorded and its assignee told (a `case.assigned` job).
+create function public.route_queued(args jsonb) returns jsonb
+language plpgsql security definer set search_path = public as $$
+declare
+  v_now timestamptz := coalesce((args ->> 'now')::timestamptz, now());
+  v public.cases;
+  v_route jsonb;
+  v_picked jsonb := '[]';
+begin
+  for v in select * from public.cases where status <> 'resolved' and assignee_id is null
+            order by severity desc, created_at, id for update skip locked loop
+    v_route := private.route_case(v.category, v_now);
+    exit when v_route ->> 'user_id' is null;
+    update public.cases set assignee_id = (v_route ->> 'user_id')::uuid, updated_at = v_now where id = v.id;
+    insert into public.case_events (case_id, kind, detail, at)
+    values (v.id, 'reassigned', jsonb_build_object('from', null, 'to', v_route ->> 'user_id', 'routing', 'queue'), v_now);
+    perform private.schedule_case_jobs(v.id, true);
+    v_picked := v_picked || jsonb_build_object('case', v.id, 'to', v_route ->> 'user_id');
+  end loop;
+  return jsonb_build_object('picked', v_picked);
+end $$;
+revoke execute on function public.route_queued(jsonb) from public, anon, authenticated;
+grant execute on function public.route_queued(jsonb) to service_role;
+
 drop function public.is_support_agent(jsonb);
 
 -- Whether someone can be given one more case: { user_id } -> { problem } (asked before a reassignment is confirmed).
