@@ -13,7 +13,15 @@ interface TimelineEntry {
   kind: string;
   actor: string | null;
   note: string | null;
-  detail: { from?: string; to?: string; from_name?: string; to_name?: string; level?: string; check?: string };
+  detail: {
+    from?: string;
+    to?: string;
+    from_name?: string;
+    to_name?: string;
+    level?: string;
+    check?: string;
+    routing?: string;
+  };
 }
 /** `now` is the database's clock, the one the SLA checks and the queue filters run on. */
 type CaseView = { case: CaseInfo; timeline: TimelineEntry[]; now: string };
@@ -43,7 +51,7 @@ function describe(e: TimelineEntry): string {
   const d = e.detail;
   switch (e.kind) {
     case 'created':
-      return `opened${d.to_name ? `, routed to ${d.to_name}` : ', into the support queue'}`;
+      return `opened${d.to_name ? `, routed to ${d.to_name}` : d.routing ? ', into the support queue' : ''}`;
     case 'reassigned':
       return d.to_name ? `reassigned to ${d.to_name}` : 'sent back to the support queue';
     case 'severity_changed':
@@ -66,6 +74,10 @@ function describe(e: TimelineEntry): string {
 function formatShow({ case: c, timeline, now: at }: CaseView, ctx: SkillContext): Reply {
   const tz = ctx.user.timezone;
   const now = Date.parse(at);
+  // Cases loaded without their history (the demo's) still show when they were opened.
+  const entries = timeline.some((e) => e.kind === 'created')
+    ? timeline
+    : [{ at: c.created_at, kind: 'created', actor: c.reporter?.name ?? null, note: null, detail: {} }, ...timeline];
   const party = [
     c.account ? `Account: ${c.account.name} (${c.account.tier})` : 'Account: none (standard SLA)',
     c.contact ? `contact: ${c.contact.name}` : '',
@@ -78,14 +90,14 @@ function formatShow({ case: c, timeline, now: at }: CaseView, ctx: SkillContext)
     clockLine('First response', c.first_response_due, c.first_response_at, now, tz),
     clockLine('Resolution', c.resolution_due, c.resolved_at, now, tz),
     'Timeline (internal notes are never shown to the customer):',
+    ...entries.map(
+      (e) =>
+        `  ${formatWhen(e.at, tz)} · ${describe(e)} · ${e.actor ?? (e.kind.startsWith('sla') || e.kind === 'escalated' ? 'SLA check' : 'routing')}${e.note ? ` — "${e.note}"` : ''}`,
+    ),
   ];
   return {
     kind: 'answer',
     text: lines.join('\n'),
-    table: {
-      columns: ['when', 'what', 'who', 'note'],
-      rows: timeline.map((e) => [formatWhen(e.at, tz), describe(e), e.actor ?? 'SLA check', e.note ?? '']),
-    },
     ...(c.status === 'resolved' ? {} : { caseActions: { case: String(c.id), actions: CASE_ACTIONS } }),
   };
 }
