@@ -700,7 +700,7 @@ begin
       'id', o.id, 'summary', o.summary, 'severity', o.severity, 'status', o.status,
       'account', a.name, 'assignee', u.name, 'mine', o.assignee_id = auth.uid(),
       'due', case when o.first_response_at is null then o.first_response_due else o.resolution_due end,
-      'due_kind', case when o.first_response_at is null then 'first response' else 'resolution' end) order by o.rn)
+      'due_kind', case when o.first_response_at is null then 'response' else 'resolution' end) order by o.rn)
       filter (where o.rn <= 20), '[]')
   into v_total, v_rows
   from open_cases o
