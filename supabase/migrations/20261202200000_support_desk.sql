@@ -23,10 +23,10 @@ create policy case_notes_read on public.case_notes for select to authenticated, 
 create policy case_notes_insert on public.case_notes for insert to authenticated, crm_writer
   with check ((select private.has_role('support', 'manager', 'admin')) and author_id = (select auth.uid()));
 
--- Why someone cannot take one more case, or null: asked before a reassignment is confirmed, and
--- again under the agents' locks when it runs.
+-- Why someone cannot take one more case, or null: asked before a reassignment is confirmed (as the
+-- requester: the agents are staff's to read), and again under the agents' locks when it runs.
 create function private.assignee_problem(p_to uuid) returns text
-language sql stable security definer set search_path = public as $$
+language sql stable set search_path = public as $$
   select case
     when a.user_id is null then
       format('%s is not an active support agent, so I can''t give them the case.', coalesce(u.name, 'That person'))

@@ -363,10 +363,10 @@ alter function private.act_escalation_create(jsonb) owner to crm_writer;
 revoke execute on function private.act_escalation_create(jsonb) from public, anon, authenticated;
 grant execute on function private.act_escalation_create(jsonb) to service_role;
 
--- Why someone cannot take one more case, or null: asked before a reassignment is confirmed, and
--- again under the agents' locks when it runs.
+-- Why someone cannot take one more case, or null: asked before a reassignment is confirmed (as the
+-- requester: the agents are staff's to read), and again under the agents' locks when it runs.
 create function private.assignee_problem(p_to uuid) returns text
-language sql stable security definer set search_path = public as $$
+language sql stable set search_path = public as $$
   select case
     when a.user_id is null then
       format('%s is not an active support agent, so I can''t give them the case.', coalesce(u.name, 'That person'))
