@@ -347,3 +347,29 @@ insert into private.capabilities (role, action)
 select r, a from unnest(array['rep', 'manager', 'support', 'privacy_officer', 'admin']) r, unnest(array['case.show']) a
 union all
 select r, 'case.note' from unnest(array['manager', 'support', 'admin']) r;
+
+-- Bookkeeping the requester's policies do not reach: everyone's pending messages, the job queue,
+-- case events and the internal notes on cases. Definer rights, so it checks the caller's role itself.
+create or replace function private.erase_bookkeeping(p_patterns text[], p_held bigint[]) returns jsonb language plpgsql
+security definer set search_path = public as $$
+declare n_pending int; n_jobs int; n_events int; n_notes int;
+begin
+  if not private.has_role('privacy_officer', 'admin') then
+    raise exception 'Only a privacy officer or an admin may erase personal data.';
+  end if;
+  update public.pending_actions set action = private.scrub_jsonb(action, p_patterns), preview = private.scrub_text(preview, p_patterns)
+  where private.mentions(action::text, p_patterns) or private.mentions(preview, p_patterns);
+  get diagnostics n_pending = row_count;
+  update public.jobs set payload = private.scrub_jsonb(payload, p_patterns), last_error = private.scrub_text(last_error, p_patterns)
+  where private.mentions(payload::text, p_patterns) or private.mentions(last_error, p_patterns);
+  get diagnostics n_jobs = row_count;
+  update public.case_events set detail = private.scrub_jsonb(detail, p_patterns)
+  where case_id <> all (p_held) and private.mentions(detail::text, p_patterns);
+  get diagnostics n_events = row_count;
+  update public.case_notes set body = private.scrub_text(body, p_patterns)
+  where case_id <> all (p_held) and private.mentions(body, p_patterns);
+  get diagnostics n_notes = row_count;
+  return jsonb_build_object('pending_actions', n_pending, 'jobs', n_jobs, 'case_events', n_events, 'case_notes', n_notes);
+end $$;
+revoke execute on function private.erase_bookkeeping(text[], bigint[]) from public, anon;
+grant execute on function private.erase_bookkeeping(text[], bigint[]) to authenticated, crm_writer, service_role;
