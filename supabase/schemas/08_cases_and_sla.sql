@@ -632,15 +632,16 @@ create function public.case_brief(args jsonb) returns jsonb language sql stable 
   select private.case_json(c.id) from public.cases c where c.id = (args ->> 'case')::bigint
 $$;
 
--- case.metrics: { from?, to? } (dates, UTC). Open cases now, and for the cases opened in the
--- period: objectives met among those decided (answered/resolved, or past their deadline), and the
--- median first-response time.
+-- case.metrics: { from?, to? } (dates, UTC). Open cases now, by severity and by age, and for the
+-- cases opened in the period: objectives met among those decided (answered/resolved, or past their
+-- deadline), and the mean and median times to first response and to resolution.
 create function private.act_case_metrics(p jsonb) returns jsonb language plpgsql stable
 security definer set search_path = public, private as $$
 declare
   v_to date := coalesce((p ->> 'to')::date, (now() at time zone 'UTC')::date);
   v_from date := coalesce((p ->> 'from')::date, v_to - 29);
   v_open jsonb;
+  v_backlog jsonb;
   v_period jsonb;
 begin
   if not private.has_role('support', 'manager', 'admin') then
@@ -650,6 +651,12 @@ begin
   select jsonb_object_agg(s::text, (select count(*) from public.cases c where c.status <> 'resolved' and c.severity = s))
     into v_open from unnest(enum_range(null::public.case_severity)) s;
   select jsonb_build_object(
+      'under_1_day', count(*) filter (where created_at > now() - interval '1 day'),
+      '1_to_3_days', count(*) filter (where created_at <= now() - interval '1 day' and created_at > now() - interval '3 days'),
+      '3_to_7_days', count(*) filter (where created_at <= now() - interval '3 days' and created_at > now() - interval '7 days'),
+      'over_7_days', count(*) filter (where created_at <= now() - interval '7 days'))
+    into v_backlog from public.cases where status <> 'resolved';
+  select jsonb_build_object(
       'created', count(*),
       'response_met', count(*) filter (where first_response_at <= first_response_due),
       'response_decided', count(*) filter (where first_response_at is not null or first_response_due < now()),
@@ -657,12 +664,18 @@ begin
       'resolution_decided', count(*) filter (where resolved_at is not null or resolution_due < now()),
       'median_first_response_minutes', round((percentile_cont(0.5) within group (
           order by extract(epoch from first_response_at - created_at) / 60)
-          filter (where first_response_at is not null))::numeric, 1))
+          filter (where first_response_at is not null))::numeric, 1),
+      'mean_first_response_minutes',
+        round((avg(extract(epoch from first_response_at - created_at) / 60) filter (where first_response_at is not null))::numeric, 1),
+      'median_resolution_minutes', round((percentile_cont(0.5) within group (
+          order by extract(epoch from resolved_at - created_at) / 60) filter (where resolved_at is not null))::numeric, 1),
+      'mean_resolution_minutes',
+        round((avg(extract(epoch from resolved_at - created_at) / 60) filter (where resolved_at is not null))::numeric, 1))
     into v_period
     from public.cases
    where created_at >= (v_from::timestamp at time zone 'UTC') and created_at < ((v_to + 1)::timestamp at time zone 'UTC');
-  return jsonb_build_object('target_type', 'cases', 'target_id', null, 'from', v_from, 'to', v_to, 'open', v_open)
-         || v_period;
+  return jsonb_build_object('target_type', 'cases', 'target_id', null, 'from', v_from, 'to', v_to, 'open', v_open,
+                            'backlog', v_backlog) || v_period;
 end $$;
 alter function private.act_case_metrics(jsonb) owner to crm_writer;
 revoke execute on function private.act_case_metrics(jsonb) from public, anon, authenticated;
