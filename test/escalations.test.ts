@@ -669,7 +669,7 @@ describe.each(TARGETS)('escalations on %s', (target) => {
     expect(reply.text).toContain('first response: 50% (3 of 6); resolution: 33.3% (2 of 6)');
     expect(reply.text).toContain('Median first-response time: 32.5 min.');
     expect(reply.text).toContain(
-      'Mean first-response time: 41.3 min; time to resolution: mean 766.7 min, median 200 min.',
+      'Mean first-response time: 41.3 min; time to resolution: mean 766.7 min (12 h 47 min), median 200 min (3 h 20 min).',
     );
     expect(reply.table!.rows).toEqual(['urgent', 'high', 'medium', 'low'].map((s) => [s, openBy(s)]));
     expect(

@@ -4,6 +4,7 @@ import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
 import { share } from '../../src/format/labels.ts';
 import { parseCaseMetrics, caseMetricsRules } from './parse.ts';
+import { formatSpan } from './show.ts';
 
 const CaseMetrics = z.strictObject({
   type: z.literal('case.metrics'),
@@ -28,7 +29,9 @@ interface Metrics {
   backlog: { under_1_day: number; '1_to_3_days': number; '3_to_7_days': number; over_7_days: number };
 }
 
-const minutes = (m: number | null) => (m === null ? 'n/a' : `${m} min`);
+/** "41.3 min", "4537.9 min (3 d 4 h)": the database's figure, and a readable one when it is long. */
+const minutes = (m: number | null) =>
+  m === null ? 'n/a' : m >= 120 ? `${m} min (${formatSpan(m * 60_000)})` : `${m} min`;
 
 function formatMetrics(m: Metrics): Reply {
   const severities = ['urgent', 'high', 'medium', 'low'];
