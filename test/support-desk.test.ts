@@ -330,6 +330,11 @@ describe.each(TARGETS)('the support desk in chat on %s', (target) => {
 
   it('capacity is checked before a reassignment is confirmed; nothing is left pending', async () => {
     const id = await open('card declined at checkout');
+    // "assign it to me" is the asker (Omar is no active agent here)
+    expect((await update(omar, id, { assignee: 'me' }))[0]).toEqual({
+      kind: 'refusal',
+      text: "Omar Haddad is not an active support agent, so I can't give them the case.",
+    });
     const holder = await assigneeName(id);
     const full = agents.find((a) => a.name !== holder)!;
     expect((await update(omar, id, { assignee: holder }))[0]).toEqual({

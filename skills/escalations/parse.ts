@@ -248,7 +248,10 @@ export function parseEscalationUpdate(ctx: Ctx): ActionInput {
       level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
 
   const note = id
-    ? (explicitNote(ctx.text) ?? noteAfter(ctx.text, id) ?? clauseNote(ctx.text, id))
+    ? (explicitNote(ctx.text) ??
+      noteAfter(ctx.text, id) ??
+      /\s[-–—]\s+(\p{L}[^–—]{2,})$/u.exec(ctx.text)?.[1] ??
+      clauseNote(ctx.text, id))
     : (explicitNote(ctx.text) ?? /,\s*([^,]{8,})$/.exec(ctx.text)?.[1]);
   if (note && !/^(?:to|as)\b/i.test(note)) action.note = tidy(note);
   if (!id) {

@@ -44,7 +44,10 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
   if (refused) throw new CrmError(refused, 'refused');
   let assignee: { id: string; name: string } | undefined;
   if (action.assignee) {
-    const r = await resolveEntity(ctx, 'user', action.assignee);
+    const me = /^(?:me|myself)$/i.test(action.assignee.trim());
+    const r = me
+      ? { entity: { id: ctx.user.id, name: ctx.user.name } }
+      : await resolveEntity(ctx, 'user', action.assignee);
     if ('question' in r) return r;
     if (r.entity.id === c.assignee?.id) {
       if (!action.status && !action.severity && !note)
