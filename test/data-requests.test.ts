@@ -110,6 +110,11 @@ describe.each(TARGETS)('data requests on %s', (target) => {
       `insert into public.case_events (case_id, kind, detail) values ($1, 'note', '{"text": "left Jane Doe a voicemail", "n": 1}')`,
       [open.id],
     );
+    // internal notes on both: erased on the open case, kept on the held one
+    await db.query(
+      `insert into public.case_notes (case_id, author_id, body) values ($1, $3, 'Jane Doe sent the invoice'), ($2, $3, 'called Jane Doe back')`,
+      [open.id, heldCase, rep.id],
+    );
     await db.query(
       `insert into public.tasks (text, due_date, status, purpose, assignee_id, contact_id, account_id) values
          ('send Jane the revised pricing', '2026-11-30', 'open', 'sales', $2, $1, $3),
@@ -544,7 +549,11 @@ describe.each(TARGETS)('data requests on %s', (target) => {
       );
       for (const { row } of found) hits.push(`${c.table_name}.${c.column_name}:${row.case_id ?? row.id}`);
     }
-    expect(hits.sort()).toEqual([`case_events.detail:${heldCase}`, `cases.summary:${heldCase}`]);
+    expect(hits.sort()).toEqual([
+      `case_events.detail:${heldCase}`,
+      `case_notes.body:${heldCase}`,
+      `cases.summary:${heldCase}`,
+    ]);
 
     const contact = (
       await db.query<Record<string, unknown>>(

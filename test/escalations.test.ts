@@ -397,7 +397,7 @@ describe.each(TARGETS)('escalations on %s', (target) => {
          from public.cases where id = $1`,
       [id],
     );
-    expect(clocks).toEqual({ fr: 30, res: 240 }); // urgent, standard tier
+    expect(clocks).toEqual({ fr: 480, res: 240 }); // urgent, standard tier; the first response (met) stays as it was
 
     expect((await update(omar, id, { status: 'resolved' })).text).toBe(`Case #${id} resolved.`);
     expect(await load(b.id)).toBe(1);
@@ -622,9 +622,19 @@ describe.each(TARGETS)('escalations on %s', (target) => {
       .sort((x, y) => x - y);
     const median = (times[1] + times[2]) / 2;
     expect([decidedFr.length, metFr.length, decidedRes.length, metRes.length, median]).toEqual([6, 3, 6, 2, 32.5]);
+    const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
+    const resTimes = october
+      .map((c) => c.res)
+      .filter((x): x is number => x !== null)
+      .sort((x, y) => x - y);
+    expect([mean(times), mean(resTimes), resTimes[1]]).toEqual([41.3, 766.7, 200]);
 
-    const all = await db.query<{ severity: string; status: string }>('select severity, status from public.cases');
+    const all = await db.query<{ severity: string; status: string; age: number }>(
+      `select severity, status, extract(epoch from now() - created_at)::float8 / 86400 as age from public.cases`,
+    );
     const openBy = (s: string) => all.filter((c) => c.severity === s && c.status !== 'resolved').length;
+    const openAged = (from: number, to: number) =>
+      all.filter((c) => c.status !== 'resolved' && c.age >= from && c.age < to).length;
 
     const raw = await db.rpc(marta, 'perform', {
       request_id: 'metrics-raw',
@@ -639,6 +649,15 @@ describe.each(TARGETS)('escalations on %s', (target) => {
       resolution_met: metRes.length,
       resolution_decided: decidedRes.length,
       median_first_response_minutes: median,
+      mean_first_response_minutes: mean(times),
+      mean_resolution_minutes: mean(resTimes),
+      median_resolution_minutes: resTimes[1],
+      backlog: {
+        under_1_day: openAged(0, 1),
+        '1_to_3_days': openAged(1, 3),
+        '3_to_7_days': openAged(3, 7),
+        over_7_days: openAged(7, Number.POSITIVE_INFINITY),
+      },
       open: { urgent: openBy('urgent'), high: openBy('high'), medium: openBy('medium'), low: openBy('low') },
     });
 
@@ -649,6 +668,9 @@ describe.each(TARGETS)('escalations on %s', (target) => {
     expect(reply.kind).toBe('answer');
     expect(reply.text).toContain('first response: 50% (3 of 6); resolution: 33.3% (2 of 6)');
     expect(reply.text).toContain('Median first-response time: 32.5 min.');
+    expect(reply.text).toContain(
+      'Mean first-response time: 41.3 min; time to resolution: mean 766.7 min (12 h 47 min), median 200 min (3 h 20 min).',
+    );
     expect(reply.table!.rows).toEqual(['urgent', 'high', 'medium', 'low'].map((s) => [s, openBy(s)]));
     expect(
       await assistant().run({ type: 'case.metrics' }, { requestId: 'metrics-2', channel: 'repl', user: alex }),

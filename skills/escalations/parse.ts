@@ -248,7 +248,10 @@ export function parseEscalationUpdate(ctx: Ctx): ActionInput {
       level === 'critical' ? 'urgent' : (level as Extract<Action, { type: 'escalation.update' }>['severity']);
 
   const note = id
-    ? (explicitNote(ctx.text) ?? noteAfter(ctx.text, id) ?? clauseNote(ctx.text, id))
+    ? (explicitNote(ctx.text) ??
+      noteAfter(ctx.text, id) ??
+      /\s[-–—]\s+(\p{L}[^–—]{2,})$/u.exec(ctx.text)?.[1] ??
+      clauseNote(ctx.text, id))
     : (explicitNote(ctx.text) ?? /,\s*([^,]{8,})$/.exec(ctx.text)?.[1]);
   if (note && !/^(?:to|as)\b/i.test(note)) action.note = tidy(note);
   if (!id) {
@@ -291,6 +294,9 @@ export function parseCaseMetrics(ctx: Ctx): ActionInput {
   return action;
 }
 
+/** How far ahead "about to breach" / "at risk" looks when no number of hours is given. */
+const AT_RISK_HOURS = 4;
+
 /** "my open cases", "unassigned cases", "cases about to breach", "urgent cases for Acme", "the support queue". */
 export function parseCaseList(ctx: Ctx): ActionInput {
   const l = ctx.low;
@@ -301,9 +307,12 @@ export function parseCaseList(ctx: Ctx): ActionInput {
     )
   )
     action.filter = 'unassigned';
-  else if (/\bbreach|\bsla\b|\bat risk\b|\boverdue\b|\bpast (?:due|deadline)\b|\blate\b/.test(l))
+  else if (/\bbreach|\bsla\b|\bat risk\b|\boverdue\b|\bpast (?:due|deadline)\b|\blate\b/.test(l)) {
     action.filter = 'breaching';
-  else if (/\bmy\b|\bmine\b|\bassigned to me\b|\bfor me\b|\bon my plate\b/.test(l)) action.filter = 'mine';
+    const hours = /\b(?:next|within|in)\s+(\d{1,3})\s*(?:h|hrs?|hours?)\b/.exec(l)?.[1];
+    if (hours && Number(hours) >= 1 && Number(hours) <= 168) action.withinHours = Number(hours);
+    else if (/\babout to\b|\bat risk\b|\bclose to\b|\bsoon\b/.test(l)) action.withinHours = AT_RISK_HOURS;
+  } else if (/\bmy\b|\bmine\b|\bassigned to me\b|\bfor me\b|\bon my plate\b/.test(l)) action.filter = 'mine';
   else if (/\bopen\b|\bqueue\b|\ball\b|\bevery\b/.test(l)) action.filter = 'open';
   const sev = /\b(low|medium|high|urgent|critical)\b(?:[- ](?:priority|severity|sev))?/.exec(l)?.[1];
   if (sev) action.severity = sev === 'critical' ? 'urgent' : (sev as 'low');
@@ -311,7 +320,14 @@ export function parseCaseList(ctx: Ctx): ActionInput {
   const account = at && takeEntity(ctx.text, at.index + at[0].length);
   const tail = !account && /\bcases\s+([\p{L}][\p{L}&.' -]*?)\s*\??$/iu.exec(ctx.text)?.[1];
   const name = account?.text ?? (tail ? takeEntity(tail)?.text : undefined);
-  if (name && !isCommonWord(name.split(' ')[0]) && !/^(?:sla|severity|high|urgent)$/i.test(name)) action.account = name;
+  if (
+    name &&
+    !isCommonWord(name.split(' ')[0]) &&
+    !/^(?:sla|severity|low|medium|high|urgent|critical|breaching|about|past|due|overdue|unassigned|open|today)\b/i.test(
+      name,
+    )
+  )
+    action.account = name;
   return action;
 }
 
@@ -335,7 +351,7 @@ export const caseListRules: IntentRule[] = [
     name: 'open cases',
     action: 'case.list',
     priority: PRIORITY.listing - 5,
-    when: /\b(?:my|open|all|assigned|unassigned|pending|outstanding|urgent|high|low|medium|critical|any)\b(?:\s+\w+){0,2}\s+(?:cases|tickets|escalations)\b|\bsupport queue\b|\b(?:cases|tickets) (?:assigned to me|for me|on my plate|for|at|without|breaching|about to breach|at risk|past)\b|^(?:show|list)(?: me)? (?:the )?(?:cases|tickets)\b|^(?:my )?cases\b|\b(?:what'?s|whats|anything) in the queue\b|\b(?:which|what|any) (?:cases|tickets)\b.*\b(?:breach|sla|unassigned|assignee|risk|overdue)|\bsla breach(?:es)?\b|\bbreaching\b/,
+    when: /\b(?:my|open|all|assigned|unassigned|pending|outstanding|urgent|high|low|medium|critical|any)\b(?:\s+\w+){0,2}\s+(?:cases|tickets|escalations)\b|\bsupport queue\b|\b(?:cases|tickets) (?:assigned to me|for me|on my plate|for|at|without|breaching|about to breach|at risk|past)\b|^(?:show|list)(?: me)? (?:the )?(?:cases|tickets)\b|^(?:my )?cases\b|\b(?:what'?s|whats|anything) in the queue\b|\b(?:which|what|any) (?:cases|tickets)\b.*\b(?:breach|sla|unassigned|assignee|risk|overdue)|\bsla breach(?:es|ed)?\b|\bbreaching\b/,
     unless: /\b(?:by severity|metrics|attainment|how many|median|average|escalate|open a|raise a|create a|file a)\b/,
   },
 ];

@@ -21,15 +21,13 @@ const EscalationUpdate = z.strictObject({
 });
 type EscalationUpdate = z.infer<typeof EscalationUpdate>;
 
-/** escalation.update: acknowledge, resolve, reopen, reassign (capacity checked in SQL), change severity. */
+/** escalation.update: acknowledge, resolve, reopen, reassign (capacity checked before the confirmation and in SQL), change severity, with a note. */
 async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promise<Prepared> {
   const found = await ctx.db.rpc(ctx.user, 'case_brief', { case: action.case });
   if (!found?.case) return { question: `I couldn't find case #${action.case}. Which case number do you mean?` };
   const c = found.case;
-  if (action.note && !action.status && !action.assignee && !action.severity) {
-    return { answer: "Cases don't keep notes yet, so I can't add that one." };
-  }
-  if (!action.status && !action.assignee && !action.severity) {
+  const note = action.note?.trim() || undefined;
+  if (!action.status && !action.assignee && !action.severity && !note) {
     return {
       question: `What should I do with ${caseTitle(c)}: acknowledge, resolve, reopen, reassign it (to whom?) or change its severity?`,
     };
@@ -38,7 +36,7 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
   const refused =
     action.status === 'reopened' && c.status !== 'resolved'
       ? `Case #${c.id} is not resolved, so there is nothing to reopen.`
-      : action.status !== 'reopened' && c.status === 'resolved'
+      : action.status !== 'reopened' && c.status === 'resolved' && (action.status || action.assignee || action.severity)
         ? `Case #${c.id} is resolved; reopen it first.`
         : action.status === 'acknowledged' && c.status === 'acknowledged'
           ? `Case #${c.id} is already acknowledged.`
@@ -46,11 +44,18 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
   if (refused) throw new CrmError(refused, 'refused');
   let assignee: { id: string; name: string } | undefined;
   if (action.assignee) {
-    const r = await resolveEntity(ctx, 'user', action.assignee);
+    const me = /^(?:me|myself)$/i.test(action.assignee.trim());
+    const r = me
+      ? { entity: { id: ctx.user.id, name: ctx.user.name } }
+      : await resolveEntity(ctx, 'user', action.assignee);
     if ('question' in r) return r;
-    assignee = r.entity;
-    if (!(await ctx.db.rpc(ctx.user, 'is_support_agent', { user_id: r.entity.id }))) {
-      throw new CrmError(`${r.entity.name} is not an active support agent, so I can't give them the case.`, 'refused');
+    if (r.entity.id === c.assignee?.id) {
+      if (!action.status && !action.severity && !note)
+        throw new CrmError(`Case #${c.id} is already with ${r.entity.name}.`, 'refused');
+    } else {
+      const { problem } = await ctx.db.rpc(ctx.user, 'check_case_assignee', { user_id: r.entity.id });
+      if (problem) throw new CrmError(problem, 'refused');
+      assignee = r.entity;
     }
   }
   const steps = [
@@ -65,15 +70,23 @@ async function prepareUpdate(action: EscalationUpdate, ctx: SkillContext): Promi
     ...(action.status ? { status: action.status } : {}),
     ...(assignee ? { assignee_id: assignee.id } : {}),
     ...(action.severity ? { severity: action.severity } : {}),
+    ...(note ? { note } : {}),
   };
+  const todo = steps.length ? steps.join(', ') : 'add an internal note';
+  const withNote = note
+    ? `\n${steps.length ? 'With the internal note' : 'Note'} (kept in the case timeline, not shown to the customer): "${note}"`
+    : '';
   return {
     payload,
-    preview: `${caseTitle(c)}: ${c.summary}\n${steps.join(', ')[0].toUpperCase()}${steps.join(', ').slice(1)}.`,
+    preview: `${caseTitle(c)}: ${c.summary}\n${todo[0].toUpperCase()}${todo.slice(1)}.${withNote}`,
   };
 }
 
-function formatUpdate(result: { case: CaseInfo; changes: string[] }, ctx: SkillContext): Reply {
-  const { case: c, changes } = result;
+function formatUpdate(result: { case: CaseInfo; changes: string[]; note: string | null }, ctx: SkillContext): Reply {
+  const { case: c, changes, note } = result;
+  if (changes.length === 1 && changes[0] === 'noted') {
+    return { kind: 'done', text: `Internal note added to case #${c.id}: "${note}"` };
+  }
   const parts = changes.map((ch) => {
     switch (ch) {
       case 'reopened':
@@ -89,7 +102,8 @@ function formatUpdate(result: { case: CaseInfo; changes: string[] }, ctx: SkillC
   const clock = changes.some((ch) => ch === 'reopened' || ch === 'severity')
     ? `\n${deadlines(c, ctx.user.timezone)}.`
     : '';
-  return { kind: 'done', text: `Case #${c.id} ${parts.join(', ')}.${clock}` };
+  const kept = note ? `\nNote kept in the case timeline: "${note}"` : '';
+  return { kind: 'done', text: `Case #${c.id} ${parts.join(', ')}.${clock}${kept}` };
 }
 
 /** escalation.update: support, their managers and admins work cases. */

@@ -204,7 +204,7 @@ export interface Rpc {
   account_open_deals: { args: { account_id: string; contact_id: string | null }; result: OpenDeal[] };
   pipeline_teams: { args: Record<string, never>; result: string[] };
   case_brief: { args: { case: string }; result: { case: CaseInfo } | null };
-  is_support_agent: { args: { user_id: string }; result: boolean };
+  check_case_assignee: { args: { user_id: string }; result: Problem };
   contacts_with_email: { args: { email: string }; result: Entity[] };
   data_request_get: { args: { id: string }; result: DataRequest };
   data_request_deadline: { args: { law: string; received_on: string }; result: { due_date: string } };
@@ -227,6 +227,7 @@ export interface Rpc {
   reminder_sent: { args: { task_id: string }; result: null };
   sla_check: { args: { case_id: unknown; check: unknown; now: string }; result: SlaCheck };
   case_notice: { args: { case_id: unknown }; result: { case: CaseInfo } | null };
+  route_queued: { args: { now: string }; result: { picked: { case: number; to: string }[] } };
   notice_target: { args: { channel: 'slack' | 'teams'; notices: string }; result: string | null };
   teams_reference_save: {
     args: { conversation_id: string; kind: string; user_id: string | null; reference: Record<string, unknown> };

@@ -303,10 +303,10 @@ revoke execute on function private.dr_export(data_requests) from public, anon;
 grant execute on function private.dr_export(data_requests) to authenticated, crm_writer, service_role;
 
 -- Bookkeeping the requester's policies do not reach: everyone's pending messages, the job queue,
--- case events. Definer rights, so it checks the caller's role itself.
+-- case events and the internal notes on cases. Definer rights, so it checks the caller's role itself.
 create function private.erase_bookkeeping(p_patterns text[], p_held bigint[]) returns jsonb language plpgsql
 security definer set search_path = public as $$
-declare n_pending int; n_jobs int; n_events int;
+declare n_pending int; n_jobs int; n_events int; n_notes int;
 begin
   if not private.has_role('privacy_officer', 'admin') then
     raise exception 'Only a privacy officer or an admin may erase personal data.';
@@ -320,7 +320,10 @@ begin
   update public.case_events set detail = private.scrub_jsonb(detail, p_patterns)
   where case_id <> all (p_held) and private.mentions(detail::text, p_patterns);
   get diagnostics n_events = row_count;
-  return jsonb_build_object('pending_actions', n_pending, 'jobs', n_jobs, 'case_events', n_events);
+  update public.case_notes set body = private.scrub_text(body, p_patterns)
+  where case_id <> all (p_held) and private.mentions(body, p_patterns);
+  get diagnostics n_notes = row_count;
+  return jsonb_build_object('pending_actions', n_pending, 'jobs', n_jobs, 'case_events', n_events, 'case_notes', n_notes);
 end $$;
 revoke execute on function private.erase_bookkeeping(text[], bigint[]) from public, anon;
 grant execute on function private.erase_bookkeeping(text[], bigint[]) to authenticated, crm_writer, service_role;

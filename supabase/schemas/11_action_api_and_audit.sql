@@ -99,6 +99,11 @@ select r, a from (values
                   'case.hold']),
   ('guest', array['escalation.create'])
 ) m(r, actions), unnest(actions) a;
+-- Looking at a case and its internal notes (skills/escalations).
+insert into private.capabilities (role, action)
+select r, a from unnest(array['rep', 'manager', 'support', 'privacy_officer', 'admin']) r, unnest(array['case.show']) a
+union all
+select r, 'case.note' from unnest(array['manager', 'support', 'admin']) r;
 
 -- The assistant's bookkeeping, private to each user: parsed writes waiting for their author's
 -- confirmation, and the request ids already run.
