@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Assistant } from '../core/assistant.ts';
-import { createChannelKit } from '../core/channel-kit.ts';
+import { createChannelKit, memoryStore } from '../core/channel-kit.ts';
 import type { Reply } from '../core/types.ts';
 import type { CrmDb, Requester } from '../db/port.ts';
 import { replyAsText } from '../format/text.ts';
@@ -33,7 +33,8 @@ export async function runRepl({
 }: ReplOptions): Promise<void> {
   let user = initial;
   let counter = 0;
-  const kit = createChannelKit({ assistant, db });
+  // One conversation per terminal session: what was left unconfirmed when it ended is not continued by the next one.
+  const kit = createChannelKit({ assistant, db, store: memoryStore() });
   const session = `${process.pid}-${Date.now()}`;
   const say = (s: string) => output.write(`${s}\n`);
   const ask = () => prompt && output.write(`${user.name.split(' ')[0]}> `);

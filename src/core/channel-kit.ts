@@ -84,7 +84,7 @@ export function databaseStore(db: CrmDb): StateStore {
   };
 }
 
-/** A store in this process: the terminal's single conversation, and tests. */
+/** A store in this process: a terminal session's one conversation. */
 export function memoryStore(): StateStore {
   const states = new Map<string, TurnState>();
   return {
