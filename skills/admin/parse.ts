@@ -69,5 +69,13 @@ export const channelConfigureRules: IntentRule[] = [
 ];
 
 export const auditQueryRules: IntentRule[] = [
-  { name: 'audit trail question', action: 'audit.query', priority: PRIORITY.command - 10, when: AUDIT_RE },
+  {
+    name: 'audit trail question',
+    action: 'audit.query',
+    priority: PRIORITY.command - 10,
+    when: AUDIT_RE,
+    // "call with Benedikt – discussed SSO + audit logs": a customer's audit logs, in a call's notes.
+    unless:
+      /^(?:(?:just\s+)?log(?:ged)?:?\s+(?:a\s+|an\s+)?)?(?:call|meeting|mtg|met|spoke|talked|chatted|emailed|demo)\b/,
+  },
 ];
