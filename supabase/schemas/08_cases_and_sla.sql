@@ -175,8 +175,8 @@ begin
     perform pg_sleep(0.002);
   end loop;
 end $$;
-revoke execute on function private.route_case(case_category, timestamptz) from public, anon;
-grant execute on function private.route_case(case_category, timestamptz) to authenticated, crm_writer, service_role;
+revoke execute on function private.route_case(case_category, timestamptz) from public, anon, authenticated;
+grant execute on function private.route_case(case_category, timestamptz) to crm_writer, service_role;
 
 -- Locks agent rows in one order (so two reassignments never deadlock).
 create function private.lock_agents(p_ids uuid[]) returns void
@@ -184,8 +184,8 @@ language plpgsql security definer set search_path = public as $$
 begin
   perform 1 from public.support_agents where user_id = any (p_ids) order by user_id for update;
 end $$;
-revoke execute on function private.lock_agents(uuid[]) from public, anon;
-grant execute on function private.lock_agents(uuid[]) to authenticated, crm_writer, service_role;
+revoke execute on function private.lock_agents(uuid[]) from public, anon, authenticated;
+grant execute on function private.lock_agents(uuid[]) to crm_writer, service_role;
 
 -- support_agents.open_cases follows every later change of a case's assignee or status. A new case
 -- is counted by act_escalation_create (the demo seed loads cases with their load already counted).
@@ -206,8 +206,8 @@ begin
   end if;
   return null;
 end $$;
-revoke execute on function private.cases_keep_load() from public, anon;
-grant execute on function private.cases_keep_load() to authenticated, crm_writer, service_role;
+revoke execute on function private.cases_keep_load() from public, anon, authenticated;
+grant execute on function private.cases_keep_load() to crm_writer, service_role;
 
 create trigger cases_keep_load after update of assignee_id, status or delete on public.cases
   for each row execute function private.cases_keep_load();
@@ -216,8 +216,8 @@ create function private.count_new_case(p_agent uuid, p_at timestamptz) returns v
 language sql security definer set search_path = public as $$
   update public.support_agents set open_cases = open_cases + 1, last_assigned_at = p_at where user_id = p_agent
 $$;
-revoke execute on function private.count_new_case(uuid, timestamptz) from public, anon;
-grant execute on function private.count_new_case(uuid, timestamptz) to authenticated, crm_writer, service_role;
+revoke execute on function private.count_new_case(uuid, timestamptz) from public, anon, authenticated;
+grant execute on function private.count_new_case(uuid, timestamptz) to crm_writer, service_role;
 
 create function private.sla_policy(p_severity public.case_severity, p_account uuid) returns public.sla_policies
 language plpgsql stable as $$
@@ -253,8 +253,8 @@ set search_path = public as $$
   left join public.users r on r.id = c.reporter_id
   where c.id = p_id
 $$;
-revoke execute on function private.case_json(bigint) from public, anon;
-grant execute on function private.case_json(bigint) to authenticated, crm_writer, service_role;
+revoke execute on function private.case_json(bigint) from public, anon, authenticated;
+grant execute on function private.case_json(bigint) to crm_writer, service_role;
 
 create function private.enqueue_sla_check(p_case bigint, p_check text, p_at timestamptz) returns void
 language sql security definer set search_path = public as $$
@@ -263,8 +263,8 @@ language sql security definer set search_path = public as $$
           format('sla.check:%s:%s:%s', p_case, p_check, extract(epoch from p_at)))
   on conflict (dedupe_key) do nothing
 $$;
-revoke execute on function private.enqueue_sla_check(bigint, text, timestamptz) from public, anon;
-grant execute on function private.enqueue_sla_check(bigint, text, timestamptz) to authenticated, crm_writer, service_role;
+revoke execute on function private.enqueue_sla_check(bigint, text, timestamptz) from public, anon, authenticated;
+grant execute on function private.enqueue_sla_check(bigint, text, timestamptz) to crm_writer, service_role;
 
 -- Durable follow-ups of a case change: breach checks at its open deadlines, and the assignment notice.
 create function private.schedule_case_jobs(p_case bigint, p_notify boolean) returns void
@@ -280,8 +280,8 @@ begin
     insert into public.jobs (kind, run_at, payload) values ('case.assigned', now(), jsonb_build_object('case_id', v.id));
   end if;
 end $$;
-revoke execute on function private.schedule_case_jobs(bigint, boolean) from public, anon;
-grant execute on function private.schedule_case_jobs(bigint, boolean) to authenticated, crm_writer, service_role;
+revoke execute on function private.schedule_case_jobs(bigint, boolean) from public, anon, authenticated;
+grant execute on function private.schedule_case_jobs(bigint, boolean) to crm_writer, service_role;
 
 create function private.is_generic_summary(p text) returns boolean language sql immutable as
   $$ select lower(btrim(coalesce(p, ''), ' .!?')) in ('', 'this', 'that', 'it', 'this message', 'that message', 'escalate this') $$;
@@ -353,8 +353,8 @@ begin
     raise exception '% already has % open cases (capacity %); choose someone else.', v_name, v.open_cases, v.capacity;
   end if;
 end $$;
-revoke execute on function private.check_reassign(uuid, uuid) from public, anon;
-grant execute on function private.check_reassign(uuid, uuid) to authenticated, crm_writer, service_role;
+revoke execute on function private.check_reassign(uuid, uuid) from public, anon, authenticated;
+grant execute on function private.check_reassign(uuid, uuid) to crm_writer, service_role;
 
 -- escalation.update: { case, status?, assignee_id?, severity? }
 create function private.act_escalation_update(p jsonb) returns jsonb language plpgsql
@@ -466,8 +466,8 @@ begin
   end loop;
   return v_holder;
 end $$;
-revoke execute on function private.chain_holder(integer, uuid) from public, anon;
-grant execute on function private.chain_holder(integer, uuid) to authenticated, crm_writer, service_role;
+revoke execute on function private.chain_holder(integer, uuid) from public, anon, authenticated;
+grant execute on function private.chain_holder(integer, uuid) to crm_writer, service_role;
 
 -- The breach check a `sla.check` job runs (service only), at `now` (injectable). One step per
 -- level: the steps already taken for this deadline decide when the next one is due, under the
@@ -537,10 +537,15 @@ set search_path = public as $$ select private.case_json((args ->> 'case_id')::bi
 revoke execute on function public.case_notice(jsonb) from public, anon, authenticated;
 grant execute on function public.case_notice(jsonb) to service_role;
 
--- A case as the requester may see it (previews of escalation.update).
-create function public.case_brief(args jsonb) returns jsonb language sql stable as $$
+-- A case as the requester may see it (previews of escalation.update): run as the writer role, so
+-- the cases policies still choose the row while private.case_json stays out of the API's reach.
+create function public.case_brief(args jsonb) returns jsonb language sql stable
+security definer set search_path = public, private as $$
   select private.case_json(c.id) from public.cases c where c.id = (args ->> 'case')::bigint
 $$;
+alter function public.case_brief(jsonb) owner to crm_writer;
+revoke execute on function public.case_brief(jsonb) from public, anon;
+grant execute on function public.case_brief(jsonb) to authenticated, crm_writer, service_role;
 
 -- case.metrics: { from?, to? } (dates, UTC). Open cases now, and for the cases opened in the
 -- period: objectives met among those decided (answered/resolved, or past their deadline), and the
