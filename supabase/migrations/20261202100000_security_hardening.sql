@@ -343,8 +343,9 @@ security definer set search_path = public, private, extensions as $$
            row_number() over (order by l.by_email desc, lower(l.name) = q.q desc,
                               l.status in ('converted', 'disqualified'), similarity(lower(l.name), q.q) desc, l.name, l.id) as rank
     from l, q
-    where q.q <> '' and (l.by_email or lower(l.name) = q.q or lower(l.name) like q.q || ' %'
-                         or lower(l.name) like '% ' || q.q or lower(l.name) % q.q)
+    where q.q <> '' and case when q.q like '%@%' then l.by_email
+                             else lower(l.name) = q.q or lower(l.name) like q.q || ' %'
+                                  or lower(l.name) like '% ' || q.q or lower(l.name) % q.q end
     order by rank limit least(coalesce((args ->> 'limit')::int, 6), 20)) s
 $$;
 

@@ -19,7 +19,7 @@ create table public.leads (
 create index leads_owner_idx on public.leads (owner_id, status);
 alter table public.leads enable row level security;
 -- A lead's email and phone are contact details like a contact's: not selectable by the API roles
--- (find_leads matches an email only for those who may see the owner's details).
+-- (find_leads matches an email, and only an email, for those who may see the owner's details).
 revoke select, insert, update, delete on public.leads from authenticated;
 grant select, insert, update, delete on public.leads to service_role, crm_writer;
 grant select (id, name, company, status, source, owner_id, contact_id, deal_id, created_at, updated_at)
@@ -39,8 +39,9 @@ security definer set search_path = public, private, extensions as $$
            row_number() over (order by l.by_email desc, lower(l.name) = q.q desc,
                               l.status in ('converted', 'disqualified'), similarity(lower(l.name), q.q) desc, l.name, l.id) as rank
     from l, q
-    where q.q <> '' and (l.by_email or lower(l.name) = q.q or lower(l.name) like q.q || ' %'
-                         or lower(l.name) like '% ' || q.q or lower(l.name) % q.q)
+    where q.q <> '' and case when q.q like '%@%' then l.by_email
+                             else lower(l.name) = q.q or lower(l.name) like q.q || ' %'
+                                  or lower(l.name) like '% ' || q.q or lower(l.name) % q.q end
     order by rank limit least(coalesce((args ->> 'limit')::int, 6), 20)) s
 $$;
 alter function public.find_leads(jsonb) owner to crm_writer;
