@@ -580,6 +580,42 @@ describe.each(TARGETS)('escalations on %s', (target) => {
     expect(queued.n).toBe(30);
   });
 
+  it('50 concurrent escalations with room for all: none refused, each agent within capacity', async () => {
+    const agents = await onlyAgents([
+      { skills: ['outage'], at: ON(), capacity: 20 },
+      { skills: ['outage'], at: ON(), capacity: 20 },
+      { skills: ['outage'], at: ON(), capacity: 20 },
+    ]);
+    // As many connections as escalations, so that all 50 are in flight at once on the server.
+    const wide = db.url ? openPostgres(db.url, 50) : db;
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) =>
+          wide.rpc(alex, 'perform', {
+            request_id: `room-${target}-${i}`,
+            channel: 'slack',
+            action: 'escalation.create',
+            payload: { summary: `checkout down #${i}`, severity: 'urgent', category: 'outage' },
+          }),
+        ),
+      );
+      expect(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))).toEqual([]);
+    } finally {
+      if (wide !== db) await wide.close();
+    }
+    const per = await db.query<{ capacity: number; open_cases: number; assigned: number }>(
+      `select a.capacity, a.open_cases,
+              (select count(*)::int from public.cases c where c.assignee_id = a.user_id and c.status <> 'resolved') as assigned
+         from public.support_agents a where a.user_id = any ($1::uuid[])`,
+      [agents.map((a) => a.id)],
+    );
+    expect(per.reduce((n, a) => n + a.assigned, 0)).toBe(50);
+    for (const a of per) {
+      expect(a.assigned).toBeLessThanOrEqual(a.capacity);
+      expect(a.open_cases).toBe(a.assigned);
+    }
+  });
+
   it('case.metrics: open by severity, SLA attainment and median first response, as computed here', async () => {
     // October is empty in the demo data; these cases are built with known times
     const day = (d: number, h: number, m = 0) => new Date(Date.UTC(2026, 9, d, h, m));

@@ -352,3 +352,46 @@ $$;
 alter function public.find_leads(jsonb) owner to crm_writer;
 revoke execute on function public.find_leads(jsonb) from public, anon;
 grant execute on function public.find_leads(jsonb) to authenticated, crm_writer, service_role;
+
+-- 5. Routing moves on to the next-best agent nobody is assigning to, in one query, and waits only
+--    when every agent with room is being assigned to (no more "routing is busy" with room free).
+create or replace function private.route_case(p_category public.case_category, p_at timestamptz) returns jsonb
+language plpgsql security definer set search_path = public as $$
+declare
+  v_pick record;
+begin
+  select a.user_id, u.name, p_category = any (a.skills) as skilled,
+         private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) as on_shift
+    into v_pick
+    from public.support_agents a join public.users u on u.id = a.user_id
+   where a.active and u.active and a.open_cases < a.capacity
+   order by (p_category = any (a.skills) and private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at)) desc,
+            private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) desc,
+            p_category = any (a.skills) desc,
+            a.open_cases::numeric / a.capacity,
+            a.last_assigned_at nulls first,
+            a.user_id
+   limit 1
+   for update of a skip locked;
+  if not found then
+    select a.user_id, u.name, p_category = any (a.skills) as skilled,
+           private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) as on_shift
+      into v_pick
+      from public.support_agents a join public.users u on u.id = a.user_id
+     where a.active and u.active and a.open_cases < a.capacity
+     order by (p_category = any (a.skills) and private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at)) desc,
+              private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) desc,
+              p_category = any (a.skills) desc,
+              a.open_cases::numeric / a.capacity,
+              a.last_assigned_at nulls first,
+              a.user_id
+     limit 1
+     for update of a;
+  end if;
+  if not found then
+    return jsonb_build_object('user_id', null, 'rule', 'queue');
+  end if;
+  return jsonb_build_object('user_id', v_pick.user_id, 'name', v_pick.name,
+                            'rule', case when v_pick.skilled and v_pick.on_shift then 'skill' else 'fallback' end);
+end $$;
+

@@ -134,19 +134,32 @@ grant execute on function private.on_shift(text, integer, integer, timestamptz) 
 -- Picks the agent for a new case and locks their row until the transaction ends:
 --   1. skill match on the category and on shift, 2. otherwise anyone with room (on shift first,
 --   then skilled), then least occupied (open/capacity), then round robin (longest since last case).
--- The chosen row is re-checked under a lock taken with SKIP LOCKED: a transaction never waits on
--- an agent row while holding another (no deadlocks), and when another transaction is assigning to
--- the same agent it re-reads once that one has committed, so capacity is never exceeded and a
--- momentary lock never sends a case to the queue. Returns the agent and the rule that chose them.
+-- One query takes the best agent whose row no other transaction is assigning to right now (SKIP
+-- LOCKED moves on to the next best), so concurrent cases spread over the agents with room. Only
+-- when every agent with room is being assigned to does it wait, for the best of them: the row is
+-- re-checked once that transaction ends, and the next one is tried when it is full. So capacity is
+-- never exceeded, and a case goes to the queue only when no agent has room. The transaction holds
+-- no other agent row while it waits (no deadlocks). Returns the agent and the rule that chose them.
 create function private.route_case(p_category public.case_category, p_at timestamptz) returns jsonb
 language plpgsql security definer set search_path = public as $$
 declare
   v_pick record;
-  v_tries int := 0;
 begin
-  loop
-    select a.user_id, u.name,
-           p_category = any (a.skills) as skilled,
+  select a.user_id, u.name, p_category = any (a.skills) as skilled,
+         private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) as on_shift
+    into v_pick
+    from public.support_agents a join public.users u on u.id = a.user_id
+   where a.active and u.active and a.open_cases < a.capacity
+   order by (p_category = any (a.skills) and private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at)) desc,
+            private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) desc,
+            p_category = any (a.skills) desc,
+            a.open_cases::numeric / a.capacity,
+            a.last_assigned_at nulls first,
+            a.user_id
+   limit 1
+   for update of a skip locked;
+  if not found then
+    select a.user_id, u.name, p_category = any (a.skills) as skilled,
            private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) as on_shift
       into v_pick
       from public.support_agents a join public.users u on u.id = a.user_id
@@ -157,23 +170,14 @@ begin
               a.open_cases::numeric / a.capacity,
               a.last_assigned_at nulls first,
               a.user_id
-     limit 1;
-    if not found then
-      return jsonb_build_object('user_id', null, 'rule', 'queue');
-    end if;
-    perform 1 from public.support_agents
-     where user_id = v_pick.user_id and active and open_cases < capacity
-       for update skip locked;
-    if found then
-      return jsonb_build_object('user_id', v_pick.user_id, 'name', v_pick.name,
-                                'rule', case when v_pick.skilled and v_pick.on_shift then 'skill' else 'fallback' end);
-    end if;
-    v_tries := v_tries + 1;
-    if v_tries > 500 then
-      raise exception 'Support routing is busy right now; nothing was opened. Please try again.';
-    end if;
-    perform pg_sleep(0.002);
-  end loop;
+     limit 1
+     for update of a;
+  end if;
+  if not found then
+    return jsonb_build_object('user_id', null, 'rule', 'queue');
+  end if;
+  return jsonb_build_object('user_id', v_pick.user_id, 'name', v_pick.name,
+                            'rule', case when v_pick.skilled and v_pick.on_shift then 'skill' else 'fallback' end);
 end $$;
 revoke execute on function private.route_case(case_category, timestamptz) from public, anon, authenticated;
 grant execute on function private.route_case(case_category, timestamptz) to crm_writer, service_role;
