@@ -214,6 +214,7 @@ export interface Rpc {
   sla_check: { args: { case_id: unknown; check: unknown; now: string }; result: SlaCheck };
   case_notice: { args: { case_id: unknown }; result: { case: CaseInfo } | null };
   notice_target: { args: { channel: 'slack' | 'teams'; notices: string }; result: string | null };
+  claim_delivery: { args: { channel: 'slack' | 'teams'; id: string }; result: boolean };
   teams_reference_save: {
     args: { conversation_id: string; kind: string; user_id: string | null; reference: Record<string, unknown> };
     result: null;

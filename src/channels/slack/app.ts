@@ -52,7 +52,7 @@ export async function startSlack({
 
   let homeTeam: string | undefined;
   const users = createUserDirectory({ db, client: app.client, homeTeam: () => homeTeam });
-  registerListeners(app, createChannelKit({ assistant, db }), users, log);
+  registerListeners(app, createChannelKit({ assistant, db }), users, log, db);
   app.error(async (err) => log.error('unhandled', { error: err }));
 
   const auth = await app.client.auth.test();
