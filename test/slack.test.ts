@@ -563,7 +563,7 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
   });
 
   describe('requests Slack did not sign', () => {
-    it('rejects a bad signature and a stale timestamp with 401, with no Slack call and no row', async () => {
+    it('rejects a bad signature and a stale or future timestamp with 401, with no Slack call and no row', async () => {
       const countRows = async () =>
         (
           await db.query<{ n: number }>(
@@ -585,6 +585,14 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
       expect((await send(staleEvent, 'json', signed(staleEvent, Math.floor(Date.now() / 1000) - 600))).status).toBe(
         401,
       );
+      // correctly signed, but dated an hour ahead: replayable for that hour, so refused too
+      const future = mention(alex, CALL_TEXT);
+      expect((await send(future, 'json', signed(future, Math.floor(Date.now() / 1000) + 3600))).status).toBe(401);
+      const futureCommand = command(alex, CALL_TEXT);
+      expect(
+        (await send(futureCommand.body, 'form', signed(futureCommand.body, Math.floor(Date.now() / 1000) + 301)))
+          .status,
+      ).toBe(401);
 
       await settle();
       expect(api.since(mark).filter((c) => c.body.channel !== 'D0SETTLE' && c.method !== 'users.info')).toEqual([]);
