@@ -171,6 +171,32 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
     expect(rows).toEqual([{ actor_role: 'rep' }]);
   });
 
+  it("a rep reads over SQL the cases chat shows them: raised, held, or on their team's accounts", async () => {
+    const [expected] = await db.query<{ n: number }>(
+      `select count(*)::int as n from public.cases c
+       where c.reporter_id = $1 or c.assignee_id = $1
+          or c.account_id in (select a.id from public.accounts a join public.users u on u.id = a.owner_id where u.team = $2)`,
+      [alex.id, alex.team],
+    );
+    const [all] = await db.query<{ n: number }>('select count(*)::int as n from public.cases');
+    expect(expected.n).toBeGreaterThan(0);
+    expect(expected.n).toBeLessThan(all.n);
+    const [seen] = await asClaims(db, claimsOf(alex), 'select count(*)::int as n from public.cases');
+    expect(seen.n).toBe(expected.n);
+    const [events] = await asClaims(
+      db,
+      claimsOf(alex),
+      'select count(*)::int as n from public.case_events e where not exists (select 1 from public.cases c where c.id = e.case_id)',
+    );
+    expect(events.n).toBe(0);
+    const [support] = await asClaims(
+      db,
+      claimsOf(await userWithRole(db, 'support')),
+      'select count(*)::int as n from public.cases',
+    );
+    expect(support.n).toBe(all.n);
+  });
+
   it('the API cannot rewrite its own pending or processed requests, or put free text in the audit log', async () => {
     await expect(asClaims(db, claimsOf(alex), `update public.pending_actions set status = 'pending'`)).rejects.toThrow(
       /permission denied/,

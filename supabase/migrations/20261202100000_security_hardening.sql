@@ -417,3 +417,17 @@ begin
 end $$;
 revoke execute on function public.claim_delivery(jsonb) from public, anon, authenticated;
 grant execute on function public.claim_delivery(jsonb) to service_role;
+
+-- 7. Case reads as the README's role model states them: a rep reads the cases they raised or hold
+--    and those of their team's accounts, not every case with its customer's text.
+drop policy cases_read on public.cases;
+create policy cases_read on public.cases for select to authenticated, crm_writer
+  using ((select private.has_role('support', 'manager', 'privacy_officer', 'admin'))
+         or ((select private.is_crm_user()) and (reporter_id = (select auth.uid()) or assignee_id = (select auth.uid())))
+         or ((select private.has_role('rep')) and account_id in (
+               select a.id from public.accounts a join public.users u on u.id = a.owner_id
+               where u.team = (select private.my_team()))));
+drop policy case_events_read on public.case_events;
+create policy case_events_read on public.case_events for select to authenticated, crm_writer
+  using ((select private.has_role('support', 'manager', 'privacy_officer', 'admin'))
+         or exists (select 1 from public.cases c where c.id = case_id));

@@ -75,8 +75,14 @@ grant select on public.cases to authenticated;
 grant select, insert, update, delete on public.cases to service_role, crm_writer;
 revoke usage, select on sequence public.cases_id_seq from authenticated;
 grant select, usage on sequence public.cases_id_seq to service_role, crm_writer;
+-- Support, managers, privacy officers and admins read every case; a rep the cases they raised or
+-- hold and those of their team's accounts (as the customer 360 shows them); a guest their own.
 create policy cases_read on public.cases for select to authenticated, crm_writer
-  using ((select private.is_staff()) or ((select private.is_crm_user()) and reporter_id = (select auth.uid())));
+  using ((select private.has_role('support', 'manager', 'privacy_officer', 'admin'))
+         or ((select private.is_crm_user()) and (reporter_id = (select auth.uid()) or assignee_id = (select auth.uid())))
+         or ((select private.has_role('rep')) and account_id in (
+               select a.id from public.accounts a join public.users u on u.id = a.owner_id
+               where u.team = (select private.my_team()))));
 create policy cases_insert on public.cases for insert to authenticated, crm_writer with check (reporter_id = (select auth.uid()));
 create policy cases_update on public.cases for update to authenticated, crm_writer
   using ((select private.has_role('support', 'manager', 'admin', 'privacy_officer')));
@@ -101,7 +107,8 @@ grant select, insert, update, delete on public.case_events to service_role, crm_
 revoke usage, select on sequence public.case_events_id_seq from authenticated;
 grant select, usage on sequence public.case_events_id_seq to service_role, crm_writer;
 create policy case_events_read on public.case_events for select to authenticated, crm_writer
-  using ((select private.is_staff()) or exists (select 1 from public.cases c where c.id = case_id));
+  using ((select private.has_role('support', 'manager', 'privacy_officer', 'admin'))
+         or exists (select 1 from public.cases c where c.id = case_id));
 create policy case_events_insert on public.case_events for insert to authenticated, crm_writer
   with check (actor_id = (select auth.uid()));
 

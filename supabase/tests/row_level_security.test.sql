@@ -137,8 +137,8 @@ insert into reads values
   ('tasks', $q$select 1 from public.tasks where text like 'pgTAP %'$q$, '{1,1,2,0,3,3,0,0}'),
   ('SLA policies', $q$select 1 from public.sla_policies$q$, '{all,all,all,all,all,all,all,none}'),
   ('support agents', $q$select 1 from public.support_agents$q$, '{all,all,all,all,all,all,none,none}'),
-  ('cases', $q$select 1 from public.cases where summary like 'pgTAP %'$q$, '{3,3,3,3,3,3,1,0}'),
-  ('case events', $q$select 1 from public.case_events where case_id between 990001 and 990003$q$, '{3,3,3,3,3,3,1,0}'),
+  ('cases', $q$select 1 from public.cases where summary like 'pgTAP %'$q$, '{1,1,3,3,3,3,1,0}'),
+  ('case events', $q$select 1 from public.case_events where case_id between 990001 and 990003$q$, '{1,1,3,3,3,3,1,0}'),
   -- too broad: chain_read is `using (true)`, a token without a crm_role reads the chain too
   ('escalation chain', $q$select 1 from public.escalation_chain$q$, '{all,all,all,all,all,all,all,all}'),
   ('data requests', $q$select 1 from public.data_requests where subject like 'pgTAP %'$q$, '{1,1,0,0,2,2,0,0}'),
