@@ -226,6 +226,19 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     ).toBe(2);
   });
 
+  it('answers a body over 1 MB with 413 and closes that connection; the next request is served', async () => {
+    script.set('help', { type: 'help' });
+    const huge = { ...personal('Alex Morgan', 'help'), text: 'x'.repeat(1_100_000) };
+    const sizes = [];
+    for (let i = 0; i < 2; i++) {
+      sizes.push((await post(huge)).status);
+      sizes.push((await post(personal('Alex Morgan', 'help'))).status);
+    }
+    expect(sizes).toEqual([413, 200, 413, 200]);
+    expect(parsed).toEqual(['help', 'help']); // the oversized ones were never read
+    expect(standin.calls).toHaveLength(2);
+  });
+
   it("answers a 1:1 message in the same chat, with the outgoing token, and remembers the chat as the user's", async () => {
     script.set('help', { type: 'help' });
     const activity = personal('Alex Morgan', 'help');
