@@ -418,7 +418,29 @@ end $$;
 revoke execute on function public.claim_delivery(jsonb) from public, anon, authenticated;
 grant execute on function public.claim_delivery(jsonb) to service_role;
 
--- 7. Case reads as the README's role model states them: a rep reads the cases they raised or hold
+-- 7. Reminders at most once (claimed before they are posted), a one-minute job lease.
+create or replace function public.claim_jobs(args jsonb) returns jsonb language sql security definer set search_path = public as $$
+  with due as (
+    select id from public.jobs
+    where status = 'pending' and run_at <= coalesce((args ->> 'now')::timestamptz, now())
+      and (args ->> 'kinds' is null or kind in (select jsonb_array_elements_text(args -> 'kinds')))
+    order by run_at limit coalesce((args ->> 'limit')::int, 20)
+    for update skip locked),
+  claimed as (
+    update public.jobs j set attempts = attempts + 1, run_at = coalesce((args ->> 'now')::timestamptz, now()) + interval '1 minute'
+    from due where j.id = due.id returning j.id, j.kind, j.payload, j.attempts)
+  select coalesce(jsonb_agg(to_jsonb(claimed)), '[]') from claimed
+$$;
+
+-- Hands back the claim of a reminder that could not be delivered, so that a retry sends it.
+create function public.reminder_unsent(args jsonb) returns jsonb language sql security definer set search_path = public as $$
+  update public.tasks set reminded_at = null where id = (args ->> 'task_id')::uuid;
+  select '{}'::jsonb
+$$;
+revoke execute on function public.reminder_unsent(jsonb) from public, anon, authenticated;
+grant execute on function public.reminder_unsent(jsonb) to service_role;
+
+-- 8. Case reads as the README's role model states them: a rep reads the cases they raised or hold
 --    and those of their team's accounts, not every case with its customer's text.
 drop policy cases_read on public.cases;
 create policy cases_read on public.cases for select to authenticated, crm_writer

@@ -192,6 +192,14 @@ $$;
 revoke execute on function public.reminder_sent(jsonb) from public, anon, authenticated;
 grant execute on function public.reminder_sent(jsonb) to service_role;
 
+-- Hands back the claim of a reminder that could not be delivered, so that a retry sends it.
+create function public.reminder_unsent(args jsonb) returns jsonb language sql security definer set search_path = public as $$
+  update public.tasks set reminded_at = null where id = (args ->> 'task_id')::uuid;
+  select '{}'::jsonb
+$$;
+revoke execute on function public.reminder_unsent(jsonb) from public, anon, authenticated;
+grant execute on function public.reminder_unsent(jsonb) to service_role;
+
 -- Activities.
 
 -- Deals' last-activity date is maintained for everyone's pipeline views, so it is written as the
