@@ -203,6 +203,24 @@ describe.each(TARGETS)('data requests on %s', (target) => {
     });
   });
 
+  it('an erasure preview by email names only contacts the asker may see: a right guess reads like a wrong one', async () => {
+    const [ken] = await db.query<{ email: string }>(`select email from public.contacts where name = 'Ken Watanabe'`); // Stark: not Alex's team
+    const preview = async (subject: string) => {
+      const reply = await ask({ type: 'data_request.create', kind: 'erasure', subject }, rep);
+      expect(reply.kind).toBe('confirm');
+      await assistant.confirm(reply.confirm!.pendingId, rep, false);
+      return reply.text.replace(subject, '<email>');
+    };
+    const right = await preview(ken.email);
+    expect(right).not.toContain('Ken');
+    expect(right).toBe(await preview('k.nobody@stark.example'));
+    expect(await db.rpc(rep, 'contacts_with_email', { email: ken.email })).toEqual([]);
+    expect((await db.rpc(officer, 'contacts_with_email', { email: ken.email })).map((c) => c.name)).toEqual([
+      'Ken Watanabe',
+    ]);
+    expect(await preview(jane.email)).toContain('about Jane Doe (Hooli)');
+  });
+
   it('only a privacy officer or an admin moves a request on, refused in the core and in SQL', async () => {
     const id = requestId(await write({ type: 'data_request.create', kind: 'erasure', subject: 'Ken Watanabe' }, rep));
     for (const step of ['verify', 'approve', 'execute'] as const) {

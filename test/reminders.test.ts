@@ -143,23 +143,63 @@ describe.each(TARGETS)('task reminders on %s', (target) => {
     expect(await taskState(db, finished)).toEqual({ reminded: false, job: 'done', attempts: 1 });
 
     n.setReachable(true);
-    // A claimed job is retried 5 minutes later.
+    // A claimed job is retried a minute later.
     expect(
       await createScheduler(
         db,
         reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }),
-        at('2026-12-03T17:04:00Z'),
+        at('2026-12-03T17:00:30Z'),
       ).tick(),
     ).toBe(0);
     expect(
       await createScheduler(
         db,
         reminderJobs({ db: db, notifier: n.notifier, now: () => new Date() }),
-        at('2026-12-03T17:06:00Z'),
+        at('2026-12-03T17:01:00Z'),
       ).tick(),
     ).toBe(1);
     expect(n.sent.map((s) => s.reply.text)).toEqual(['Reminder: send the MSA redlines, due Thu 3 Dec.']);
     expect(await taskState(db, retried)).toEqual({ reminded: true, job: 'done', attempts: 2 });
+    await db.close();
+  });
+
+  it('two replicas, one killed right after posting a reminder: every reminder exactly once, none over a minute late', async () => {
+    const db = await open();
+    const alex = await userNamed(db, 'Alex Morgan');
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push(await createTask(db, alex, `replica check ${i}`, '2026-12-04'));
+    const due = Date.parse('2026-12-04T17:00:00Z'); // 09:00 in Los Angeles
+    const posted: string[] = [];
+    // Replica A posts its first reminder and is killed at that moment: nothing it does afterwards happens.
+    const killed: Notifier = {
+      async toUser(_userId, reply) {
+        posted.push(reply.text);
+        return new Promise<boolean>(() => {});
+      },
+      toChannel: async () => false,
+    };
+    const a = createScheduler(db, reminderJobs({ db, notifier: killed, now: () => new Date() }), () => new Date(due));
+    void a.tick();
+    for (let waited = 0; posted.length === 0 && waited < 10_000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(posted).toHaveLength(1);
+    // Replica B ticks from the due time on, each tick a little later, up to a minute after.
+    const b = recordingNotifier();
+    let t = due;
+    const late: number[] = [];
+    const replica = createScheduler(
+      db,
+      reminderJobs({ db, notifier: b.notifier, now: () => new Date() }),
+      () => new Date(t),
+    );
+    for (; t <= due + 60_000; t += 15_000) {
+      const before = b.sent.length;
+      await replica.tick();
+      for (let i = before; i < b.sent.length; i++) late.push(t - due);
+    }
+    const texts = [...posted, ...b.sent.map((m) => m.reply.text)].sort();
+    expect(texts).toEqual(ids.map((_, i) => `Reminder: replica check ${i}, due Fri 4 Dec.`).sort());
+    expect(Math.max(...late)).toBeLessThanOrEqual(60_000);
     await db.close();
   });
 

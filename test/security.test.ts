@@ -94,6 +94,109 @@ describe.each(TARGETS)('database hardening on %s', (target) => {
     ]);
   });
 
+  it('the definer helpers that change counters, queue jobs or read past the policies are for the actions only', async () => {
+    const [{ id: caseId }] = await db.query<{ id: number }>(`select min(id)::int as id from public.cases`);
+    const [{ user_id: agent }] = await db.query<{ user_id: string }>(
+      `select user_id from public.support_agents limit 1`,
+    );
+    const state = () =>
+      db.query(
+        `select (select sum(amount) from public.deal_totals)::text as totals, (select count(*) from public.jobs)::int as jobs,
+                (select sum(open_cases) from public.support_agents)::int as load`,
+      );
+    const before = await state();
+    const calls = [
+      `select private.deal_totals_add(array(select d from public.deals d where d.team <> '${alex.team}' limit 50), null)`,
+      `select private.count_new_case('${agent}', now())`,
+      `select private.schedule_case_jobs(${caseId}, true)`,
+      `select private.enqueue_sla_check(${caseId}, 'resolution', now())`,
+      `select private.route_case('billing', now())`,
+      `select private.lock_agents(array['${agent}'::uuid])`,
+      `select private.chain_holder(1, '${agent}')`,
+      `select private.case_json(${caseId})`,
+    ];
+    const guest = { sub: '00000000-0000-4000-8000-00000000a0e5', role: 'authenticated', crm_role: 'guest', team: null };
+    for (const claims of [claimsOf(alex), claimsOf(elena), guest])
+      for (const sql of calls) await expect(asClaims(db, claims, sql), sql).rejects.toThrow(/permission denied/);
+    expect(await state()).toEqual(before);
+  });
+
+  it("a lead's email and phone are not readable from the table, and an email finds a lead only for its own team", async () => {
+    await expect(asClaims(db, claimsOf(alex), 'select email from public.leads limit 1')).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asClaims(db, claimsOf(alex), 'select phone from public.leads limit 1')).rejects.toThrow(
+      /permission denied/,
+    );
+    const [theirs] = await db.query<{ name: string; email: string }>(
+      `select l.name, l.email from public.leads l join public.users u on u.id = l.owner_id
+       where l.email is not null and u.team is distinct from $1 order by l.name limit 1`,
+      [alex.team],
+    );
+    const [ours] = await db.query<{ name: string; email: string }>(
+      `select l.name, l.email from public.leads l join public.users u on u.id = l.owner_id
+       where l.email is not null and u.team = $1 order by l.name limit 1`,
+      [alex.team],
+    );
+    const found = async (email: string) =>
+      (await db.rpc(alex, 'find_leads', { q: email, limit: 6 })).map((l: { name: string }) => l.name);
+    expect(await found(theirs.email)).toEqual([]);
+    expect(await found(ours.email)).toEqual([ours.name]);
+  });
+
+  it('role and team come from public.users: claims that disagree are refused, and the audit log records the real role', async () => {
+    await db.rpc(alex, 'perform', {
+      request_id: 'real-role-1',
+      channel: 'slack',
+      action: 'case.list',
+      payload: { scope: 'mine' },
+    });
+    const forged = [
+      { ...claimsOf(alex), crm_role: 'admin' },
+      { ...claimsOf(alex), team: elena.team === alex.team ? 'Enterprise' : 'APAC' },
+    ];
+    for (const claims of forged) {
+      for (const sql of [
+        'select count(*) from public.audit_log',
+        'select count(*) from public.deals',
+        `select public.perform('{"request_id": "forged-1", "channel": "slack", "action": "audit.query", "payload": {"action": "any"}}')`,
+      ])
+        await expect(asClaims(db, claims, sql), sql).rejects.toThrow(/does not match the CRM's record/);
+    }
+    const [who] = await asClaims(db, claimsOf(alex), 'select public.whoami() as w');
+    expect(who.w).toMatchObject({ uid: alex.id, role: 'rep', team: alex.team });
+    const rows = await db.query<{ actor_role: string }>(`select actor_role from public.audit_log where actor_id = $1`, [
+      alex.id,
+    ]);
+    expect(rows).toEqual([{ actor_role: 'rep' }]);
+  });
+
+  it("a rep reads over SQL the cases chat shows them: raised, held, or on their team's accounts", async () => {
+    const [expected] = await db.query<{ n: number }>(
+      `select count(*)::int as n from public.cases c
+       where c.reporter_id = $1 or c.assignee_id = $1
+          or c.account_id in (select a.id from public.accounts a join public.users u on u.id = a.owner_id where u.team = $2)`,
+      [alex.id, alex.team],
+    );
+    const [all] = await db.query<{ n: number }>('select count(*)::int as n from public.cases');
+    expect(expected.n).toBeGreaterThan(0);
+    expect(expected.n).toBeLessThan(all.n);
+    const [seen] = await asClaims(db, claimsOf(alex), 'select count(*)::int as n from public.cases');
+    expect(seen.n).toBe(expected.n);
+    const [events] = await asClaims(
+      db,
+      claimsOf(alex),
+      'select count(*)::int as n from public.case_events e where not exists (select 1 from public.cases c where c.id = e.case_id)',
+    );
+    expect(events.n).toBe(0);
+    const [support] = await asClaims(
+      db,
+      claimsOf(await userWithRole(db, 'support')),
+      'select count(*)::int as n from public.cases',
+    );
+    expect(support.n).toBe(all.n);
+  });
+
   it('the API cannot rewrite its own pending or processed requests, or put free text in the audit log', async () => {
     await expect(asClaims(db, claimsOf(alex), `update public.pending_actions set status = 'pending'`)).rejects.toThrow(
       /permission denied/,

@@ -183,6 +183,15 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
     }
   });
 
+  /** Another process of the app: its own Slack server and assistant, the same database and Slack API. */
+  const replicaConfig = () => {
+    const config = loadConfig({});
+    config.slack = { botToken: 'xoxb-test-token', signingSecret: SECRET, port: 0, apiUrl: api.apiUrl };
+    return config;
+  };
+  const replicaAssistant = () =>
+    createAssistant({ db, parser: scriptedParser(gate), now: () => new Date(`${TODAY}T17:00:00Z`) });
+
   async function send(body: string, type: 'form' | 'json', headers: Record<string, string> = signed(body)) {
     const started = performance.now();
     const res = await fetch(url, {
@@ -436,17 +445,15 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
       );
       expect(rows).toHaveLength(1);
 
-      // Even a process that never saw the first delivery (a restart) cannot write it twice: the core
-      // keeps one pending action per request id, and confirming it twice writes one activity.
+      // A process that never saw the first delivery (a restart) does not answer it again either: the
+      // delivery was claimed in Postgres. Confirming twice writes one activity.
       const before = await activities();
-      const assistant = createAssistant({
+      const restarted = await startSlack({
+        config: replicaConfig(),
+        assistant: replicaAssistant(),
         db,
-        parser: scriptedParser(gate),
-        now: () => new Date(`${TODAY}T17:00:00Z`),
+        log: recordingLogger(),
       });
-      const config = loadConfig({});
-      config.slack = { botToken: 'xoxb-test-token', signingSecret: SECRET, port: 0, apiUrl: api.apiUrl };
-      const restarted = await startSlack({ config, assistant, db, log: recordingLogger() });
       try {
         const mark2 = api.calls.length;
         const res = await fetch(`http://127.0.0.1:${restarted.port}/slack/events`, {
@@ -455,8 +462,8 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
           body,
         });
         expect(res.status).toBe(200);
-        const second = await api.waitFor(mark2, (c) => c.method === 'chat.postEphemeral' && hasConfirm(c));
-        expect(buttonsOf(second)[0].value).toBe(rows[0].id);
+        await settle();
+        expect(api.since(mark2).filter(hasConfirm)).toHaveLength(0);
       } finally {
         await restarted.close();
       }
@@ -508,8 +515,55 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
     });
   });
 
+  describe('two replicas sharing one Postgres', () => {
+    it('the same event delivered 10 times at once to each replica: one answer, one pending write', async () => {
+      const other = await startSlack({
+        config: replicaConfig(),
+        assistant: replicaAssistant(),
+        db,
+        log: recordingLogger(),
+      });
+      try {
+        const body = mention(alex, CALL_TEXT, 'C0SALES', 'EvTwoReplicas1');
+        const urls = [url, `http://127.0.0.1:${other.port}/slack/events`];
+        const mark = api.calls.length;
+        const deliveries = await Promise.all(
+          urls.flatMap((to) =>
+            Array.from({ length: 10 }, (_, i) =>
+              fetch(to, {
+                method: 'POST',
+                headers: {
+                  'content-type': 'application/json',
+                  ...signed(body),
+                  ...(i ? { 'x-slack-retry-num': String(i), 'x-slack-retry-reason': 'http_timeout' } : {}),
+                },
+                body,
+              }).then(async (r) => {
+                await r.text();
+                return r.status;
+              }),
+            ),
+          ),
+        );
+        expect(deliveries).toEqual(Array(20).fill(200));
+        await api.waitFor(mark, (c) => c.method === 'chat.postEphemeral' && hasConfirm(c));
+        await settle();
+        const answers = api.since(mark).filter((c) => c.body.channel === 'C0SALES');
+        expect(answers.filter(hasConfirm)).toHaveLength(1);
+        // what one delivery gets: the confirmation to its author, and a public note that it was answered privately
+        expect(answers.map((c) => c.method).sort()).toEqual(['chat.postEphemeral', 'chat.postMessage']);
+        const rows = await db.query(
+          `select id from public.pending_actions where request_id = 'slack:event:EvTwoReplicas1'`,
+        );
+        expect(rows).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   describe('requests Slack did not sign', () => {
-    it('rejects a bad signature and a stale timestamp with 401, with no Slack call and no row', async () => {
+    it('rejects a bad signature and a stale or future timestamp with 401, with no Slack call and no row', async () => {
       const countRows = async () =>
         (
           await db.query<{ n: number }>(
@@ -531,6 +585,14 @@ describe.each(TARGETS)('Slack app over HTTP (%s)', (target) => {
       expect((await send(staleEvent, 'json', signed(staleEvent, Math.floor(Date.now() / 1000) - 600))).status).toBe(
         401,
       );
+      // correctly signed, but dated an hour ahead: replayable for that hour, so refused too
+      const future = mention(alex, CALL_TEXT);
+      expect((await send(future, 'json', signed(future, Math.floor(Date.now() / 1000) + 3600))).status).toBe(401);
+      const futureCommand = command(alex, CALL_TEXT);
+      expect(
+        (await send(futureCommand.body, 'form', signed(futureCommand.body, Math.floor(Date.now() / 1000) + 301)))
+          .status,
+      ).toBe(401);
 
       await settle();
       expect(api.since(mark).filter((c) => c.body.channel !== 'D0SETTLE' && c.method !== 'users.info')).toEqual([]);

@@ -166,6 +166,79 @@ describe.each(TARGETS)('Teams bot on %s', (target) => {
     expect(standin.calls).toHaveLength(1);
   });
 
+  it('with MICROSOFT_APP_TENANT_ID set, serves only that tenant: an activity from another one is ignored', async () => {
+    script.set('help', { type: 'help' });
+    const config = { ...loadConfig({}), teams: { appId: APP_ID, appPassword: 'unused', tenantId: TENANT, port: 0 } };
+    const single = await startTeams({ config, assistant, db, auth: standin.auth, log: recordingLogger() });
+    const to = async (activity: Json) =>
+      (
+        await fetch(`http://127.0.0.1:${single.port}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await standin.token()}` },
+          body: JSON.stringify(activity),
+        })
+      ).status;
+    try {
+      const OTHER = '0000dead-0000-4000-8000-000000000002';
+      const foreign = personal('Alex Morgan', 'help');
+      const statuses = [
+        await to({
+          ...foreign,
+          conversation: { ...foreign.conversation, tenantId: OTHER },
+          channelData: { tenant: { id: OTHER } },
+        }),
+        await to({ ...foreign, channelData: { tenant: { id: OTHER } } }),
+        await to({ ...foreign, conversation: { ...foreign.conversation, tenantId: undefined }, channelData: {} }),
+      ];
+      expect(statuses.every((st) => st < 500)).toBe(true);
+      expect(standin.calls).toEqual([]);
+      expect(parsed).toEqual([]);
+      expect(await to(personal('Alex Morgan', 'help'))).toBe(200);
+      expect(standin.calls).toHaveLength(1);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('an activity without an id is one request however often it is replayed', async () => {
+    const ask = 'log a call with Dana Reyes about the id-less replay';
+    script.set(ask, {
+      type: 'activity.log',
+      kind: 'call',
+      contact: 'Dana Reyes',
+      summary: 'Teams test: id-less replay',
+    });
+    const activity = { ...personal('Alex Morgan', ask), id: undefined };
+    for (let i = 0; i < 3; i++) expect((await post(activity)).status).toBe(200);
+    expect(
+      await count(
+        `public.pending_actions where user_id = $1 and request_id like 'teams:%' and preview like '%id-less replay%'`,
+        [alex.id],
+      ),
+    ).toBe(1);
+    const other = { ...activity, timestamp: new Date(Date.parse(activity.timestamp) + 1000).toISOString() };
+    expect((await post(other)).status).toBe(200);
+    expect(
+      await count(
+        `public.pending_actions where user_id = $1 and request_id like 'teams:%' and preview like '%id-less replay%'`,
+        [alex.id],
+      ),
+    ).toBe(2);
+  });
+
+  it('answers a body over 1 MB with 413 and closes that connection; the next request is served', async () => {
+    script.set('help', { type: 'help' });
+    const huge = { ...personal('Alex Morgan', 'help'), text: 'x'.repeat(1_100_000) };
+    const sizes = [];
+    for (let i = 0; i < 2; i++) {
+      sizes.push((await post(huge)).status);
+      sizes.push((await post(personal('Alex Morgan', 'help'))).status);
+    }
+    expect(sizes).toEqual([413, 200, 413, 200]);
+    expect(parsed).toEqual(['help', 'help']); // the oversized ones were never read
+    expect(standin.calls).toHaveLength(2);
+  });
+
   it("answers a 1:1 message in the same chat, with the outgoing token, and remembers the chat as the user's", async () => {
     script.set('help', { type: 'help' });
     const activity = personal('Alex Morgan', 'help');

@@ -83,7 +83,9 @@ async function prepareCreate(action: DataRequestCreate, ctx: SkillContext) {
   const { problem } = await ctx.db.rpc(ctx.user, 'check_data_request_create', payload);
   if (problem) throw new CrmError(problem, 'refused');
   const { due_date } = await ctx.db.rpc(ctx.user, 'data_request_deadline', { law, received_on: ctx.today });
-  const about = contact ? entityLabel(contact) : `${action.subject.trim()} (no matching contact)`;
+  // Without a contact the preview says nothing about whether one exists: an email only finds
+  // contacts whose details the asker may see, and the preview must not confirm anyone else's.
+  const about = contact ? entityLabel(contact) : `${action.subject.trim()} (not linked to a contact you can see)`;
   const what =
     action.changes && action.kind === 'rectification' ? `, correcting ${listOr(Object.keys(action.changes))}` : '';
   const preview = `File a ${lawLabel(law)} ${kindLabel(action.kind)} request about ${about}${what}: received ${ctx.today}, due ${due_date}.`;

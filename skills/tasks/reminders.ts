@@ -12,17 +12,23 @@ export function reminderText(t: Pick<DueReminder, 'text' | 'due_date' | 'contact
 }
 
 /**
- * Sends a task's reminder to its assignee and then marks it sent. A task that is done, cancelled or
- * already reminded sends nothing, so a job that runs again (retry, a second process) does not
- * repeat it; an undelivered reminder throws, and the scheduler tries again later.
+ * Marks a task's reminder sent, then sends it to its assignee: only the one run that marks it sends,
+ * so a job that runs again (retry, a second process, one whose process died after posting) never
+ * repeats it. A task that is done or cancelled sends nothing; an undelivered reminder hands its mark
+ * back and throws, and the scheduler tries again later.
  */
 export function reminderHandler({ db, notifier }: JobDeps): JobHandler {
   return async (payload) => {
     const task = await db.serviceRpc('reminder_task', { task_id: payload.task_id });
     if (!task) return;
-    const delivered = await notifier.toUser(task.assignee_id, { kind: 'answer', text: reminderText(task) });
-    if (!delivered) throw new Error(`reminder for task ${task.task_id} was not delivered`);
-    await db.serviceRpc('reminder_sent', { task_id: task.task_id });
+    if (!(await db.serviceRpc('reminder_sent', { task_id: task.task_id })).marked) return;
+    const delivered = await notifier
+      .toUser(task.assignee_id, { kind: 'answer', text: reminderText(task) })
+      .catch(() => false);
+    if (!delivered) {
+      await db.serviceRpc('reminder_unsent', { task_id: task.task_id });
+      throw new Error(`reminder for task ${task.task_id} was not delivered`);
+    }
   };
 }
 

@@ -224,11 +224,13 @@ export interface Rpc {
     result: { id: number | null };
   };
   reminder_task: { args: { task_id: unknown }; result: DueReminder | null };
-  reminder_sent: { args: { task_id: string }; result: null };
+  reminder_sent: { args: { task_id: string }; result: { marked: boolean } };
+  reminder_unsent: { args: { task_id: string }; result: null };
   sla_check: { args: { case_id: unknown; check: unknown; now: string }; result: SlaCheck };
   case_notice: { args: { case_id: unknown }; result: { case: CaseInfo } | null };
   route_queued: { args: { now: string }; result: { picked: { case: number; to: string }[] } };
   notice_target: { args: { channel: 'slack' | 'teams'; notices: string }; result: string | null };
+  claim_delivery: { args: { channel: 'slack' | 'teams'; id: string }; result: boolean };
   teams_reference_save: {
     args: { conversation_id: string; kind: string; user_id: string | null; reference: Record<string, unknown> };
     result: null;

@@ -1,7 +1,8 @@
 -- The people who use the assistant: CRM users, each with a role, a sales team and a region.
--- Identity reaches the database as JWT claims (the Supabase idiom): `sub` is the CRM user id;
--- `crm_role`, `team` and `region` describe them. The policies read them through the helpers below,
--- called as (select ...) so that each is evaluated once per statement, not once per row.
+-- Identity reaches the database as JWT claims (the Supabase idiom): `sub` is the CRM user id; the
+-- policies read that user's role and team from public.users through the helpers below (the
+-- `crm_role` and `team` claims must agree), called as (select ...) so that each is evaluated once
+-- per statement, not once per row.
 
 -- `guest` is what people in chat with no linked CRM user (or Slack guests / external members) act
 -- as: they may raise a case from a customer's message, and see nothing else.
@@ -26,17 +27,41 @@ revoke insert, update, delete on public.users from authenticated;
 grant select on public.users to authenticated;
 grant select, insert, update, delete on public.users to service_role, crm_writer;
 
--- Who is asking.
-create function private.my_role() returns text language sql stable as $$ select auth.jwt() ->> 'crm_role' $$;
+-- Who is asking: the active CRM user that auth.uid() names, with the role and team public.users
+-- records for them. The token's crm_role and team claims are hints that must agree: a token whose
+-- claims disagree with the record (signed by anyone holding the secret, or issued before a change)
+-- is refused; one without a crm_role claim (a plain Supabase Auth sign-in), or naming no active
+-- user, is nobody. Security definer so that the policies on public.users can ask it without
+-- recursing into themselves.
+create function private.me() returns public.users language plpgsql stable security definer
+set search_path = public as $$
+declare
+  v public.users;
+  c jsonb := auth.jwt();
+begin
+  select * into v from public.users where id = auth.uid() and active;
+  if not found or not c ? 'crm_role' then
+    return null;
+  end if;
+  if c ->> 'crm_role' is distinct from v.role::text or (c ? 'team' and c ->> 'team' is distinct from v.team) then
+    raise exception 'This sign-in''s role or team does not match the CRM''s record of you; sign in again.'
+      using errcode = '42501';
+  end if;
+  return v;
+end $$;
+revoke execute on function private.me() from public, anon;
+grant execute on function private.me() to authenticated, crm_writer, service_role;
+
+create function private.my_role() returns text language sql stable as $$ select (private.me()).role::text $$;
 revoke execute on function private.my_role() from public, anon;
 grant execute on function private.my_role() to authenticated, crm_writer, service_role;
 
-create function private.my_team() returns text language sql stable as $$ select auth.jwt() ->> 'team' $$;
+create function private.my_team() returns text language sql stable as $$ select (private.me()).team $$;
 revoke execute on function private.my_team() from public, anon;
 grant execute on function private.my_team() to authenticated, crm_writer, service_role;
 
 create function private.has_role(variadic roles text[]) returns boolean language sql stable as
-  $$ select coalesce(auth.jwt() ->> 'crm_role' = any (roles), false) $$;
+  $$ select coalesce(private.my_role() = any (roles), false) $$;
 revoke execute on function private.has_role(text[]) from public, anon;
 grant execute on function private.has_role(text[]) to authenticated, crm_writer, service_role;
 
@@ -66,8 +91,8 @@ begin
   update public.tasks set team = new.team where assignee_id = new.id and team is distinct from new.team;
   return null;
 end $$;
-revoke execute on function private.user_moved() from public, anon;
-grant execute on function private.user_moved() to authenticated, crm_writer, service_role;
+revoke execute on function private.user_moved() from public, anon, authenticated;
+grant execute on function private.user_moved() to crm_writer, service_role;
 
 create trigger users_team_moved after update of team on public.users
   for each row when (old.team is distinct from new.team) execute function private.user_moved();
@@ -77,9 +102,9 @@ insert into public.users (id, name, email, role, active)
 values ('00000000-0000-4000-8000-00000000a0e5', 'Unlinked chat user', 'unlinked-chat-user@crm.invalid', 'guest', true)
 on conflict (id) do nothing;
 
--- Who is asking, as the database sees it (auth.uid() and the claims).
+-- Who is asking, as the database sees it (auth.uid() and their record in public.users).
 create function public.whoami(args jsonb default '{}') returns jsonb language sql stable as $$
-  select jsonb_build_object('uid', auth.uid(), 'role', auth.jwt() ->> 'crm_role', 'team', auth.jwt() ->> 'team',
+  select jsonb_build_object('uid', auth.uid(), 'role', private.my_role(), 'team', private.my_team(),
                             'db_role', current_user)
 $$;
 

@@ -30,8 +30,8 @@ begin
   update public.deals set region = new.region where account_id = new.id and region is distinct from new.region;
   return null;
 end $$;
-revoke execute on function private.account_moved() from public, anon;
-grant execute on function private.account_moved() to authenticated, crm_writer, service_role;
+revoke execute on function private.account_moved() from public, anon, authenticated;
+grant execute on function private.account_moved() to crm_writer, service_role;
 
 create trigger accounts_region_moved after update of region on public.accounts
   for each row when (old.region is distinct from new.region) execute function private.account_moved();

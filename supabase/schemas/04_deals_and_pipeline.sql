@@ -142,8 +142,8 @@ begin
   new.updated_at := now();
   return new;
 end $$;
-revoke execute on function private.deals_fill() from public, anon;
-grant execute on function private.deals_fill() to authenticated, crm_writer, service_role;
+revoke execute on function private.deals_fill() from public, anon, authenticated;
+grant execute on function private.deals_fill() to crm_writer, service_role;
 
 create trigger deals_fill before insert or update on public.deals
   for each row execute function private.deals_fill();
@@ -157,8 +157,8 @@ begin
   end if;
   return null;
 end $$;
-revoke execute on function private.deals_first_stage() from public, anon;
-grant execute on function private.deals_first_stage() to authenticated, crm_writer, service_role;
+revoke execute on function private.deals_first_stage() from public, anon, authenticated;
+grant execute on function private.deals_first_stage() to crm_writer, service_role;
 
 create trigger deals_first_stage after insert on public.deals
   for each row execute function private.deals_first_stage();
@@ -240,8 +240,8 @@ begin
   on conflict on constraint deal_idle_totals_key
     do update set deals = t.deals + excluded.deals, amount = t.amount + excluded.amount;
 end $$;
-revoke execute on function private.deal_totals_add(deals[], deals[]) from public, anon;
-grant execute on function private.deal_totals_add(deals[], deals[]) to authenticated, crm_writer, service_role;
+revoke execute on function private.deal_totals_add(deals[], deals[]) from public, anon, authenticated;
+grant execute on function private.deal_totals_add(deals[], deals[]) to crm_writer, service_role;
 
 create function private.deal_totals_track() returns trigger language plpgsql security definer set search_path = public as $$
 begin
@@ -258,8 +258,8 @@ begin
   end if;
   return null;
 end $$;
-revoke execute on function private.deal_totals_track() from public, anon;
-grant execute on function private.deal_totals_track() to authenticated, crm_writer, service_role;
+revoke execute on function private.deal_totals_track() from public, anon, authenticated;
+grant execute on function private.deal_totals_track() to crm_writer, service_role;
 
 create trigger deal_totals_insert after insert on public.deals referencing new table as new_rows
   for each statement execute function private.deal_totals_track();
@@ -477,7 +477,7 @@ declare
   v_stale int := coalesce((payload ->> 'stale_days')::int, 30);
   v_limit int := least(greatest(coalesce((payload ->> 'limit')::int, 10), 1), 100);
   v_asof date := coalesce((payload ->> 'today')::date, current_date);
-  v_viewer_team text := auth.jwt() ->> 'team';
+  v_viewer_team text := private.my_team();
   v_cutoff timestamptz;
   v_where text := 'true';
   v_totals boolean;
@@ -521,7 +521,7 @@ begin
   if v_team is not null then v_where := v_where || ' and d.team = $2'; end if;
   -- The policies show reps and managers their own team's deals only; saying it in the statement as
   -- well lets the planner use the team indexes. The policies still apply.
-  if auth.jwt() ->> 'crm_role' in ('rep', 'manager') then v_where := v_where || ' and d.team = $13'; end if;
+  if private.my_role() in ('rep', 'manager') then v_where := v_where || ' and d.team = $13'; end if;
   -- Closed deals count only for win rates and when a closed stage is asked for; the open-stage
   -- predicate is spelled exactly as in the partial indexes so that the planner can use them.
   if v_metric = 'win_rate' then
@@ -638,7 +638,7 @@ begin
     'stale_days', v_stale,
     'limit', v_limit,
     'owner_team', (select u.team from public.users u where u.id = v_owner),
-    'viewer', jsonb_build_object('role', auth.jwt() ->> 'crm_role', 'team', v_viewer_team),
+    'viewer', jsonb_build_object('role', private.my_role(), 'team', v_viewer_team),
     'query', payload);
 end $$;
 alter function private.act_pipeline_query(jsonb) owner to crm_writer;

@@ -18,25 +18,35 @@ create table public.leads (
 );
 create index leads_owner_idx on public.leads (owner_id, status);
 alter table public.leads enable row level security;
-revoke insert, update, delete on public.leads from authenticated;
-grant select on public.leads to authenticated;
+-- A lead's email and phone are contact details like a contact's: not selectable by the API roles
+-- (find_leads matches an email, and only an email, for those who may see the owner's details).
+revoke select, insert, update, delete on public.leads from authenticated;
 grant select, insert, update, delete on public.leads to service_role, crm_writer;
+grant select (id, name, company, status, source, owner_id, contact_id, deal_id, created_at, updated_at)
+  on public.leads to authenticated;
 create policy leads_sales on public.leads for all to authenticated, crm_writer
   using ((select private.has_role('rep', 'manager', 'admin', 'privacy_officer')))
   with check ((select private.has_role('rep', 'manager', 'admin', 'privacy_officer')));
 
-create function public.find_leads(args jsonb) returns jsonb language sql stable as $$
-  with q as (select lower(btrim(args ->> 'q')) as q)
+create function public.find_leads(args jsonb) returns jsonb language sql stable
+security definer set search_path = public, private, extensions as $$
+  with q as (select lower(btrim(args ->> 'q')) as q),
+  l as (select l.*, lower(l.email) = q.q and private.sees_contact_details(null, l.owner_id) as by_email
+        from public.leads l, q)
   select coalesce(jsonb_agg(x order by rank), '[]') from (
     select jsonb_build_object('id', l.id, 'name', l.name, 'company', l.company, 'status', l.status,
-                              'exact', lower(l.name) = q.q or lower(l.email) = q.q) as x,
-           row_number() over (order by lower(l.email) = q.q desc, lower(l.name) = q.q desc,
+                              'exact', lower(l.name) = q.q or l.by_email) as x,
+           row_number() over (order by l.by_email desc, lower(l.name) = q.q desc,
                               l.status in ('converted', 'disqualified'), similarity(lower(l.name), q.q) desc, l.name, l.id) as rank
-    from public.leads l, q
-    where q.q <> '' and (lower(l.email) = q.q or lower(l.name) = q.q or lower(l.name) like q.q || ' %'
-                         or lower(l.name) like '% ' || q.q or lower(l.name) % q.q)
+    from l, q
+    where q.q <> '' and case when q.q like '%@%' then l.by_email
+                             else lower(l.name) = q.q or lower(l.name) like q.q || ' %'
+                                  or lower(l.name) like '% ' || q.q or lower(l.name) % q.q end
     order by rank limit least(coalesce((args ->> 'limit')::int, 6), 20)) s
 $$;
+alter function public.find_leads(jsonb) owner to crm_writer;
+revoke execute on function public.find_leads(jsonb) from public, anon;
+grant execute on function public.find_leads(jsonb) to authenticated, crm_writer, service_role;
 
 create function private.lead_qualify_problem(l public.leads, payload jsonb) returns text language plpgsql stable as $$
 declare v_to public.lead_status := (payload ->> 'status')::public.lead_status;

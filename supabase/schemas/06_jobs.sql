@@ -30,7 +30,9 @@ $$;
 revoke execute on function public.enqueue_job(jsonb) from public, anon, authenticated;
 grant execute on function public.enqueue_job(jsonb) to service_role;
 
--- Claims due jobs so that two workers (or two processes) never run the same one.
+-- Claims due jobs so that two workers (or two processes) never run the same one. A claim is a
+-- one-minute lease: a job whose process died runs again a minute later (the scheduler claims one
+-- job at a time, so a crash strands only the one it was running).
 create function public.claim_jobs(args jsonb) returns jsonb language sql security definer set search_path = public as $$
   with due as (
     select id from public.jobs
@@ -39,7 +41,7 @@ create function public.claim_jobs(args jsonb) returns jsonb language sql securit
     order by run_at limit coalesce((args ->> 'limit')::int, 20)
     for update skip locked),
   claimed as (
-    update public.jobs j set attempts = attempts + 1, run_at = coalesce((args ->> 'now')::timestamptz, now()) + interval '5 minutes'
+    update public.jobs j set attempts = attempts + 1, run_at = coalesce((args ->> 'now')::timestamptz, now()) + interval '1 minute'
     from due where j.id = due.id returning j.id, j.kind, j.payload, j.attempts)
   select coalesce(jsonb_agg(to_jsonb(claimed)), '[]') from claimed
 $$;

@@ -83,8 +83,8 @@ begin
   select team into new.team from public.users where id = (to_jsonb(new) ->> tg_argv[0])::uuid;
   return new;
 end $$;
-revoke execute on function private.owner_team() from public, anon;
-grant execute on function private.owner_team() to authenticated, crm_writer, service_role;
+revoke execute on function private.owner_team() from public, anon, authenticated;
+grant execute on function private.owner_team() to crm_writer, service_role;
 
 create trigger activities_team before insert or update of owner_id on public.activities
   for each row execute function private.owner_team('owner_id');
@@ -107,8 +107,8 @@ set search_path = public as $$
   where t.id = p_task and t.remind_at is not null and t.created_by = auth.uid()
   on conflict (dedupe_key) do nothing
 $$;
-revoke execute on function private.enqueue_task_reminder(uuid) from public, anon;
-grant execute on function private.enqueue_task_reminder(uuid) to authenticated, crm_writer, service_role;
+revoke execute on function private.enqueue_task_reminder(uuid) from public, anon, authenticated;
+grant execute on function private.enqueue_task_reminder(uuid) to crm_writer, service_role;
 
 create function private.new_task(p_text text, p_due date, p_contact uuid, p_account uuid, p_deal uuid, p_activity uuid)
 returns public.tasks language plpgsql as $$
@@ -192,6 +192,14 @@ $$;
 revoke execute on function public.reminder_sent(jsonb) from public, anon, authenticated;
 grant execute on function public.reminder_sent(jsonb) to service_role;
 
+-- Hands back the claim of a reminder that could not be delivered, so that a retry sends it.
+create function public.reminder_unsent(args jsonb) returns jsonb language sql security definer set search_path = public as $$
+  update public.tasks set reminded_at = null where id = (args ->> 'task_id')::uuid;
+  select '{}'::jsonb
+$$;
+revoke execute on function public.reminder_unsent(jsonb) from public, anon, authenticated;
+grant execute on function public.reminder_unsent(jsonb) to service_role;
+
 -- Activities.
 
 -- Deals' last-activity date is maintained for everyone's pipeline views, so it is written as the
@@ -201,8 +209,8 @@ create function private.touch_deal(p_activity uuid) returns void language sql se
   from public.activities a
   where a.id = p_activity and a.owner_id = auth.uid() and d.id = a.deal_id
 $$;
-revoke execute on function private.touch_deal(uuid) from public, anon;
-grant execute on function private.touch_deal(uuid) to authenticated, crm_writer, service_role;
+revoke execute on function private.touch_deal(uuid) from public, anon, authenticated;
+grant execute on function private.touch_deal(uuid) to crm_writer, service_role;
 
 create function private.act_activity_log(payload jsonb) returns jsonb language plpgsql
 security definer set search_path = public, private as $$

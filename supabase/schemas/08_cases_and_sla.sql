@@ -75,8 +75,14 @@ grant select on public.cases to authenticated;
 grant select, insert, update, delete on public.cases to service_role, crm_writer;
 revoke usage, select on sequence public.cases_id_seq from authenticated;
 grant select, usage on sequence public.cases_id_seq to service_role, crm_writer;
+-- Support, managers, privacy officers and admins read every case; a rep the cases they raised or
+-- hold and those of their team's accounts (as the customer 360 shows them); a guest their own.
 create policy cases_read on public.cases for select to authenticated, crm_writer
-  using ((select private.is_staff()) or ((select private.is_crm_user()) and reporter_id = (select auth.uid())));
+  using ((select private.has_role('support', 'manager', 'privacy_officer', 'admin'))
+         or ((select private.is_crm_user()) and (reporter_id = (select auth.uid()) or assignee_id = (select auth.uid())))
+         or ((select private.has_role('rep')) and account_id in (
+               select a.id from public.accounts a join public.users u on u.id = a.owner_id
+               where u.team = (select private.my_team()))));
 create policy cases_insert on public.cases for insert to authenticated, crm_writer with check (reporter_id = (select auth.uid()));
 create policy cases_update on public.cases for update to authenticated, crm_writer
   using ((select private.has_role('support', 'manager', 'admin', 'privacy_officer')));
@@ -101,7 +107,8 @@ grant select, insert, update, delete on public.case_events to service_role, crm_
 revoke usage, select on sequence public.case_events_id_seq from authenticated;
 grant select, usage on sequence public.case_events_id_seq to service_role, crm_writer;
 create policy case_events_read on public.case_events for select to authenticated, crm_writer
-  using ((select private.is_staff()) or exists (select 1 from public.cases c where c.id = case_id));
+  using ((select private.has_role('support', 'manager', 'privacy_officer', 'admin'))
+         or exists (select 1 from public.cases c where c.id = case_id));
 create policy case_events_insert on public.case_events for insert to authenticated, crm_writer
   with check (actor_id = (select auth.uid()));
 
@@ -156,19 +163,32 @@ grant execute on function private.on_shift(text, integer, integer, timestamptz) 
 -- Picks the agent for a new case and locks their row until the transaction ends:
 --   1. skill match on the category and on shift, 2. otherwise anyone with room (on shift first,
 --   then skilled), then least occupied (open/capacity), then round robin (longest since last case).
--- The chosen row is re-checked under a lock taken with SKIP LOCKED: a transaction never waits on
--- an agent row while holding another (no deadlocks), and when another transaction is assigning to
--- the same agent it re-reads once that one has committed, so capacity is never exceeded and a
--- momentary lock never sends a case to the queue. Returns the agent and the rule that chose them.
+-- One query takes the best agent whose row no other transaction is assigning to right now (SKIP
+-- LOCKED moves on to the next best), so concurrent cases spread over the agents with room. Only
+-- when every agent with room is being assigned to does it wait, for the best of them: the row is
+-- re-checked once that transaction ends, and the next one is tried when it is full. So capacity is
+-- never exceeded, and a case goes to the queue only when no agent has room. The transaction holds
+-- no other agent row while it waits (no deadlocks). Returns the agent and the rule that chose them.
 create function private.route_case(p_category public.case_category, p_at timestamptz) returns jsonb
 language plpgsql security definer set search_path = public as $$
 declare
   v_pick record;
-  v_tries int := 0;
 begin
-  loop
-    select a.user_id, u.name,
-           p_category = any (a.skills) as skilled,
+  select a.user_id, u.name, p_category = any (a.skills) as skilled,
+         private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) as on_shift
+    into v_pick
+    from public.support_agents a join public.users u on u.id = a.user_id
+   where a.active and u.active and a.open_cases < a.capacity
+   order by (p_category = any (a.skills) and private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at)) desc,
+            private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) desc,
+            p_category = any (a.skills) desc,
+            a.open_cases::numeric / a.capacity,
+            a.last_assigned_at nulls first,
+            a.user_id
+   limit 1
+   for update of a skip locked;
+  if not found then
+    select a.user_id, u.name, p_category = any (a.skills) as skilled,
            private.on_shift(a.timezone, a.shift_start, a.shift_end, p_at) as on_shift
       into v_pick
       from public.support_agents a join public.users u on u.id = a.user_id
@@ -179,26 +199,17 @@ begin
               a.open_cases::numeric / a.capacity,
               a.last_assigned_at nulls first,
               a.user_id
-     limit 1;
-    if not found then
-      return jsonb_build_object('user_id', null, 'rule', 'queue');
-    end if;
-    perform 1 from public.support_agents
-     where user_id = v_pick.user_id and active and open_cases < capacity
-       for update skip locked;
-    if found then
-      return jsonb_build_object('user_id', v_pick.user_id, 'name', v_pick.name,
-                                'rule', case when v_pick.skilled and v_pick.on_shift then 'skill' else 'fallback' end);
-    end if;
-    v_tries := v_tries + 1;
-    if v_tries > 500 then
-      raise exception 'Support routing is busy right now; nothing was opened. Please try again.';
-    end if;
-    perform pg_sleep(0.002);
-  end loop;
+     limit 1
+     for update of a;
+  end if;
+  if not found then
+    return jsonb_build_object('user_id', null, 'rule', 'queue');
+  end if;
+  return jsonb_build_object('user_id', v_pick.user_id, 'name', v_pick.name,
+                            'rule', case when v_pick.skilled and v_pick.on_shift then 'skill' else 'fallback' end);
 end $$;
-revoke execute on function private.route_case(case_category, timestamptz) from public, anon;
-grant execute on function private.route_case(case_category, timestamptz) to authenticated, crm_writer, service_role;
+revoke execute on function private.route_case(case_category, timestamptz) from public, anon, authenticated;
+grant execute on function private.route_case(case_category, timestamptz) to crm_writer, service_role;
 
 -- Locks agent rows in one order (so two reassignments never deadlock).
 create function private.lock_agents(p_ids uuid[]) returns void
@@ -206,8 +217,8 @@ language plpgsql security definer set search_path = public as $$
 begin
   perform 1 from public.support_agents where user_id = any (p_ids) order by user_id for update;
 end $$;
-revoke execute on function private.lock_agents(uuid[]) from public, anon;
-grant execute on function private.lock_agents(uuid[]) to authenticated, crm_writer, service_role;
+revoke execute on function private.lock_agents(uuid[]) from public, anon, authenticated;
+grant execute on function private.lock_agents(uuid[]) to crm_writer, service_role;
 
 -- support_agents.open_cases follows every later change of a case's assignee or status. A new case
 -- is counted by act_escalation_create (the demo seed loads cases with their load already counted).
@@ -232,8 +243,8 @@ begin
   end if;
   return null;
 end $$;
-revoke execute on function private.cases_keep_load() from public, anon;
-grant execute on function private.cases_keep_load() to authenticated, crm_writer, service_role;
+revoke execute on function private.cases_keep_load() from public, anon, authenticated;
+grant execute on function private.cases_keep_load() to crm_writer, service_role;
 
 create trigger cases_keep_load after update of assignee_id, status or delete on public.cases
   for each row execute function private.cases_keep_load();
@@ -242,8 +253,8 @@ create function private.count_new_case(p_agent uuid, p_at timestamptz) returns v
 language sql security definer set search_path = public as $$
   update public.support_agents set open_cases = open_cases + 1, last_assigned_at = p_at where user_id = p_agent
 $$;
-revoke execute on function private.count_new_case(uuid, timestamptz) from public, anon;
-grant execute on function private.count_new_case(uuid, timestamptz) to authenticated, crm_writer, service_role;
+revoke execute on function private.count_new_case(uuid, timestamptz) from public, anon, authenticated;
+grant execute on function private.count_new_case(uuid, timestamptz) to crm_writer, service_role;
 
 create function private.sla_policy(p_severity public.case_severity, p_account uuid) returns public.sla_policies
 language plpgsql stable as $$
@@ -279,8 +290,8 @@ set search_path = public as $$
   left join public.users r on r.id = c.reporter_id
   where c.id = p_id
 $$;
-revoke execute on function private.case_json(bigint) from public, anon;
-grant execute on function private.case_json(bigint) to authenticated, crm_writer, service_role;
+revoke execute on function private.case_json(bigint) from public, anon, authenticated;
+grant execute on function private.case_json(bigint) to crm_writer, service_role;
 
 create function private.enqueue_sla_check(p_case bigint, p_check text, p_at timestamptz) returns void
 language sql security definer set search_path = public as $$
@@ -289,8 +300,8 @@ language sql security definer set search_path = public as $$
           format('sla.check:%s:%s:%s', p_case, p_check, extract(epoch from p_at)))
   on conflict (dedupe_key) do nothing
 $$;
-revoke execute on function private.enqueue_sla_check(bigint, text, timestamptz) from public, anon;
-grant execute on function private.enqueue_sla_check(bigint, text, timestamptz) to authenticated, crm_writer, service_role;
+revoke execute on function private.enqueue_sla_check(bigint, text, timestamptz) from public, anon, authenticated;
+grant execute on function private.enqueue_sla_check(bigint, text, timestamptz) to crm_writer, service_role;
 
 -- Durable follow-ups of a case change: breach checks at its open deadlines, and the assignment notice.
 create function private.schedule_case_jobs(p_case bigint, p_notify boolean) returns void
@@ -306,8 +317,8 @@ begin
     insert into public.jobs (kind, run_at, payload) values ('case.assigned', now(), jsonb_build_object('case_id', v.id));
   end if;
 end $$;
-revoke execute on function private.schedule_case_jobs(bigint, boolean) from public, anon;
-grant execute on function private.schedule_case_jobs(bigint, boolean) to authenticated, crm_writer, service_role;
+revoke execute on function private.schedule_case_jobs(bigint, boolean) from public, anon, authenticated;
+grant execute on function private.schedule_case_jobs(bigint, boolean) to crm_writer, service_role;
 
 create function private.is_generic_summary(p text) returns boolean language sql immutable as
   $$ select lower(btrim(coalesce(p, ''), ' .!?')) in ('', 'this', 'that', 'it', 'this message', 'that message', 'escalate this') $$;
@@ -390,8 +401,8 @@ begin
   v_problem := private.assignee_problem(p_to);
   if v_problem is not null then raise exception '%', v_problem; end if;
 end $$;
-revoke execute on function private.check_reassign(uuid, uuid) from public, anon;
-grant execute on function private.check_reassign(uuid, uuid) to authenticated, crm_writer, service_role;
+revoke execute on function private.check_reassign(uuid, uuid) from public, anon, authenticated;
+grant execute on function private.check_reassign(uuid, uuid) to crm_writer, service_role;
 
 -- A deadline re-derived for a new objective: from the clock's start, or, when that is already past,
 -- the objective counted from now but never later than the deadline was.
@@ -530,8 +541,8 @@ begin
   end loop;
   return v_holder;
 end $$;
-revoke execute on function private.chain_holder(integer, uuid) from public, anon;
-grant execute on function private.chain_holder(integer, uuid) to authenticated, crm_writer, service_role;
+revoke execute on function private.chain_holder(integer, uuid) from public, anon, authenticated;
+grant execute on function private.chain_holder(integer, uuid) to crm_writer, service_role;
 
 -- The breach check a `sla.check` job runs (service only), at `now` (injectable). One step per
 -- level: the steps already taken for this deadline decide when the next one is due, under the
@@ -627,10 +638,15 @@ end $$;
 revoke execute on function public.route_queued(jsonb) from public, anon, authenticated;
 grant execute on function public.route_queued(jsonb) to service_role;
 
--- A case as the requester may see it (previews of escalation.update).
-create function public.case_brief(args jsonb) returns jsonb language sql stable as $$
+-- A case as the requester may see it (previews of escalation.update): run as the writer role, so
+-- the cases policies still choose the row while private.case_json stays out of the API's reach.
+create function public.case_brief(args jsonb) returns jsonb language sql stable
+security definer set search_path = public, private as $$
   select private.case_json(c.id) from public.cases c where c.id = (args ->> 'case')::bigint
 $$;
+alter function public.case_brief(jsonb) owner to crm_writer;
+revoke execute on function public.case_brief(jsonb) from public, anon;
+grant execute on function public.case_brief(jsonb) to authenticated, crm_writer, service_role;
 
 -- case.metrics: { from?, to? } (dates, UTC). Open cases now, by severity and by age, and for the
 -- cases opened in the period: objectives met among those decided (answered/resolved, or past their

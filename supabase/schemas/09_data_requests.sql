@@ -58,14 +58,17 @@ create function public.data_request_deadline(args jsonb) returns jsonb language 
   select jsonb_build_object('due_date', private.data_request_due(coalesce(args ->> 'law', 'gdpr'), (args ->> 'received_on')::date))
 $$;
 
--- Contacts whose email is exactly the one given (a subject named by email).
+-- Contacts whose email is exactly the one given (a subject named by email), among those whose
+-- details the asker may already see: for anyone else an email must not confirm who it belongs to.
 create function public.contacts_with_email(args jsonb) returns jsonb language sql stable
 security definer set search_path = public, private as $$
   select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'detail', a.name) order by c.name), '[]')
   from public.contacts c left join public.accounts a on a.id = c.account_id
-  where lower(c.email) = lower(btrim(args ->> 'email'))
+  where lower(c.email) = lower(btrim(args ->> 'email')) and private.sees_contact_details(c.account_id, c.owner_id)
 $$;
 alter function public.contacts_with_email(jsonb) owner to crm_writer;
+revoke execute on function public.contacts_with_email(jsonb) from public, anon;
+grant execute on function public.contacts_with_email(jsonb) to authenticated, crm_writer, service_role;
 
 create function private.data_request_json(r public.data_requests) returns jsonb language sql stable as $$
   select jsonb_build_object(
@@ -325,8 +328,8 @@ begin
   get diagnostics n_notes = row_count;
   return jsonb_build_object('pending_actions', n_pending, 'jobs', n_jobs, 'case_events', n_events, 'case_notes', n_notes);
 end $$;
-revoke execute on function private.erase_bookkeeping(text[], bigint[]) from public, anon;
-grant execute on function private.erase_bookkeeping(text[], bigint[]) to authenticated, crm_writer, service_role;
+revoke execute on function private.erase_bookkeeping(text[], bigint[]) from public, anon, authenticated;
+grant execute on function private.erase_bookkeeping(text[], bigint[]) to crm_writer, service_role;
 
 -- Erasure: the contact is anonymised (the row stays so deals and cases keep their shape), consents
 -- deleted, leads with the email anonymised, and every mention of the name, email or phone in free

@@ -116,3 +116,28 @@ set search_path = public as $$
 $$;
 revoke execute on function public.teams_reference_load(jsonb) from public, anon, authenticated;
 grant execute on function public.teams_reference_load(jsonb) to service_role;
+
+-- Chat deliveries already taken (a Slack event id): every replica claims a delivery here before
+-- answering it, so one answer goes out however many replicas Slack's retries reach. Claims older
+-- than a day are dropped (Slack retries within minutes).
+create table public.channel_deliveries (
+  channel text not null check (channel in ('slack', 'teams')),
+  delivery_id text not null,
+  claimed_at timestamptz not null default now(),
+  primary key (channel, delivery_id)
+);
+create index channel_deliveries_claimed_idx on public.channel_deliveries (claimed_at);
+alter table public.channel_deliveries enable row level security;
+revoke all on public.channel_deliveries from public, anon, authenticated;
+
+-- True for the first claim of a delivery, false for every later one (system work: the service role only).
+create function public.claim_delivery(args jsonb) returns jsonb language plpgsql security definer
+set search_path = public as $$
+begin
+  delete from public.channel_deliveries where claimed_at < now() - interval '1 day';
+  insert into public.channel_deliveries (channel, delivery_id) values (args ->> 'channel', args ->> 'id')
+  on conflict do nothing;
+  return to_jsonb(found);
+end $$;
+revoke execute on function public.claim_delivery(jsonb) from public, anon, authenticated;
+grant execute on function public.claim_delivery(jsonb) to service_role;

@@ -66,7 +66,7 @@ create function private.audit(p_action text, p_channel text, p_request_id text, 
                               p_target_id text, p_detail jsonb)
 returns void language sql security definer set search_path = public as $$
   insert into public.audit_log (actor_id, actor_role, channel, request_id, action, target_type, target_id, detail)
-  values (auth.uid(), auth.jwt() ->> 'crm_role', coalesce(p_channel, 'system'), p_request_id, p_action,
+  values (auth.uid(), private.my_role(), coalesce(p_channel, 'system'), p_request_id, p_action,
           p_target_type, p_target_id, coalesce(p_detail, '{}'))
 $$;
 revoke execute on function private.audit(text, text, text, text, text, jsonb) from public, anon, authenticated;
@@ -229,8 +229,8 @@ begin
     raise exception 'perform needs request_id and a known action' using errcode = '22023';
   end if;
   -- The core checks the same table first; this holds for anyone calling the API directly.
-  if not exists (select 1 from private.capabilities where action = v_action and role = auth.jwt() ->> 'crm_role') then
-    raise exception 'role % may not %', coalesce(auth.jwt() ->> 'crm_role', 'none'), v_action using errcode = '42501';
+  if not exists (select 1 from private.capabilities where action = v_action and role = private.my_role()) then
+    raise exception 'role % may not %', coalesce(private.my_role(), 'none'), v_action using errcode = '42501';
   end if;
   v_fn := 'act_' || replace(v_action, '.', '_');
 

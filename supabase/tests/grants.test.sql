@@ -67,7 +67,6 @@ select set_eq(
     'authenticated deal_totals: select',
     'authenticated deals: select',
     'authenticated escalation_chain: select',
-    'authenticated leads: select',
     'authenticated pending_actions: select',
     'authenticated private.capabilities: select',
     'authenticated processed_requests: select',
@@ -161,9 +160,19 @@ select set_eq(
     'authenticated contacts.created_at: select',
     'authenticated contacts.updated_at: select',
     'authenticated contacts.processing_restricted: select',
-    'authenticated contacts.erased_at: select'
+    'authenticated contacts.erased_at: select',
+    'authenticated leads.id: select',
+    'authenticated leads.name: select',
+    'authenticated leads.company: select',
+    'authenticated leads.status: select',
+    'authenticated leads.source: select',
+    'authenticated leads.owner_id: select',
+    'authenticated leads.contact_id: select',
+    'authenticated leads.deal_id: select',
+    'authenticated leads.created_at: select',
+    'authenticated leads.updated_at: select'
   ],
-  'columns granted one by one: a contact''s email and phone are not among them');
+  'columns granted one by one: the email and phone of contacts and leads are not among them');
 
 select set_eq(
   $$ select format('%s %s: %s', r.name, c.oid::regclass, string_agg(lower(p), ', ' order by p))
@@ -201,16 +210,17 @@ select set_eq(
      from crm_function f, api_role r group by f.sig $$,
   array[
     'account_open_deals(jsonb): anon authenticated crm_writer service_role',
-    'case_brief(jsonb): anon authenticated crm_writer service_role',
+    'case_brief(jsonb): authenticated crm_writer service_role',
     'check_case_assignee(jsonb): anon authenticated crm_writer service_role',
     'case_notice(jsonb): service_role',
     'channel_scopes(jsonb): anon authenticated crm_writer service_role',
     'check_data_request_create(jsonb): anon authenticated crm_writer service_role',
     'check_data_request_step(jsonb): anon authenticated crm_writer service_role',
     'check_rep_action(jsonb): anon authenticated crm_writer service_role',
+    'claim_delivery(jsonb): service_role',
     'claim_jobs(jsonb): service_role',
     'contact_names(jsonb): service_role',
-    'contacts_with_email(jsonb): anon authenticated crm_writer service_role',  -- too broad: PUBLIC (anon too), runs as crm_writer, finds any contact by email
+    'contacts_with_email(jsonb): authenticated crm_writer service_role',
     'customer_360(jsonb): anon authenticated crm_writer service_role',
     'data_request_deadline(jsonb): anon authenticated crm_writer service_role',
     'data_request_get(jsonb): anon authenticated crm_writer service_role',
@@ -218,7 +228,7 @@ select set_eq(
     'enqueue_job(jsonb): service_role',
     'find_deals(jsonb): anon authenticated crm_writer service_role',
     'find_entities(jsonb): anon authenticated crm_writer service_role',
-    'find_leads(jsonb): anon authenticated crm_writer service_role',
+    'find_leads(jsonb): authenticated crm_writer service_role',
     'finish_job(jsonb): service_role',
     'notice_target(jsonb): service_role',
     'pending_cancel(jsonb): anon authenticated crm_writer service_role',
@@ -229,6 +239,7 @@ select set_eq(
     'record_llm_call(jsonb): anon authenticated crm_writer service_role',
     'reminder_sent(jsonb): service_role',
     'reminder_task(jsonb): service_role',
+    'reminder_unsent(jsonb): service_role',
     'sla_check(jsonb): service_role',
     'route_queued(jsonb): service_role',
     'teams_reference_load(jsonb): service_role',
@@ -236,7 +247,7 @@ select set_eq(
     'user_for_channel(jsonb): service_role',
     'users_named(jsonb): service_role',
     'whoami(jsonb): anon authenticated crm_writer service_role',
-    'private.account_moved(): authenticated crm_writer service_role',
+    'private.account_moved(): crm_writer service_role',
     'private.act_activity_log(jsonb): crm_writer service_role',
     'private.act_audit_query(jsonb): crm_writer service_role',
     'private.act_case_hold(jsonb): crm_writer service_role',
@@ -263,13 +274,13 @@ select set_eq(
     'private.audit_account(text,text): authenticated crm_writer service_role',
     'private.audit_log_is_append_only(): authenticated crm_writer service_role',
     'private.audit_target_label(text,text): authenticated crm_writer service_role',
-    'private.case_json(bigint): authenticated crm_writer service_role',  -- too broad: reads any case, past the cases policies
-    'private.cases_keep_load(): authenticated crm_writer service_role',
-    'private.chain_holder(integer,uuid): authenticated crm_writer service_role',  -- too broad: was granted to service_role only; a later grant on all functions in private widened it
-    'private.check_reassign(uuid,uuid): authenticated crm_writer service_role',  -- too broad: locks agent rows
+    'private.case_json(bigint): crm_writer service_role',
+    'private.cases_keep_load(): crm_writer service_role',
+    'private.chain_holder(integer,uuid): crm_writer service_role',
+    'private.check_reassign(uuid,uuid): crm_writer service_role',
     'private.contact_card(contacts): authenticated crm_writer service_role',
     'private.contact_create_problem(jsonb): authenticated crm_writer service_role',
-    'private.count_new_case(uuid,timestamp with time zone): authenticated crm_writer service_role',  -- too broad: raises any agent's open-case count
+    'private.count_new_case(uuid,timestamp with time zone): crm_writer service_role',
     'private.data_request_create_problem(jsonb): authenticated crm_writer service_role',
     'private.data_request_due(text,date): authenticated crm_writer service_role',
     'private.data_request_json(data_requests): authenticated crm_writer service_role',
@@ -277,41 +288,42 @@ select set_eq(
     'private.day_label(date): authenticated crm_writer service_role',
     'private.deal_create_problem(jsonb): authenticated crm_writer service_role',
     'private.deal_json(deals): authenticated crm_writer service_role',
-    'private.deal_totals_add(deals[],deals[]): authenticated crm_writer service_role',  -- too broad: writes the pipeline totals with any rows it is given
-    'private.deal_totals_track(): authenticated crm_writer service_role',
+    'private.deal_totals_add(deals[],deals[]): crm_writer service_role',
+    'private.deal_totals_track(): crm_writer service_role',
     'private.deal_update_problem(deals,jsonb): authenticated crm_writer service_role',
-    'private.deals_fill(): authenticated crm_writer service_role',
-    'private.deals_first_stage(): authenticated crm_writer service_role',
+    'private.deals_fill(): crm_writer service_role',
+    'private.deals_first_stage(): crm_writer service_role',
     'private.dr_erase(data_requests): authenticated crm_writer service_role',
     'private.dr_export(data_requests): authenticated crm_writer service_role',
     'private.dr_rectify(data_requests): authenticated crm_writer service_role',
     'private.dr_restrict(data_requests): authenticated crm_writer service_role',
     'private.dr_withdraw_consent(data_requests): authenticated crm_writer service_role',
-    'private.enqueue_sla_check(bigint,text,timestamp with time zone): authenticated crm_writer service_role',  -- too broad: enqueues a job for any case
-    'private.enqueue_task_reminder(uuid): authenticated crm_writer service_role',
-    'private.erase_bookkeeping(text[],bigint[]): authenticated crm_writer service_role',
+    'private.enqueue_sla_check(bigint,text,timestamp with time zone): crm_writer service_role',
+    'private.enqueue_task_reminder(uuid): crm_writer service_role',
+    'private.erase_bookkeeping(text[],bigint[]): crm_writer service_role',
     'private.has_role(text[]): authenticated crm_writer service_role',
     'private.hash_pii(text): authenticated crm_writer service_role',
     'private.is_crm_user(): authenticated crm_writer service_role',
     'private.is_generic_summary(text): authenticated crm_writer service_role',
     'private.is_staff(): authenticated crm_writer service_role',
     'private.lead_qualify_problem(leads,jsonb): authenticated crm_writer service_role',
-    'private.lock_agents(uuid[]): authenticated crm_writer service_role',  -- too broad: locks agent rows
+    'private.lock_agents(uuid[]): crm_writer service_role',
     'private.mask_email(text): authenticated crm_writer service_role',
     'private.mask_phone(text): authenticated crm_writer service_role',
+    'private.me(): authenticated crm_writer service_role',
     'private.mentions(text,text[]): authenticated crm_writer service_role',
     'private.my_role(): authenticated crm_writer service_role',
     'private.my_team(): authenticated crm_writer service_role',
     'private.new_task(text,date,uuid,uuid,uuid,uuid): authenticated crm_writer service_role',
     'private.on_shift(text,integer,integer,timestamp with time zone): authenticated crm_writer service_role',
-    'private.owner_team(): authenticated crm_writer service_role',
+    'private.owner_team(): crm_writer service_role',
     'private.redact(jsonb): authenticated crm_writer service_role',
     'private.regex_quote(text): authenticated crm_writer service_role',
     'private.reminder_time(date,uuid): authenticated crm_writer service_role',
     'private.restriction_problem(uuid): authenticated crm_writer service_role',
-    'private.route_case(case_category,timestamp with time zone): authenticated crm_writer service_role',  -- too broad: locks agent rows
+    'private.route_case(case_category,timestamp with time zone): crm_writer service_role',
     'private.rederived_due(timestamp with time zone,integer,timestamp with time zone,timestamp with time zone): authenticated crm_writer service_role',
-    'private.schedule_case_jobs(bigint,boolean): authenticated crm_writer service_role',  -- too broad: enqueues SLA checks and notices for any case
+    'private.schedule_case_jobs(bigint,boolean): crm_writer service_role',
     'private.scrub_jsonb(jsonb,text[]): authenticated crm_writer service_role',
     'private.scrub_text(text,text[]): authenticated crm_writer service_role',
     'private.sees_contact_details(uuid,uuid): authenticated crm_writer service_role',
@@ -321,8 +333,8 @@ select set_eq(
     'private.subject_of(data_requests): authenticated crm_writer service_role',
     'private.subject_patterns(text,text,text,boolean): authenticated crm_writer service_role',
     'private.task_json(tasks): authenticated crm_writer service_role',
-    'private.touch_deal(uuid): authenticated crm_writer service_role',
-    'private.user_moved(): authenticated crm_writer service_role'
+    'private.touch_deal(uuid): crm_writer service_role',
+    'private.user_moved(): crm_writer service_role'
   ],
   'functions: who may execute each');
 
@@ -333,9 +345,11 @@ select set_eq(
      from crm_function where definer $$,
   array[
     'case_notice(jsonb): runs as the schema owner, search_path=public',
+    'case_brief(jsonb): runs as crm_writer, search_path=public, private',
     'check_data_request_create(jsonb): runs as crm_writer, search_path=public, private',
     'check_data_request_step(jsonb): runs as crm_writer, search_path=public, private',
     'check_rep_action(jsonb): runs as crm_writer, search_path=public, private',
+    'claim_delivery(jsonb): runs as the schema owner, search_path=public',
     'claim_jobs(jsonb): runs as the schema owner, search_path=public',
     'contact_names(jsonb): runs as the schema owner, search_path=public',
     'contacts_with_email(jsonb): runs as crm_writer, search_path=public, private',
@@ -343,6 +357,7 @@ select set_eq(
     'data_request_get(jsonb): runs as crm_writer, search_path=public, private',
     'enqueue_job(jsonb): runs as the schema owner, search_path=public',
     'find_entities(jsonb): runs as crm_writer, search_path=public, private, extensions',
+    'find_leads(jsonb): runs as crm_writer, search_path=public, private, extensions',
     'finish_job(jsonb): runs as the schema owner, search_path=public',
     'notice_target(jsonb): runs as the schema owner, search_path=public',
     'pending_cancel(jsonb): runs as crm_writer, search_path=public, private, extensions',
@@ -352,6 +367,7 @@ select set_eq(
     'record_llm_call(jsonb): runs as crm_writer, search_path=public, private, extensions',
     'reminder_sent(jsonb): runs as the schema owner, search_path=public',
     'reminder_task(jsonb): runs as the schema owner, search_path=public',
+    'reminder_unsent(jsonb): runs as the schema owner, search_path=public',
     'sla_check(jsonb): runs as the schema owner, search_path=public',
     'route_queued(jsonb): runs as the schema owner, search_path=public',
     'teams_reference_load(jsonb): runs as the schema owner, search_path=public',
@@ -394,6 +410,7 @@ select set_eq(
     'private.enqueue_task_reminder(uuid): runs as the schema owner, search_path=public',
     'private.erase_bookkeeping(text[],bigint[]): runs as the schema owner, search_path=public',
     'private.lock_agents(uuid[]): runs as the schema owner, search_path=public',
+    'private.me(): runs as the schema owner, search_path=public',
     'private.owner_team(): runs as the schema owner, search_path=public',
     'private.route_case(case_category,timestamp with time zone): runs as the schema owner, search_path=public',
     'private.schedule_case_jobs(bigint,boolean): runs as the schema owner, search_path=public',
@@ -408,37 +425,21 @@ select set_eq(
 select set_eq(
   $$ select sig from crm_function where definer and has_function_privilege('authenticated', oid, 'execute') $$,
   array[
+    'case_brief(jsonb)',  -- the cases policies choose the row, as the requester
     'check_data_request_create(jsonb)',
     'check_data_request_step(jsonb)',
     'check_rep_action(jsonb)',
-    'contacts_with_email(jsonb)',  -- too broad: no role check, finds any contact by email
+    'contacts_with_email(jsonb)',  -- only contacts whose details the caller may see
     'customer_360(jsonb)',
     'data_request_get(jsonb)',
     'find_entities(jsonb)',
+    'find_leads(jsonb)',  -- an email matches only leads whose details the caller may see
     'pending_cancel(jsonb)',
     'pending_get(jsonb)',
     'pending_put(jsonb)',
     'perform(jsonb)',
     'record_llm_call(jsonb)',
-    'private.account_moved()',  -- needless: a trigger function (not callable directly)
-    'private.case_json(bigint)',  -- too broad: reads any case, past the cases policies (public.case_brief, run as the requester, calls it)
-    'private.cases_keep_load()',  -- needless: a trigger function (not callable directly)
-    'private.chain_holder(integer,uuid)',  -- too broad: was granted to service_role only; a later grant on all functions in private widened it
-    'private.check_reassign(uuid,uuid)',  -- too broad: locks agent rows
-    'private.count_new_case(uuid,timestamp with time zone)',  -- too broad: raises any agent's open-case count
-    'private.deal_totals_add(deals[],deals[])',  -- too broad: writes the pipeline totals with any rows it is given
-    'private.deal_totals_track()',  -- needless: a trigger function (not callable directly)
-    'private.deals_fill()',  -- needless: a trigger function (not callable directly)
-    'private.deals_first_stage()',  -- needless: a trigger function (not callable directly)
-    'private.enqueue_sla_check(bigint,text,timestamp with time zone)',  -- too broad: enqueues a job for any case
-    'private.enqueue_task_reminder(uuid)',  -- too broad: checks the caller itself, but only the actions (crm_writer) call it
-    'private.erase_bookkeeping(text[],bigint[])',  -- too broad: checks the caller's role itself, but only the actions (crm_writer) call it
-    'private.lock_agents(uuid[])',  -- too broad: locks agent rows
-    'private.owner_team()',  -- needless: a trigger function (not callable directly)
-    'private.route_case(case_category,timestamp with time zone)',  -- too broad: locks agent rows
-    'private.schedule_case_jobs(bigint,boolean)',  -- too broad: enqueues SLA checks and notices for any case
-    'private.touch_deal(uuid)',  -- too broad: checks the caller itself, but only the actions (crm_writer) call it
-    'private.user_moved()'  -- needless: a trigger function (not callable directly)
+    'private.me()'  -- the caller's own users row, for the policies (they cannot read users themselves)
   ],
   'security definer functions executable by authenticated');
 
@@ -448,7 +449,6 @@ select set_eq(
     'check_data_request_create(jsonb)',  -- too broad: executable by anon (PUBLIC)
     'check_data_request_step(jsonb)',  -- too broad: executable by anon (PUBLIC)
     'check_rep_action(jsonb)',  -- too broad: executable by anon (PUBLIC)
-    'contacts_with_email(jsonb)',  -- too broad: no role check, finds any contact by email
     'customer_360(jsonb)',  -- too broad: executable by anon (PUBLIC)
     'data_request_get(jsonb)',  -- too broad: executable by anon (PUBLIC)
     'find_entities(jsonb)',  -- too broad: executable by anon (PUBLIC)
@@ -471,6 +471,7 @@ select set_eq(
     'case_events: row level security',
     'case_notes: row level security',
     'cases: row level security',
+    'channel_deliveries: row level security',
     'channel_settings: row level security',
     'consents: row level security',
     'contacts: row level security',

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Config } from '../../config.ts';
 import type { Assistant } from '../../core/assistant.ts';
 import { createChannelKit } from '../../core/channel-kit.ts';
@@ -7,6 +7,7 @@ import { log as rootLog, type Logger } from '../../core/log.ts';
 import type { CrmDb } from '../../db/port.ts';
 import type { Notifier } from '../../jobs/notifier.ts';
 import { replyBlocks, replyText } from './blocks.ts';
+import { refuseFutureRequests } from './clock.ts';
 import { createUserDirectory } from './identity.ts';
 import { registerListeners } from './listeners/index.ts';
 
@@ -40,19 +41,24 @@ export async function startSlack({
   const slack = config.slack;
   if (!slack) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
   const mode = slack.appToken ? 'socket' : 'http';
+  // Acks go out before the listener's work (Bolt's default; kept explicit: the 3-second rule depends on it).
+  const processBeforeResponse = false;
   const app = new App({
     token: slack.botToken,
-    signingSecret: slack.signingSecret,
-    ...(mode === 'socket' ? { socketMode: true, appToken: slack.appToken } : {}),
-    // Acks go out before the listener's work (Bolt's default; kept explicit: the 3-second rule depends on it).
-    processBeforeResponse: false,
+    ...(mode === 'socket'
+      ? { socketMode: true, appToken: slack.appToken, signingSecret: slack.signingSecret, processBeforeResponse }
+      : {
+          receiver: refuseFutureRequests(
+            new HTTPReceiver({ signingSecret: slack.signingSecret, processBeforeResponse, logLevel: LogLevel.ERROR }),
+          ),
+        }),
     clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : undefined,
     logLevel: LogLevel.ERROR,
   });
 
   let homeTeam: string | undefined;
   const users = createUserDirectory({ db, client: app.client, homeTeam: () => homeTeam });
-  registerListeners(app, createChannelKit({ assistant, db }), users, log);
+  registerListeners(app, createChannelKit({ assistant, db }), users, log, db);
   app.error(async (err) => log.error('unhandled', { error: err }));
 
   const auth = await app.client.auth.test();

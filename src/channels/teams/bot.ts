@@ -1,4 +1,4 @@
-import { CloudAdapter } from 'botbuilder';
+import { type Activity, CloudAdapter } from 'botbuilder';
 import type { Config } from '../../config.ts';
 import type { Assistant } from '../../core/assistant.ts';
 import { createChannelKit } from '../../core/channel-kit.ts';
@@ -28,6 +28,19 @@ export interface TeamsServer {
   /** Proactive messages: 1:1 chats with CRM users, the channel chosen for escalation notices. */
   notifier: Notifier;
   close(): Promise<void>;
+}
+
+const tenantOf = (activity: Activity): string | undefined =>
+  activity.conversation?.tenantId ?? activity.channelData?.tenant?.id;
+
+/**
+ * With MICROSOFT_APP_TENANT_ID set the bot serves that Microsoft Entra tenant only: a Bot Framework
+ * token says which bot an activity is for, not which organisation it comes from.
+ */
+function fromTenant(activity: Activity, tenantId: string | undefined): boolean {
+  if (!tenantId) return true;
+  const claimed = [activity.conversation?.tenantId, activity.channelData?.tenant?.id].filter((t) => t !== undefined);
+  return claimed.length > 0 && claimed.every((t) => t === tenantId);
 }
 
 /** Starts the Teams bot: a botbuilder CloudAdapter behind `POST /api/messages`, every request authenticated. */
@@ -62,7 +75,11 @@ export async function startTeams({
   });
   const { server, port } = await serveMessages(
     teams.port,
-    (req, res) => adapter.process(req, res, (context) => bot.run(context)),
+    (req, res) =>
+      adapter.process(req, res, async (context) => {
+        if (fromTenant(context.activity, teams.tenantId)) return bot.run(context);
+        log.warn('activity from another tenant ignored', { tenant: tenantOf(context.activity) ?? 'none' });
+      }),
     {
       loopbackOnly: Boolean(teams.local),
     },

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   TeamsActivityHandler,
   TurnContext,
@@ -49,10 +49,21 @@ function cardData(data: unknown): CardData | undefined {
   return undefined;
 }
 
+/**
+ * An activity's id is its request id. One without an id gets one from what it carries, so that a
+ * replay of it is the same request (idempotent), not a new one.
+ */
+function requestIdOf(activity: Activity): string {
+  if (activity.id) return `teams:${activity.id}`;
+  const { conversation, from, timestamp, text, value, replyToId } = activity;
+  const carried = JSON.stringify([conversation?.id, from?.id, timestamp, text, value, replyToId]);
+  return `teams:h:${createHash('sha256').update(carried).digest('hex').slice(0, 32)}`;
+}
+
 /** Where it was said, as the core sees it: 'dm' for a 1:1 chat, else the channel or group chat. */
 function turnOf(activity: Activity): Turn {
   return {
-    requestId: `teams:${activity.id ?? randomUUID()}`,
+    requestId: requestIdOf(activity),
     channel: 'teams',
     conversation: conversationKind(activity) === 'personal' ? 'dm' : channelOf(activity.conversation.id),
   };

@@ -5,20 +5,31 @@ import { log } from '../../core/log.ts';
 
 const MAX_BODY = 1 << 20;
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return typeof body === 'object' && body !== null && !Array.isArray(body) ? body : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The body as JSON (undefined when it is not a JSON object), or 'too large' past MAX_BODY. Read with
+ * listeners rather than `for await`, which would destroy the socket on leaving early and so lose the
+ * answer; the rest of an oversized body is never read.
+ */
+function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined | 'too large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd).pause();
+      resolve('too large');
+    };
+    const onEnd = () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        resolve(typeof body === 'object' && body !== null && !Array.isArray(body) ? body : undefined);
+      } catch {
+        resolve(undefined);
+      }
+    };
+    req.on('data', onData).on('end', onEnd).on('error', reject);
+  });
 }
 
 /** The small part of an express response botbuilder's adapter writes to. */
@@ -73,6 +84,9 @@ export async function serveMessages(
     if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
     void readJson(req)
       .then((body) => {
+        // The unread rest of the body would be taken for the next request: answer, then close.
+        if (body === 'too large')
+          return void res.writeHead(413, { connection: 'close' }).end('activity too large', () => req.socket.destroy());
         if (!body) return void res.writeHead(400).end('expected a JSON activity');
         if (loopbackOnly && !isLoopbackUrl(body.serviceUrl))
           return void res.writeHead(403).end('local mode answers local clients only');

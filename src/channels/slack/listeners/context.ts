@@ -2,6 +2,7 @@ import type { App, webApi } from '@slack/bolt';
 import type { ChannelKit } from '../../../core/channel-kit.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { Reply } from '../../../core/types.ts';
+import type { CrmDb } from '../../../db/port.ts';
 import { deliver, type Place } from '../deliver.ts';
 import type { UserDirectory } from '../identity.ts';
 import { createSeen } from '../seen.ts';
@@ -12,19 +13,19 @@ export interface Listeners {
   kit: ChannelKit;
   users: UserDirectory;
   log: Logger;
-  /** Event ids already being answered (Slack retries a delivery it did not see acked in time). */
+  /** Event ids already being answered, by any replica (Slack retries a delivery it did not see acked in time). */
   seen: ReturnType<typeof createSeen>;
   /** Runs the work after the ack; a failure is logged and the asker hears that nothing changed. */
   work(client: webApi.WebClient, place: Place, fn: () => Promise<void>): Promise<void>;
 }
 
-export function listenerContext(app: App, kit: ChannelKit, users: UserDirectory, log: Logger): Listeners {
+export function listenerContext(app: App, kit: ChannelKit, users: UserDirectory, log: Logger, db: CrmDb): Listeners {
   return {
     app,
     kit,
     users,
     log,
-    seen: createSeen(),
+    seen: createSeen(db, log),
     async work(client, place, fn) {
       try {
         await fn();

@@ -10,7 +10,8 @@ export function registerEvents(deps: Listeners): void {
   const { app, kit, users, seen, work, log } = deps;
 
   app.event('reaction_added', async ({ event, body, client }) => {
-    if (event.reaction !== ESCALATE_REACTION || event.item.type !== 'message' || seen.repeat(body.event_id)) return;
+    if (event.reaction !== ESCALATE_REACTION || event.item.type !== 'message' || (await seen.repeat(body.event_id)))
+      return;
     const { channel, ts } = event.item;
     const place = { channel, user: event.user };
     await work(client, place, async () => {
@@ -33,7 +34,7 @@ export function registerEvents(deps: Listeners): void {
   });
 
   app.event('app_home_opened', async ({ event, body, client }) => {
-    if (event.tab !== 'home' || seen.repeat(body.event_id)) return;
+    if (event.tab !== 'home' || (await seen.repeat(body.event_id))) return;
     try {
       const speaker = await users.speaker(event.user);
       const reply = await kit.show(

@@ -16,7 +16,7 @@ export function registerMessages({ app, kit, users, seen, work }: Listeners): vo
     kit.say(await users.speaker(place.user), turnAt(place, `slack:event:${eventId}`), text);
 
   app.event('app_mention', async ({ event, body, client, context }) => {
-    if (!event.user || seen.repeat(body.event_id)) return;
+    if (!event.user || (await seen.repeat(body.event_id))) return;
     const place: Place = {
       channel: event.channel,
       user: event.user,
@@ -30,7 +30,7 @@ export function registerMessages({ app, kit, users, seen, work }: Listeners): vo
 
   app.message(async ({ message, body, client, context }) => {
     if (message.channel_type !== 'im' || message.subtype !== undefined || !message.user) return;
-    if (seen.repeat(body.event_id)) return;
+    if (await seen.repeat(body.event_id)) return;
     const place: Place = { channel: message.channel, user: message.user };
     await work(client, place, async () =>
       deliver(
