@@ -50,8 +50,8 @@ begin
   v_problem := private.assignee_problem(p_to);
   if v_problem is not null then raise exception '%', v_problem; end if;
 end $$;
-revoke execute on function private.check_reassign(uuid, uuid) from public, anon;
-grant execute on function private.check_reassign(uuid, uuid) to authenticated, crm_writer, service_role;
+revoke execute on function private.check_reassign(uuid, uuid) from public, anon, authenticated;
+grant execute on function private.check_reassign(uuid, uuid) to crm_writer, service_role;
 
 -- A deadline re-derived for a new objective: from the clock's start, or, when that is already past,
 -- the objective counted from now but never later than the deadline was.
@@ -355,8 +355,8 @@ begin
   end if;
   return null;
 end $$;
-revoke execute on function private.cases_keep_load() from public, anon;
-grant execute on function private.cases_keep_load() to authenticated, crm_writer, service_role;
+revoke execute on function private.cases_keep_load() from public, anon, authenticated;
+grant execute on function private.cases_keep_load() to crm_writer, service_role;
 
 -- The `case.pickup` job (service only), at `now` (injectable): queued cases, most urgent and oldest
 -- first, go to agents with room by the same routing as a new case, until nobody has room. Each one
@@ -420,5 +420,5 @@ begin
   get diagnostics n_notes = row_count;
   return jsonb_build_object('pending_actions', n_pending, 'jobs', n_jobs, 'case_events', n_events, 'case_notes', n_notes);
 end $$;
-revoke execute on function private.erase_bookkeeping(text[], bigint[]) from public, anon;
-grant execute on function private.erase_bookkeeping(text[], bigint[]) to authenticated, crm_writer, service_role;
+revoke execute on function private.erase_bookkeeping(text[], bigint[]) from public, anon, authenticated;
+grant execute on function private.erase_bookkeeping(text[], bigint[]) to crm_writer, service_role;
