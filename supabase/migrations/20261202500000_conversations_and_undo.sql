@@ -22,6 +22,8 @@ security definer set search_path = public, private as $$
                      and s.updated_at > now() - interval '30 minutes'), '{}'::jsonb)
 $$;
 alter function public.conversation_get(jsonb) owner to crm_writer;
+revoke execute on function public.conversation_get(jsonb) from public, anon;
+grant execute on function public.conversation_get(jsonb) to authenticated, crm_writer, service_role;
 
 create function public.conversation_put(args jsonb) returns jsonb language sql
 security definer set search_path = public, private as $$
@@ -31,6 +33,8 @@ security definer set search_path = public, private as $$
   returning '{}'::jsonb
 $$;
 alter function public.conversation_put(jsonb) owner to crm_writer;
+revoke execute on function public.conversation_put(jsonb) from public, anon;
+grant execute on function public.conversation_put(jsonb) to authenticated, crm_writer, service_role;
 
 -- An erasure leaves no name or email behind in what conversations remember, whoever's they are (so it runs as the
 -- schema's owner, past the per-user policy, like private.audit).
@@ -69,15 +73,20 @@ security definer set search_path = public, private as $$
   limit 1
 $$;
 alter function public.undo_candidate(jsonb) owner to crm_writer;
+revoke execute on function public.undo_candidate(jsonb) from public, anon;
+grant execute on function public.undo_candidate(jsonb) to authenticated, crm_writer, service_role;
 
--- What act_undo may delete, as its caller: their own records of the last 30 minutes (only through act_undo, which
--- runs as crm_writer; reps still cannot delete through the API).
+-- What act_undo may delete, as its caller: their own records of the last 30 minutes, and only while it runs (it sets
+-- crm.undo for its transaction); reps still cannot delete through the API, nor other definer functions.
 create policy activities_undo on public.activities for delete to crm_writer
-  using (owner_id = (select auth.uid()) and created_at > now() - interval '30 minutes');
+  using (current_setting('crm.undo', true) = 'on' and owner_id = (select auth.uid())
+         and created_at > now() - interval '30 minutes');
 create policy tasks_undo on public.tasks for delete to crm_writer
-  using (created_by = (select auth.uid()) and created_at > now() - interval '30 minutes');
+  using (current_setting('crm.undo', true) = 'on' and created_by = (select auth.uid())
+         and created_at > now() - interval '30 minutes');
 create policy contacts_undo on public.contacts for delete to crm_writer
-  using (owner_id = (select auth.uid()) and created_at > now() - interval '30 minutes');
+  using (current_setting('crm.undo', true) = 'on' and owner_id = (select auth.uid())
+         and created_at > now() - interval '30 minutes');
 
 create function private.act_undo(payload jsonb) returns jsonb language plpgsql
 security definer set search_path = public, private as $$
@@ -94,6 +103,7 @@ begin
   if exists (select 1 from public.audit_log u where u.action = 'undo' and u.target_id = l.id::text) then
     raise exception 'That change was already taken back.';
   end if;
+  perform set_config('crm.undo', 'on', true);
   case l.action
     when 'activity.log' then
       delete from public.tasks where activity_id = l.target_id::uuid and status = 'open';
