@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { amount, FORECAST_CATEGORIES, freeText, isoDate, STAGES, text } from '../../src/actions/fields.ts';
-import { checkRepAction, choicesFor, resolveEntity } from '../../src/core/records.ts';
+import { checkRepAction, choicesFor, resolveEntity, wordsMatch } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Choices, Reply, SkillContext } from '../../src/core/types.ts';
 import type { DealHit, DealState } from '../../src/db/rpc.ts';
@@ -61,9 +61,22 @@ export async function resolveDeal(
   const hits = await ctx.db.rpc(ctx.user, 'find_deals', { q, limit: 10 });
   if (!hits.length)
     return { question: `I couldn't find a deal called "${q}" among the ones you can see. Could you give its name?` };
-  const best = hits.filter((h) => h.match === hits[0].match);
+  const similar = hits[0].match === 'similar';
+  // A look-alike ("initrode" ~ "Initech upsell") is asked about; the start of the name ("acme ren") is not one.
+  const best = hits.filter((h) => h.match === hits[0].match && (!similar || wordsMatch(h.name, q)));
+  if (!best.length) {
+    const alike = hits.slice(0, 3);
+    const labels = alike.map((h) => `${h.name} (${stageLabel(h.stage)})`);
+    return {
+      question: `I couldn't find a deal called "${q}". Did you mean ${listOr(labels)}?`,
+      choices: choicesFor(
+        typed.trim(),
+        alike.map((h, i) => ({ label: labels[i], value: h.name })),
+      ),
+    };
+  }
   const open = best.filter((h) => h.open);
-  const pick = best.length === 1 ? best[0] : hits[0].match !== 'similar' && open.length === 1 ? open[0] : undefined;
+  const pick = best.length === 1 ? best[0] : !similar && open.length === 1 ? open[0] : undefined;
   if (pick) return { deal: pick };
   const shown = (open.length ? open : best).slice(0, 6);
   const options = shown.map((h) => `${h.name} (${stageLabel(h.stage)}, closing ${dayLabel(h.close_date, ctx.today)})`);

@@ -68,7 +68,10 @@ export function createAssistant({
     if (!choices) return undefined;
     const field = Object.entries(action).find(([, v]) => typeof v === 'string' && v.trim() === choices.typed)?.[0];
     if (!field) return undefined;
-    return choices.options.map((o) => ({ label: o.label, action: { ...action, [field]: o.value } as ActionInput }));
+    return choices.options.map((o) => ({
+      label: o.label,
+      action: 'action' in o ? o.action : ({ ...action, [field]: o.value } as ActionInput),
+    }));
   }
 
   async function guarded(work: () => Promise<Reply>): Promise<Reply> {

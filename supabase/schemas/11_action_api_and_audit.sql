@@ -99,6 +99,11 @@ select r, a from (values
                   'case.hold']),
   ('guest', array['escalation.create'])
 ) m(r, actions), unnest(actions) a;
+-- Tasks done from chat, and accounts created from chat (version 2).
+insert into private.capabilities (role, action) values
+  ('rep', 'task.complete'), ('manager', 'task.complete'), ('support', 'task.complete'),
+  ('privacy_officer', 'task.complete'), ('admin', 'task.complete'),
+  ('rep', 'account.create'), ('manager', 'account.create'), ('admin', 'account.create');
 
 -- The assistant's bookkeeping, private to each user: parsed writes waiting for their author's
 -- confirmation, and the request ids already run.
