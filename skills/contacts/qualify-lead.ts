@@ -53,7 +53,8 @@ async function resolveLead(
       q,
       shown.map((h) => ({ label: label(h), value: h.name })),
     );
-  if (m.fitting.length) return { question: `Which lead do you mean: ${listOr(m.fitting.map(label))}?`, choices: choices(m.fitting) };
+  if (m.fitting.length)
+    return { question: `Which lead do you mean: ${listOr(m.fitting.map(label))}?`, choices: choices(m.fitting) };
   const contact = await resolveEntity(ctx, 'contact', q);
   const isContact = 'entity' in contact && normName(contact.entity.name) === normName(q);
   const called = isContact

@@ -48,7 +48,8 @@ export async function resolveEntity(
     };
   }
   const called = `I couldn't find ${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun} called "${q}".`;
-  if (!found.length) return { question: `${called} Could you check the spelling or give the full name?`, notFound: true };
+  if (!found.length)
+    return { question: `${called} Could you check the spelling or give the full name?`, notFound: true };
   const labels = found.slice(0, 3).map(label);
   return {
     question: `${called} Did you mean ${listOr(labels)}?`,

@@ -241,7 +241,8 @@ begin
                    when 'team' then t.team = private.my_team()
                    else t.assignee_id = v_who::uuid end
     and (v_until is null or t.due_date <= v_until);
-  return jsonb_build_object('target_type', 'task', 'due', v_due, 'today', v_today, 'assignee', v_who, 'tasks', v_rows);
+  return jsonb_build_object('target_type', 'task', 'due', v_due, 'today', v_today, 'assignee', v_who,
+                            'name', payload ->> 'name', 'tasks', v_rows);
 end $$;
 alter function private.act_task_list(jsonb) owner to crm_writer;
 revoke execute on function private.act_task_list(jsonb) from public, anon, authenticated;
