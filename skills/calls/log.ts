@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ACTIVITY_KINDS, freeText, isoDate, text } from '../../src/actions/fields.ts';
-import { checkRepAction, partyLabel, resolveParty } from '../../src/core/records.ts';
+import { checkRepAction, normName, partyLabel, resolveParty } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
-import { dayLabel, humanize } from '../../src/format/labels.ts';
+import { dayLabel, humanize, listOr } from '../../src/format/labels.ts';
 import { parseActivity, activityLogRules } from './parse.ts';
 import { pastDueQuestion, REMINDER_HOUR } from '../tasks/create.ts';
 
@@ -24,6 +24,8 @@ const ActivityLog = z.strictObject({
   followUp: freeText(500).optional(),
   /** When it happened, when not today ("met them yesterday"). */
   occurredOn: isoDate.optional(),
+  /** The open deal it is about, when the contact is on several (a "which deal?" answer). */
+  deal: text(200).optional(),
 });
 
 interface Logged {
@@ -64,7 +66,26 @@ export const activityLog = defineAction({
     const deals = account
       ? await ctx.db.rpc(ctx.user, 'account_open_deals', { account_id: account.id, contact_id: contact?.id ?? null })
       : [];
-    const deal = deals[0];
+    // The contact's own open deals come first; when they are on several, which one is asked, not picked.
+    const theirs = contact ? deals.filter((d) => d.contact_id === contact.id) : [];
+    const named = action.deal ? deals.filter((d) => normName(d.name) === normName(action.deal!)) : [];
+    if (action.deal && named.length !== 1) {
+      return { question: `${account?.name} has no single open deal called "${action.deal}". Which deal was it about?` };
+    }
+    if (!action.deal && theirs.length > 1) {
+      const labels = theirs.map(
+        (d) => `${d.name} (${humanize(d.stage)}, closing ${dayLabel(d.close_date, ctx.today)})`,
+      );
+      return {
+        question: `${contact!.name} is on ${theirs.length} open deals. Which one was the ${action.kind} about: ${listOr(labels)}?`,
+        choices: {
+          typed: '',
+          options: theirs.map((d, i) => ({ label: labels[i], action: { ...action, deal: d.name } })),
+        },
+      };
+    }
+    const deal = named[0] ?? deals[0];
+    const when = action.occurredOn ? dayLabel(action.occurredOn, ctx.today) : 'today';
     const followUp =
       action.followUp ?? (action.followUpDate ? `follow up with ${contact?.name ?? account?.name}` : undefined);
 
@@ -89,7 +110,7 @@ export const activityLog = defineAction({
       `Log a ${action.kind} ${withWhom(action.kind)} ${partyLabel(party)}:`,
       `  contact: ${contact?.name ?? '—'}`,
       `  account: ${account?.name ?? '—'}`,
-      `  deal: ${deal ? `${deal.name} (${humanize(deal.stage)}, closing ${dayLabel(deal.close_date, ctx.today)}); its last activity becomes today` : 'none open'}`,
+      `  deal: ${deal ? `${deal.name} (${humanize(deal.stage)}, closing ${dayLabel(deal.close_date, ctx.today)}); its last activity becomes ${when}${action.occurredOn ? ' unless a later one is logged' : ''}` : 'none open'}`,
       ...(action.occurredOn ? [`  when: ${dayLabel(action.occurredOn, ctx.today)}`] : []),
       ...(action.durationMinutes ? [`  duration: ${action.durationMinutes} min`] : []),
       `  summary: ${action.summary}`,

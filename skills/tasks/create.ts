@@ -55,7 +55,12 @@ export const taskCreate = defineAction({
       }
     }
     const dueDate = action.dueDate ?? (action.dueTime ? ctx.today : undefined);
-    if (action.dueTime && dueDate === ctx.today && !assignee && action.dueTime <= localTime(ctx.now(), ctx.user.timezone)) {
+    if (
+      action.dueTime &&
+      dueDate === ctx.today &&
+      !assignee &&
+      action.dueTime <= localTime(ctx.now(), ctx.user.timezone)
+    ) {
       return { question: `${action.dueTime} today has already passed. When should it be due?` };
     }
     const past = pastDueQuestion(dueDate, ctx.today);

@@ -61,6 +61,7 @@ export interface OpenDeal {
   name: string;
   stage: string;
   close_date: string;
+  contact_id: string | null;
 }
 
 export interface LeadHit {

@@ -13,6 +13,15 @@ create or replace function public.deal_brief(args jsonb) returns jsonb language 
   where d.id = (args ->> 'id')::uuid
 $$;
 
+create or replace function public.account_open_deals(args jsonb) returns jsonb language sql stable as $$
+  select coalesce(jsonb_agg(jsonb_build_object('id', d.id, 'name', d.name, 'stage', d.stage, 'amount', d.amount,
+                                               'close_date', d.close_date, 'owner', u.name, 'contact_id', d.contact_id)
+                            order by d.contact_id is not distinct from (args ->> 'contact_id')::uuid desc,
+                                     d.owner_id = auth.uid() desc, d.last_activity_at desc nulls last, d.close_date, d.id), '[]')
+  from public.deals d join public.users u on u.id = d.owner_id
+  where d.account_id = (args ->> 'account_id')::uuid and d.stage not in ('closed_won', 'closed_lost')
+$$;
+
 create or replace function private.deal_update_problem(d public.deals, payload jsonb) returns text language plpgsql stable as $$
 declare
   v_stage public.deal_stage := (payload ->> 'stage')::public.deal_stage;

@@ -320,7 +320,7 @@ $$;
 -- caller's own, the most recently worked, the soonest to close.
 create function public.account_open_deals(args jsonb) returns jsonb language sql stable as $$
   select coalesce(jsonb_agg(jsonb_build_object('id', d.id, 'name', d.name, 'stage', d.stage, 'amount', d.amount,
-                                               'close_date', d.close_date, 'owner', u.name)
+                                               'close_date', d.close_date, 'owner', u.name, 'contact_id', d.contact_id)
                             order by d.contact_id is not distinct from (args ->> 'contact_id')::uuid desc,
                                      d.owner_id = auth.uid() desc, d.last_activity_at desc nulls last, d.close_date, d.id), '[]')
   from public.deals d join public.users u on u.id = d.owner_id
