@@ -104,10 +104,7 @@ export function parseActivity(ctx: Ctx): ActionInput {
   if (!summary && !action.contact && !action.account) return ctx.ask('activity.log.summary', action);
   // "log a call with Acme": who, but nothing about what happened; the command itself is no summary.
   if (!summary && !action.durationMinutes && !hasStory(text, action))
-    return {
-      ...ctx.ask('activity.log.summary', action),
-      question: whatHappened(kind, action.contact ?? action.account),
-    };
+    return { ...ctx.ask('activity.log.summary', action), question: whatHappened(kind, action.contact ?? action.account) };
   action.summary = summary || tidy(text);
 
   const labelled = /\b(?:outcome|result)\s*(?:[:=-]|is|was)\s*([^.;,]+)/i.exec(ctx.text);
