@@ -56,6 +56,7 @@ export async function resolveDeal(
 ): Promise<{ deal: DealHit } | { question: string; choices?: Choices }> {
   const q = typed
     .trim()
+    .replace(/\s+/g, ' ')
     .replace(/^the\s+/i, '')
     .replace(/\s+(?:deal|opportunity|opp)$/i, '');
   const hits = await ctx.db.rpc(ctx.user, 'find_deals', { q, limit: 10 });

@@ -28,7 +28,7 @@ export async function resolveEntity(
   typed: string,
   filter: Record<string, unknown> = {},
 ): Promise<Resolved> {
-  const q = typed.trim();
+  const q = typed.trim().replace(/\s+/g, ' ');
   if (kind === 'user' && /^(me|myself|i)$/i.test(q)) return { entity: { id: ctx.user.id, name: ctx.user.name } };
   const found = await ctx.db.rpc(ctx.user, 'find_entities', { kind, q, limit: 6, ...filter });
   const label = (e: Entity) => (e.detail ? `${e.name} (${e.detail})` : e.name);
