@@ -24,7 +24,7 @@ const ActivityLog = z.strictObject({
   followUp: freeText(500).optional(),
   /** When it happened, when not today ("met them yesterday"). */
   occurredOn: isoDate.optional(),
-  /** The open deal it is about, when the contact is on several (a "which deal?" answer). */
+  /** The open deal it is about, by name or id, when the contact is on several (a "which deal?" answer). */
   deal: text(200).optional(),
 });
 
@@ -68,7 +68,10 @@ export const activityLog = defineAction({
       : [];
     // The contact's own open deals come first; when they are on several, which one is asked, not picked.
     const theirs = contact ? deals.filter((d) => d.contact_id === contact.id) : [];
-    const named = action.deal ? deals.filter((d) => normName(d.name) === normName(action.deal!)) : [];
+    // Named by a "which deal?" answer (its id, since two deals may share a name) or as typed.
+    const named = action.deal
+      ? deals.filter((d) => d.id === action.deal || normName(d.name) === normName(action.deal!))
+      : [];
     if (action.deal && named.length !== 1) {
       return { question: `${account?.name} has no single open deal called "${action.deal}". Which deal was it about?` };
     }
@@ -80,7 +83,7 @@ export const activityLog = defineAction({
         question: `${contact!.name} is on ${theirs.length} open deals. Which one was the ${action.kind} about: ${listOr(labels)}?`,
         choices: {
           typed: '',
-          options: theirs.map((d, i) => ({ label: labels[i], action: { ...action, deal: d.name } })),
+          options: theirs.map((d, i) => ({ label: labels[i], action: { ...action, deal: d.id } })),
         },
       };
     }
