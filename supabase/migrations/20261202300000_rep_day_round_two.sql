@@ -184,6 +184,8 @@ security definer set search_path = public, private as $$
   select jsonb_build_object('problem', private.task_assignee_problem((args ->> 'assignee_id')::uuid))
 $$;
 alter function public.check_task_assignee(jsonb) owner to crm_writer;
+revoke execute on function public.check_task_assignee(jsonb) from public, anon;
+grant execute on function public.check_task_assignee(jsonb) to authenticated, crm_writer, service_role;
 
 create or replace function private.task_json(t public.tasks) returns jsonb language sql stable as $$
   select jsonb_build_object('id', t.id, 'text', t.text, 'due_date', t.due_date, 'remind_at', t.remind_at,

@@ -139,6 +139,8 @@ security definer set search_path = public, private as $$
   select jsonb_build_object('problem', private.task_assignee_problem((args ->> 'assignee_id')::uuid))
 $$;
 alter function public.check_task_assignee(jsonb) owner to crm_writer;
+revoke execute on function public.check_task_assignee(jsonb) from public, anon;
+grant execute on function public.check_task_assignee(jsonb) to authenticated, crm_writer, service_role;
 
 -- Users cannot write public.jobs; this definer helper enqueues only reminders of tasks the caller created.
 create function private.enqueue_task_reminder(p_task uuid) returns void language sql security definer
