@@ -208,16 +208,21 @@ describe.each(TARGETS)("a rep's day, round two, on %s", (target) => {
   });
 
   describe('activities: which deal, and when', () => {
-    it('a call with a contact on several open deals asks which one; the answer logs it on that deal', async () => {
+    it('a call with a contact on several open deals takes the one furthest along, or asks when none is', async () => {
+      const call = { type: 'activity.log', kind: 'call', contact: 'Dana', account: 'Acme', summary: 'pricing' };
+      const furthest = await ask(call);
+      expect(furthest.confirm?.preview).toContain('  deal: Acme upsell (proposal, closing Sat 1 May 2027)');
+      await assistant().confirm(furthest.confirm!.pendingId, alex, false);
+      await db.query(`update public.deals set stage = 'proposal' where name = 'Acme new business'`);
       const r = await nothingWritten(
         ask({ type: 'activity.log', kind: 'call', contact: 'Dana', account: 'Acme', summary: 'talked renewal terms' }),
       );
       expect(r.text).toBe(
-        'Dana Reyes is on 2 open deals. Which one was the call about: Acme upsell (proposal, closing Sat 1 May 2027) or Acme new business (discovery, closing Thu 29 Apr 2027)?',
+        'Dana Reyes is on 2 open deals, none further along than the others. Which one was the call about: Acme upsell (proposal, closing Sat 1 May 2027) or Acme new business (proposal, closing Thu 29 Apr 2027)?',
       );
       const picked = await ask(r.choices![1].action);
       expect(picked.confirm?.preview).toContain(
-        '  deal: Acme new business (discovery, closing Thu 29 Apr 2027); its last activity becomes today',
+        '  deal: Acme new business (proposal, closing Thu 29 Apr 2027); its last activity becomes today',
       );
       await assistant().confirm(picked.confirm!.pendingId, alex, true);
       expect(

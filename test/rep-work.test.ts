@@ -69,8 +69,6 @@ describe.each(TARGETS)("a rep's daily work on %s", (target) => {
       summary: 'discussed pricing for the rollout',
       followUp: 'send pricing',
       followUpDate: '2026-11-27',
-      // Dana Reyes is on two open Acme deals: which one is asked (test/rep-day.test.ts), this is the answer.
-      deal: 'Acme upsell',
     };
 
     it('logs a call on the contact, account and open deal, with a follow-up task, its reminder job and an audit row', async () => {

@@ -115,11 +115,9 @@ describe.each(TARGETS)('trust layer on %s', (target) => {
   });
 
   it('the audit trail answers "who exported data" and "what changed on Acme" for admins and privacy officers only', async () => {
-    // Dana Reyes is on several open Acme deals: the first answer of "which one?" is picked.
-    const which = await say(alex, 'log a 15 min call with Dana Reyes at Acme, discussed renewal terms');
     const logged = await yes(
       alex,
-      await assistant().run(which.choices![0].action, { requestId: 'audit-call', channel: 'slack', user: alex }),
+      await say(alex, 'log a 15 min call with Dana Reyes at Acme, discussed renewal terms'),
     );
     expect(logged.kind).toBe('done');
     const day = realToday();
