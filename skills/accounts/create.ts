@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { text } from '../../src/actions/fields.ts';
+import { normName } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
+import type { Reply } from '../../src/core/types.ts';
+import { titleCase } from '../../src/format/capitals.ts';
 import { accountCreateRules, parseAccountCreate } from './parse.ts';
 
 const AccountCreate = z.strictObject({
@@ -10,6 +13,10 @@ const AccountCreate = z.strictObject({
   industry: text(100).optional(),
 });
 
+interface Created {
+  account: { name: string; domain: string | null; industry: string | null; region: string };
+}
+
 /** account.create: a new customer account ("add Kestrel Health as an account, kestrel.health"). */
 export const accountCreate = defineAction({
   schema: AccountCreate,
@@ -18,10 +25,28 @@ export const accountCreate = defineAction({
   scope: 'logging',
   refusal: 'create accounts',
   writes: true,
-  local: true, // answered "not yet" by prepare until its database function lands
   nlu: { rules: accountCreateRules, extract: parseAccountCreate },
-  prepare: async () => ({
-    answer: "I can't create accounts from chat yet; a new deal or contact needs an account that exists.",
-  }),
-  format: () => ({ kind: 'done', text: '' }),
+  async prepare(action, ctx) {
+    const name = titleCase(action.name);
+    const alike = await ctx.db.rpc(ctx.user, 'find_entities', { kind: 'account', q: name, limit: 3 });
+    const same = alike.find((a) => normName(a.name) === normName(name));
+    if (same) return { answer: `There is already an account called ${same.name}; nothing was created.` };
+    const payload = {
+      name,
+      ...(action.domain ? { domain: action.domain.toLowerCase() } : {}),
+      ...(action.industry ? { industry: action.industry } : {}),
+    };
+    const lines = [
+      `Create an account: ${name}`,
+      `  domain: ${payload.domain ?? '—'} · industry: ${payload.industry ?? '—'}`,
+      `  region: ${ctx.user.region ?? 'Global'} · owner: you`,
+      // A near namesake is shown, so that a duplicate is a choice and not a slip.
+      ...(alike.length ? [`  (similar accounts that exist: ${alike.map((a) => a.name).join(', ')})`] : []),
+    ];
+    return { payload, preview: lines.join('\n') };
+  },
+  format({ account }: Created): Reply {
+    const extra = [account.domain, account.industry].filter(Boolean).join(', ');
+    return { kind: 'done', text: `Added the account ${account.name}${extra ? ` (${extra})` : ''}, owned by you.` };
+  },
 });

@@ -22,7 +22,10 @@ export function parseAccountCreate(ctx: Ctx): ActionInput {
     DOMAIN.exec(ctx.spans.blank(text)) ??
     (email ? { 1: email.value.split('@')[1], index: email.start, 0: email.text } : null);
   if (domain) action.domain = String(domain[1]).toLowerCase();
-  const lead = CREATE_LEAD.exec(text);
+  // "add Kestrel Health as an account": the name comes before the noun.
+  const before = /^(?:please\s+)?(?:add|create|set up|register|make)\s+(?=\S)(?!(?:a|an|new)\s)/i.exec(text);
+  const as = /\s+as\s+(?:a\s+|an\s+)?(?:new\s+)?(?:account|acct|client|customer|company)\b/i.exec(text);
+  const lead = before && as ? before : CREATE_LEAD.exec(text);
   const from = lead ? lead.index + lead[0].length : 0;
   const called = /\b(?:called|named)\s+/i.exec(text.slice(from));
   const start = called ? from + called.index + called[0].length : from;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ACTIVITY_KINDS, freeText, isoDate, text } from '../../src/actions/fields.ts';
-import { checkRepAction, partyLabel, resolveParty } from '../../src/core/records.ts';
+import { ACTIVITY_KINDS, freeText, isoDate, STAGES, text } from '../../src/actions/fields.ts';
+import { checkRepAction, normName, partyLabel, resolveParty } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Reply } from '../../src/core/types.ts';
-import { dayLabel, humanize } from '../../src/format/labels.ts';
+import { dayLabel, humanize, listOr } from '../../src/format/labels.ts';
 import { parseActivity, activityLogRules } from './parse.ts';
 import { pastDueQuestion, REMINDER_HOUR } from '../tasks/create.ts';
 
@@ -24,6 +24,8 @@ const ActivityLog = z.strictObject({
   followUp: freeText(500).optional(),
   /** When it happened, when not today ("met them yesterday"). */
   occurredOn: isoDate.optional(),
+  /** The open deal it is about, by name or id, when the contact is on several (a "which deal?" answer). */
+  deal: text(200).optional(),
 });
 
 interface Logged {
@@ -64,7 +66,32 @@ export const activityLog = defineAction({
     const deals = account
       ? await ctx.db.rpc(ctx.user, 'account_open_deals', { account_id: account.id, contact_id: contact?.id ?? null })
       : [];
-    const deal = deals[0];
+    // The contact's own open deals come first. On several, the one furthest along is meant (a renewal in negotiation
+    // rather than a new prospect); when no one stands out, which one is asked, not picked.
+    const theirs = contact ? deals.filter((d) => d.contact_id === contact.id) : [];
+    const furthest = Math.max(...theirs.map((d) => STAGES.indexOf(d.stage as (typeof STAGES)[number])));
+    const ahead = theirs.filter((d) => STAGES.indexOf(d.stage as (typeof STAGES)[number]) === furthest);
+    // Named by a "which deal?" answer (its id, since two deals may share a name) or as typed.
+    const named = action.deal
+      ? deals.filter((d) => d.id === action.deal || normName(d.name) === normName(action.deal!))
+      : [];
+    if (action.deal && named.length !== 1) {
+      return { question: `${account?.name} has no single open deal called "${action.deal}". Which deal was it about?` };
+    }
+    if (!action.deal && ahead.length > 1) {
+      const labels = theirs.map(
+        (d) => `${d.name} (${humanize(d.stage)}, closing ${dayLabel(d.close_date, ctx.today)})`,
+      );
+      return {
+        question: `${contact!.name} is on ${theirs.length} open deals, none further along than the others. Which one was the ${action.kind} about: ${listOr(labels)}?`,
+        choices: {
+          typed: '',
+          options: theirs.map((d, i) => ({ label: labels[i], action: { ...action, deal: d.id } })),
+        },
+      };
+    }
+    const deal = named[0] ?? ahead[0] ?? deals[0];
+    const when = action.occurredOn ? dayLabel(action.occurredOn, ctx.today) : 'today';
     const followUp =
       action.followUp ?? (action.followUpDate ? `follow up with ${contact?.name ?? account?.name}` : undefined);
 
@@ -89,7 +116,7 @@ export const activityLog = defineAction({
       `Log a ${action.kind} ${withWhom(action.kind)} ${partyLabel(party)}:`,
       `  contact: ${contact?.name ?? '—'}`,
       `  account: ${account?.name ?? '—'}`,
-      `  deal: ${deal ? `${deal.name} (${humanize(deal.stage)}, closing ${dayLabel(deal.close_date, ctx.today)}); its last activity becomes today` : 'none open'}`,
+      `  deal: ${deal ? `${deal.name} (${humanize(deal.stage)}, closing ${dayLabel(deal.close_date, ctx.today)}); its last activity becomes ${when}${action.occurredOn ? ' unless a later one is logged' : ''}` : 'none open'}`,
       ...(action.occurredOn ? [`  when: ${dayLabel(action.occurredOn, ctx.today)}`] : []),
       ...(action.durationMinutes ? [`  duration: ${action.durationMinutes} min`] : []),
       `  summary: ${action.summary}`,

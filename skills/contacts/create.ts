@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { text } from '../../src/actions/fields.ts';
 import { checkRepAction, resolveParty } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
-import type { Reply } from '../../src/core/types.ts';
+import type { Choices, Reply } from '../../src/core/types.ts';
+import { personName, titleCase } from '../../src/format/capitals.ts';
 import { parseContactCreate, contactCreateRules } from './parse.ts';
 import { reach, type Card } from './lookup.ts';
 
@@ -19,6 +20,32 @@ const ContactCreate = z.strictObject({
   title: text(200).optional(),
 });
 
+const FREE_MAIL = /^(?:gmail|googlemail|outlook|hotmail|live|yahoo|icloud|me|aol|proton|protonmail|gmx|web)\./;
+
+/**
+ * A company that is not in the CRM: asked about, never swapped for a look-alike ("initrode" is not Initech). The
+ * answers are the look-alikes, or creating it as a new account (its domain from the contact's work email).
+ */
+function offerNewAccount(action: z.infer<typeof ContactCreate>, found: { question: string; choices?: Choices }) {
+  const company = titleCase(action.account!);
+  const domain = action.email?.split('@')[1]?.toLowerCase();
+  const create = {
+    label: `New account: ${company}${domain && !FREE_MAIL.test(domain) ? ` (${domain})` : ''}`,
+    action: {
+      type: 'account.create',
+      name: company,
+      ...(domain && !FREE_MAIL.test(domain) ? { domain } : {}),
+    },
+  };
+  const alike = found.choices?.options ?? [];
+  return {
+    question: alike.length
+      ? `${found.question} Or is ${company} a new account? Then I'll create it, and you add ${personName(action.name)} again.`
+      : `There is no account called ${company} yet. Shall I create it? Then add ${personName(action.name)} again.`,
+    choices: { typed: action.account!.trim(), options: [...alike, create] },
+  };
+}
+
 /** contact.create: a new contact, at an account when one is named; a known email is refused. */
 export const contactCreate = defineAction({
   schema: ContactCreate,
@@ -28,18 +55,20 @@ export const contactCreate = defineAction({
   writes: true,
   nlu: { rules: contactCreateRules, extract: parseContactCreate },
   async prepare(action, ctx) {
+    const name = personName(action.name);
+    const title = action.title ? titleCase(action.title) : undefined;
     const party = await resolveParty(ctx, undefined, action.account);
-    if ('question' in party) return party;
+    if ('question' in party) return party.notFound ? offerNewAccount(action, party) : party;
     const payload = {
-      name: action.name,
+      name,
       ...(action.email ? { email: action.email } : {}),
       ...(action.phone ? { phone: action.phone } : {}),
-      ...(action.title ? { title: action.title } : {}),
+      ...(title ? { title } : {}),
       ...(party.account ? { account_id: party.account.id } : {}),
     };
     await checkRepAction(ctx, 'contact.create', payload);
     const lines = [
-      `Create a contact: ${action.name}${action.title ? `, ${action.title}` : ''}`,
+      `Create a contact: ${name}${title ? `, ${title}` : ''}`,
       `  account: ${party.account?.name ?? 'none'}`,
       `  email: ${action.email ?? '—'} · phone: ${action.phone ?? '—'}`,
     ];

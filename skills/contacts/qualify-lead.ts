@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { text } from '../../src/actions/fields.ts';
-import { checkRepAction } from '../../src/core/records.ts';
+import { checkRepAction, choicesFor, matchName, normName, resolveEntity } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
-import type { Reply, SkillContext } from '../../src/core/types.ts';
+import type { Choices, Reply, SkillContext } from '../../src/core/types.ts';
 import type { LeadHit } from '../../src/db/rpc.ts';
 import { dayLabel, listOr } from '../../src/format/labels.ts';
 import { parseLeadQualify, leadQualifyRules } from './parse.ts';
@@ -33,18 +33,36 @@ const STATUS: Record<string, string> = {
 const short = (s: string) => (s === 'mql' || s === 'sql' ? s.toUpperCase() : s);
 const leadLabel = (l: { name: string; company: string | null }) => (l.company ? `${l.name} (${l.company})` : l.name);
 
-/** A lead by name or email -> one lead, or a question. */
-async function resolveLead(ctx: SkillContext, typed: string): Promise<{ lead: LeadHit } | { question: string }> {
+/**
+ * A lead by name or email -> one lead, or a question. A look-alike is asked about, never swapped in ("jenny park"
+ * is not Dana Park), saying so when the name typed is a contact's rather than a lead's.
+ */
+async function resolveLead(
+  ctx: SkillContext,
+  typed: string,
+): Promise<{ lead: LeadHit } | { question: string; choices?: Choices }> {
   const q = typed.trim();
   const hits = await ctx.db.rpc(ctx.user, 'find_leads', { q, limit: 6 });
   const exact = hits.filter((h) => h.exact);
-  const pick = exact.length === 1 ? exact[0] : hits.length === 1 ? hits[0] : undefined;
-  if (pick) return { lead: pick };
-  if (!hits.length) return { question: `I couldn't find a lead called "${q}". Could you give the full name or email?` };
-  const options = (exact.length ? exact : hits).map(
-    (h) => `${h.name} (${[h.company, short(h.status)].filter(Boolean).join(', ')})`,
-  );
-  return { question: `Which lead do you mean: ${listOr(options)}?` };
+  if (exact.length === 1) return { lead: exact[0] };
+  const m = matchName(q, exact.length ? exact : hits);
+  if ('pick' in m) return { lead: m.pick };
+  const label = (h: LeadHit) => `${h.name} (${[h.company, short(h.status)].filter(Boolean).join(', ')})`;
+  const choices = (shown: LeadHit[]) =>
+    choicesFor(
+      q,
+      shown.map((h) => ({ label: label(h), value: h.name })),
+    );
+  if (m.fitting.length)
+    return { question: `Which lead do you mean: ${listOr(m.fitting.map(label))}?`, choices: choices(m.fitting) };
+  const contact = await resolveEntity(ctx, 'contact', q);
+  const isContact = 'entity' in contact && normName(contact.entity.name) === normName(q);
+  const called = isContact
+    ? `${contact.entity.name} is a contact${contact.entity.detail ? ` at ${contact.entity.detail}` : ''}, not a lead, so there is no lead status to change.`
+    : `I couldn't find a lead called "${q}".`;
+  if (!hits.length) return { question: `${called}${isContact ? '' : ' Could you give the full name or email?'}` };
+  const alike = hits.slice(0, 3);
+  return { question: `${called} Did you mean the lead ${listOr(alike.map(label))}?`, choices: choices(alike) };
 }
 
 /** lead.qualify: MQL -> SQL (or disqualified), and conversion into an account, contact and deal. */

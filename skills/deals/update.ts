@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { amount, FORECAST_CATEGORIES, freeText, isoDate, STAGES, text } from '../../src/actions/fields.ts';
-import { checkRepAction, choicesFor, resolveEntity } from '../../src/core/records.ts';
+import { checkRepAction, choicesFor, resolveEntity, wordsMatch } from '../../src/core/records.ts';
 import { defineAction } from '../../src/core/skill.ts';
 import type { Choices, Reply, SkillContext } from '../../src/core/types.ts';
 import type { DealHit, DealState } from '../../src/db/rpc.ts';
@@ -56,14 +56,28 @@ export async function resolveDeal(
 ): Promise<{ deal: DealHit } | { question: string; choices?: Choices }> {
   const q = typed
     .trim()
+    .replace(/\s+/g, ' ')
     .replace(/^the\s+/i, '')
     .replace(/\s+(?:deal|opportunity|opp)$/i, '');
   const hits = await ctx.db.rpc(ctx.user, 'find_deals', { q, limit: 10 });
   if (!hits.length)
     return { question: `I couldn't find a deal called "${q}" among the ones you can see. Could you give its name?` };
-  const best = hits.filter((h) => h.match === hits[0].match);
+  const similar = hits[0].match === 'similar';
+  // A look-alike ("initrode" ~ "Initech upsell") is asked about; the start of the name ("acme ren") is not one.
+  const best = hits.filter((h) => h.match === hits[0].match && (!similar || wordsMatch(h.name, q)));
+  if (!best.length) {
+    const alike = hits.slice(0, 3);
+    const labels = alike.map((h) => `${h.name} (${stageLabel(h.stage)})`);
+    return {
+      question: `I couldn't find a deal called "${q}". Did you mean ${listOr(labels)}?`,
+      choices: choicesFor(
+        typed.trim(),
+        alike.map((h, i) => ({ label: labels[i], value: h.name })),
+      ),
+    };
+  }
   const open = best.filter((h) => h.open);
-  const pick = best.length === 1 ? best[0] : hits[0].match !== 'similar' && open.length === 1 ? open[0] : undefined;
+  const pick = best.length === 1 ? best[0] : !similar && open.length === 1 ? open[0] : undefined;
   if (pick) return { deal: pick };
   const shown = (open.length ? open : best).slice(0, 6);
   const options = shown.map((h) => `${h.name} (${stageLabel(h.stage)}, closing ${dayLabel(h.close_date, ctx.today)})`);
@@ -81,21 +95,28 @@ export function pastCloseQuestion(closeDate: string | undefined, stage: string |
   return { question: `${dayLabel(closeDate, ctx.today)} is in the past. When do you expect it to close?` };
 }
 
+/** An amount above this is taken for a slip of the keyboard and asked about. */
+const MAX_AMOUNT = 1e9;
+
+const quoted = (v: string) => (v === 'null' || v === 'undefined' ? '—' : `'${v}'`);
 const FIELDS: [keyof DealState, string, (v: string, today: string) => string][] = [
   ['stage', 'stage', (v) => stageLabel(v)],
   ['amount', 'amount', (v) => formatMoney(Number(v))],
   ['close_date', 'close date', (v, today) => dayLabel(v, today)],
   ['owner', 'owner', (v) => v],
+  ['next_step', 'next step', quoted],
+  ['loss_reason', 'loss reason', quoted],
 ];
 
 /** "stage proposal → negotiation" for each field that changes. */
 export function changes(before: DealState, after: Partial<DealState>, today: string): string[] {
-  return FIELDS.filter(([k]) => after[k] !== undefined && String(after[k]) !== String(before[k])).map(
-    ([k, label, show]) => `${label} ${show(String(before[k]), today)} → ${show(String(after[k]), today)}`,
+  const was = (k: keyof DealState) => String(before[k] ?? null);
+  return FIELDS.filter(([k]) => after[k] !== undefined && String(after[k]) !== was(k)).map(
+    ([k, label, show]) => `${label} ${show(was(k), today)} → ${show(String(after[k]), today)}`,
   );
 }
 
-/** deal.update: stage, amount, close date or owner of one deal; the refusals live in SQL. */
+/** deal.update: stage, amount, close date, owner, next step or loss reason of one deal; the refusals live in SQL. */
 export const dealUpdate = defineAction({
   schema: DealUpdate,
   canonical: true,
@@ -105,19 +126,25 @@ export const dealUpdate = defineAction({
   writes: true,
   nlu: { rules: dealUpdateRules, extract: parseDealUpdate },
   async prepare(action, ctx) {
-    if (action.category || action.nextStep || action.lossReason) {
-      const what = action.category ? 'forecast categories' : action.nextStep ? 'next steps' : 'loss reasons';
+    if (action.category) {
       return {
-        answer: `Deals have no ${what} in the CRM yet, so I can't record that. I can change a deal's stage, amount, close date or owner.`,
+        answer:
+          "Deals have no forecast categories in the CRM yet, so I can't record that. I can change a deal's stage, amount, close date, owner, next step or loss reason.",
       };
     }
     const found = await resolveDeal(ctx, action.deal);
     if ('question' in found) return found;
     const before = await ctx.db.rpc(ctx.user, 'deal_brief', { id: found.deal.id });
-    const amount = action.amountChange !== undefined ? Number(before.amount) + action.amountChange : action.amount;
-    if (amount !== undefined && amount < 0) {
+    const now = Number(before.amount);
+    const amount = action.amountChange !== undefined ? now + action.amountChange : action.amount;
+    if (amount !== undefined && amount <= 0) {
       return {
-        question: `That would make ${before.name} worth less than nothing (${formatMoney(Number(before.amount))} now). What should its amount be?`,
+        question: `That would make ${before.name} worth ${amount < 0 ? 'less than nothing' : 'nothing'} (${formatMoney(now)} now). What should its amount be?`,
+      };
+    }
+    if (amount !== undefined && amount > MAX_AMOUNT) {
+      return {
+        question: `${formatMoney(amount)} for ${before.name} (${formatMoney(now)} now) looks like a slip. What should its amount be?`,
       };
     }
     const past = pastCloseQuestion(action.closeDate, action.stage, ctx);
@@ -128,24 +155,40 @@ export const dealUpdate = defineAction({
       if ('question' in r) return r;
       owner = r.entity;
     }
+    // A deal won or lost closes today unless a date is given (as the SQL trigger would do): written, so it is shown.
+    const closes = action.stage?.startsWith('closed') && !before.stage.startsWith('closed');
+    const closeDate = action.closeDate ?? (closes && before.close_date > ctx.today ? ctx.today : undefined);
     const payload = {
       deal_id: found.deal.id,
       ...(action.stage ? { stage: action.stage } : {}),
       ...(amount !== undefined ? { amount } : {}),
-      ...(action.closeDate ? { close_date: action.closeDate } : {}),
+      ...(closeDate ? { close_date: closeDate } : {}),
       ...(owner ? { owner_id: owner.id } : {}),
+      ...(action.nextStep ? { next_step: action.nextStep } : {}),
+      ...(action.lossReason ? { loss_reason: action.lossReason } : {}),
     };
     await checkRepAction(ctx, 'deal.update', payload);
     const diff = changes(
       before,
-      { stage: action.stage, amount, close_date: action.closeDate, owner: owner?.name },
+      {
+        stage: action.stage,
+        amount,
+        close_date: closeDate,
+        owner: owner?.name,
+        next_step: action.nextStep,
+        loss_reason: action.lossReason,
+      },
       ctx.today,
     );
+    const by =
+      action.amountChange !== undefined
+        ? ` (${action.amountChange < 0 ? '−' : '+'}${formatMoney(Math.abs(action.amountChange))})`
+        : '';
     return {
       payload,
       preview: [
         `Update ${before.name} (${before.account} · owner ${before.owner}):`,
-        ...diff.map((d) => `  ${d}`),
+        ...diff.map((d) => `  ${d}${d.startsWith('amount ') ? by : ''}`),
       ].join('\n'),
     };
   },

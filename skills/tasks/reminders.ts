@@ -6,9 +6,11 @@ import { dayLabel } from '../../src/format/labels.ts';
 /** The job kind the task skills enqueue (in SQL, private.enqueue_task_reminder) for each task with a due date. */
 export const REMINDER_JOB = 'task.reminder';
 
-export function reminderText(t: Pick<DueReminder, 'text' | 'due_date' | 'contact' | 'account'>): string {
+export function reminderText(
+  t: Pick<DueReminder, 'text' | 'due_date' | 'contact' | 'account'> & { due_time?: string | null },
+): string {
   const about = t.contact ? ` (${t.contact}${t.account ? `, ${t.account}` : ''})` : t.account ? ` (${t.account})` : '';
-  return `Reminder: ${t.text}${about}, due ${dayLabel(t.due_date, t.due_date)}.`;
+  return `Reminder: ${t.text}${about}, due ${dayLabel(t.due_date, t.due_date)}${t.due_time ? ` at ${t.due_time}` : ''}.`;
 }
 
 /**

@@ -68,8 +68,11 @@ export function createAssistant({
   function choicesOf(action: Action, choices: Choices | undefined): Reply['choices'] {
     if (!choices) return undefined;
     const field = Object.entries(action).find(([, v]) => typeof v === 'string' && v.trim() === choices.typed)?.[0];
-    if (!field) return undefined;
-    return choices.options.map((o) => ({ label: o.label, action: { ...action, [field]: o.value } as ActionInput }));
+    const options = choices.options.map((o) => ({
+      label: o.label,
+      action: 'action' in o ? o.action : field ? ({ ...action, [field]: o.value } as ActionInput) : undefined,
+    }));
+    return options.every((o) => o.action) ? (options as Reply['choices']) : undefined;
   }
 
   async function guarded(work: () => Promise<Reply>): Promise<Reply> {

@@ -17,8 +17,10 @@ export type Resolved = { entity: Entity } | { question: string; notFound?: boole
 const NOUN: Record<EntityKind, string> = { account: 'account', contact: 'contact', deal: 'deal', user: 'colleague' };
 
 /**
- * A name as typed -> one CRM record (fuzzy, case- and typo-tolerant, done in SQL), or a question:
- * "which one?" when several fit equally, "not found" when none does. "me" is the caller.
+ * A name as typed -> one CRM record (candidates found fuzzily in SQL, as the asker), or a question. A record is
+ * taken only when it is the name typed (case and spacing aside), or the only one whose words the typed words start
+ * ("dana" ~ "Dana Reyes", "pioneer field" ~ "Pioneer Field Inc"): a look-alike ("initrode" ~ "Initech", "jenny park"
+ * ~ "Dana Park") is asked about, never swapped in. "me" is the caller.
  */
 export async function resolveEntity(
   ctx: SkillContext,
@@ -26,49 +28,66 @@ export async function resolveEntity(
   typed: string,
   filter: Record<string, unknown> = {},
 ): Promise<Resolved> {
-  const q = typed.trim();
+  const q = typed.trim().replace(/\s+/g, ' ');
   if (kind === 'user' && /^(me|myself|i)$/i.test(q)) return { entity: { id: ctx.user.id, name: ctx.user.name } };
   const found = await ctx.db.rpc(ctx.user, 'find_entities', { kind, q, limit: 6, ...filter });
-  if (found.length === 0) {
+  const label = (e: Entity) => (e.detail ? `${e.name} (${e.detail})` : e.name);
+  // An email finds a contact by its address; the SQL returns it first.
+  if (kind === 'contact' && q.includes('@') && found.length) return { entity: found[0] };
+  const m = matchName(q, found);
+  if ('pick' in m) return { entity: m.pick };
+  const noun = NOUN[kind];
+  if (m.fitting.length) {
+    const labels = m.fitting.map(label);
     return {
-      question: `I couldn't find ${/^[aeiou]/.test(NOUN[kind]) ? 'an' : 'a'} ${NOUN[kind]} called "${q}". Could you check the spelling or give the full name?`,
-      notFound: true,
+      question: `Which ${noun} do you mean: ${listOr(labels)}?`,
+      choices: choicesFor(
+        q,
+        m.fitting.map((e, i) => ({ label: labels[i], value: e.name })),
+      ),
     };
   }
-  const lower = q.toLowerCase();
-  const exact = found.filter((e) => e.name.toLowerCase() === lower);
-  if (exact.length === 1) return { entity: exact[0] };
-  if (found.length === 1) {
-    // A typo in a company's name is forgiven; a different person is not: "Dana Park" is not "Dana Reyes".
-    if (kind !== 'contact' || q.includes('@') || wordsMatch(found[0].name, q)) return { entity: found[0] };
-    const f = found[0];
-    return {
-      question: `I couldn't find a contact called "${q}". Did you mean ${f.detail ? `${f.name} (${f.detail})` : f.name}? Say it again with the full name.`,
-      notFound: true,
-    };
-  }
-  const candidates = exact.length > 1 ? exact : found;
-  const labels = candidates.map((e) => (e.detail ? `${e.name} (${e.detail})` : e.name));
+  const called = `I couldn't find ${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun} called "${q}".`;
+  if (!found.length)
+    return { question: `${called} Could you check the spelling or give the full name?`, notFound: true };
+  const labels = found.slice(0, 3).map(label);
   return {
-    question: `Which ${NOUN[kind]} do you mean: ${listOr(labels)}?`,
+    question: `${called} Did you mean ${listOr(labels)}?`,
+    notFound: true,
     choices: choicesFor(
       q,
-      candidates.map((e, i) => ({ label: labels[i], value: e.name })),
+      found.slice(0, 3).map((e, i) => ({ label: labels[i], value: e.name })),
     ),
   };
 }
 
+/** Lower case, one space: how two spellings of a name are compared. */
+export const normName = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+
+/**
+ * The record a name typed stands for among fuzzy candidates: the one spelled so, else the only one whose words the
+ * typed words start; otherwise the candidates that fit (several: which one?) or none (a look-alike: did you mean?).
+ */
+export function matchName<E extends { name: string }>(typed: string, found: E[]): { pick: E } | { fitting: E[] } {
+  const t = normName(typed);
+  const exact = found.filter((e) => normName(e.name).replaceAll(' ', '') === t.replaceAll(' ', ''));
+  if (exact.length === 1) return { pick: exact[0] };
+  if (exact.length > 1) return { fitting: exact };
+  const fitting = found.filter((e) => wordsMatch(e.name, t));
+  return fitting.length === 1 ? { pick: fitting[0] } : { fitting };
+}
+
 /** Every word typed starts a word of the name ("dana" ~ "Dana Reyes", "d reyes" ~ "Dana Reyes"). */
-function wordsMatch(name: string, typed: string): boolean {
-  const words = name.toLowerCase().split(/\s+/);
-  return typed
-    .toLowerCase()
-    .split(/\s+/)
+export function wordsMatch(name: string, typed: string): boolean {
+  const words = normName(name).split(' ');
+  return normName(typed)
+    .split(' ')
     .every((t) => words.some((w) => w.startsWith(t)));
 }
 
 /** Choices only when each one names a different record (two "Acme platform" deals cannot be told apart by name). */
 export function choicesFor(typed: string, options: { label: string; value: string }[]): Choices | undefined {
+  if (!options.length) return undefined;
   return new Set(options.map((o) => o.value.toLowerCase())).size === options.length ? { typed, options } : undefined;
 }
 
@@ -102,19 +121,24 @@ export async function resolveParty(
   const at = party.account;
   const found = await ctx.db.rpc(ctx.user, 'find_entities', { kind: 'contact', q: contact, limit: 20 });
   const here = found.filter((c) => c.account_id === at.id);
-  const exact = here.filter((c) => c.name.toLowerCase() === contact.trim().toLowerCase());
-  const pick = exact.length === 1 ? exact[0] : here.length === 1 ? here[0] : undefined;
-  if (pick) return { contact: pick, account: at };
-  if (!here.length)
+  const m = matchName(contact, here);
+  if ('pick' in m) return { contact: m.pick, account: at };
+  if (!m.fitting.length) {
+    const alike = here.slice(0, 3).map((c) => c.name);
     return {
-      question: `I couldn't find a contact called "${contact.trim()}" at ${at.name}. Could you check the name?`,
+      question: `I couldn't find a contact called "${contact.trim()}" at ${at.name}.${alike.length ? ` Did you mean ${listOr(alike)}?` : ' Could you check the name?'}`,
       notFound: true,
+      choices: choicesFor(
+        contact.trim(),
+        alike.map((n) => ({ label: n, value: n })),
+      ),
     };
+  }
   return {
-    question: `Which contact at ${at.name} do you mean: ${listOr(here.map((c) => c.name))}?`,
+    question: `Which contact at ${at.name} do you mean: ${listOr(m.fitting.map((c) => c.name))}?`,
     choices: choicesFor(
       contact.trim(),
-      here.map((c) => ({ label: c.name, value: c.name })),
+      m.fitting.map((c) => ({ label: c.name, value: c.name })),
     ),
   };
 }

@@ -87,5 +87,6 @@ export type Prepared =
 /** The records a "which one?" question offers, for the name the user typed. */
 export interface Choices {
   typed: string;
-  options: { label: string; value: string }[];
+  /** Each answer names a record for the typed name, or is another request altogether (create it as a new account). */
+  options: ({ label: string; value: string } | { label: string; action: ActionInput })[];
 }

@@ -41,6 +41,19 @@ export interface DealState {
   amount: number;
   close_date: string;
   owner: string;
+  next_step?: string | null;
+  loss_reason?: string | null;
+}
+
+/** An open task, as found by its words or listed. */
+export interface TaskHit {
+  id: string;
+  text: string;
+  due_date: string | null;
+  due_time: string | null;
+  assignee: string;
+  contact: string | null;
+  account: string | null;
 }
 
 export interface OpenDeal {
@@ -48,6 +61,7 @@ export interface OpenDeal {
   name: string;
   stage: string;
   close_date: string;
+  contact_id: string | null;
 }
 
 export interface LeadHit {
@@ -147,6 +161,7 @@ export interface DueReminder {
   assignee_id: string;
   text: string;
   due_date: string;
+  due_time: string | null;
   contact: string | null;
   account: string | null;
 }
@@ -200,6 +215,7 @@ export interface Rpc {
   customer_360: { args: { contact_id: string } | { account_id: string }; result: Record<string, unknown> };
   find_deals: { args: { q: string; limit: number }; result: DealHit[] };
   find_leads: { args: { q: string; limit: number }; result: LeadHit[] };
+  find_tasks: { args: { words: string[] }; result: TaskHit[] };
   deal_brief: { args: { id: string }; result: DealState & { name: string; account: string } };
   account_open_deals: { args: { account_id: string; contact_id: string | null }; result: OpenDeal[] };
   pipeline_teams: { args: Record<string, never>; result: string[] };
@@ -210,6 +226,7 @@ export interface Rpc {
   data_request_deadline: { args: { law: string; received_on: string }; result: { due_date: string } };
   // Checks that refuse a write before its author is asked to confirm it, with the words the write itself would use.
   check_rep_action: { args: { action: string; payload: Record<string, unknown> }; result: Problem };
+  check_task_assignee: { args: { assignee_id: string }; result: Problem };
   check_data_request_create: { args: Record<string, unknown>; result: Problem };
   check_data_request_step: { args: { request: string; step: string; method: string | null }; result: Problem };
   record_llm_call: { args: { prompt_hash: string; model: string; latency_ms: number; outcome: string }; result: null };

@@ -35,3 +35,30 @@ grant execute on function private.account_moved() to crm_writer, service_role;
 
 create trigger accounts_region_moved after update of region on public.accounts
   for each row when (old.region is distinct from new.region) execute function private.account_moved();
+
+-- A new account from chat: in the creator's region, owned by them. A name already taken (case aside) is refused:
+-- the assistant offers existing look-alikes before this runs.
+create function private.act_account_create(payload jsonb) returns jsonb language plpgsql
+security definer set search_path = public, private as $$
+declare
+  v_name text := btrim(payload ->> 'name');
+  a public.accounts;
+begin
+  if coalesce(v_name, '') = '' then
+    raise exception 'A new account needs a name.';
+  end if;
+  select * into a from public.accounts where lower(name) = lower(v_name) limit 1;
+  if found then
+    raise exception 'There is already an account called %.', a.name;
+  end if;
+  insert into public.accounts (name, domain, industry, region, owner_id)
+  values (v_name, lower(nullif(btrim(payload ->> 'domain'), '')), nullif(btrim(payload ->> 'industry'), ''),
+          coalesce((select region from public.users where id = auth.uid()), 'Global'), auth.uid())
+  returning * into a;
+  return jsonb_build_object('target_type', 'account', 'target_id', a.id,
+    'account', jsonb_build_object('id', a.id, 'name', a.name, 'domain', a.domain, 'industry', a.industry,
+                                  'region', a.region));
+end $$;
+alter function private.act_account_create(jsonb) owner to crm_writer;
+revoke execute on function private.act_account_create(jsonb) from public, anon, authenticated;
+grant execute on function private.act_account_create(jsonb) to service_role;

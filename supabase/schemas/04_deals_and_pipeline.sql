@@ -49,7 +49,10 @@ create table public.deals (
   stage_changed_at timestamptz not null default now(),
   last_activity_at timestamptz,
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  -- What happens next on an open deal, and why a lost one was lost (said in chat, shown in summaries).
+  next_step text,
+  loss_reason text
 );
 create index deals_team_close_idx on public.deals (team, close_date);
 create index deals_owner_close_idx on public.deals (owner_id, close_date);
@@ -307,7 +310,8 @@ $$;
 
 create function public.deal_brief(args jsonb) returns jsonb language sql stable as $$
   select jsonb_build_object('id', d.id, 'name', d.name, 'account', a.name, 'stage', d.stage, 'amount', d.amount,
-                            'close_date', d.close_date, 'owner', u.name, 'owner_id', d.owner_id)
+                            'close_date', d.close_date, 'owner', u.name, 'owner_id', d.owner_id,
+                            'next_step', d.next_step, 'loss_reason', d.loss_reason)
   from public.deals d join public.accounts a on a.id = d.account_id join public.users u on u.id = d.owner_id
   where d.id = (args ->> 'id')::uuid
 $$;
@@ -316,7 +320,7 @@ $$;
 -- caller's own, the most recently worked, the soonest to close.
 create function public.account_open_deals(args jsonb) returns jsonb language sql stable as $$
   select coalesce(jsonb_agg(jsonb_build_object('id', d.id, 'name', d.name, 'stage', d.stage, 'amount', d.amount,
-                                               'close_date', d.close_date, 'owner', u.name)
+                                               'close_date', d.close_date, 'owner', u.name, 'contact_id', d.contact_id)
                             order by d.contact_id is not distinct from (args ->> 'contact_id')::uuid desc,
                                      d.owner_id = auth.uid() desc, d.last_activity_at desc nulls last, d.close_date, d.id), '[]')
   from public.deals d join public.users u on u.id = d.owner_id
@@ -330,17 +334,25 @@ declare
   v_amount numeric := (payload ->> 'amount')::numeric;
   v_close date := (payload ->> 'close_date')::date;
   v_owner uuid := (payload ->> 'owner_id')::uuid;
+  v_notes boolean := payload ? 'next_step' or payload ? 'loss_reason';
   v_new_owner public.users;
 begin
   if private.has_role('rep') and d.owner_id <> auth.uid() then
     return format('%s belongs to %s; only they or a manager can change it.', d.name,
                   (select name from public.users where id = d.owner_id));
   end if;
-  if v_stage is null and v_amount is null and v_close is null and v_owner is null then
-    return format('Tell me what to change on %s: the stage, amount, close date or owner.', d.name);
+  if v_stage is null and v_amount is null and v_close is null and v_owner is null and not v_notes then
+    return format('Tell me what to change on %s: the stage, amount, close date, owner or next step.', d.name);
   end if;
-  if v_stage = d.stage and v_amount is null and v_close is null and v_owner is null then
+  if v_stage = d.stage and v_amount is null and v_close is null and v_owner is null and not v_notes then
     return format('%s is already in %s; nothing to change.', d.name, private.stage_label(d.stage));
+  end if;
+  if payload ? 'loss_reason' and coalesce(v_stage, d.stage) <> 'closed_lost' then
+    return format('A loss reason goes with a lost deal; %s would be %s.', d.name,
+                  private.stage_label(coalesce(v_stage, d.stage)));
+  end if;
+  if payload ? 'next_step' and coalesce(v_stage, d.stage) in ('closed_won', 'closed_lost') then
+    return format('%s would be closed; a next step goes on an open deal.', d.name);
   end if;
   if d.stage in ('closed_won', 'closed_lost') and not private.has_role('manager', 'admin') then
     if v_stage is not null and v_stage <> d.stage then
@@ -401,7 +413,8 @@ grant execute on function private.deal_create_problem(jsonb) to authenticated, c
 
 create function private.deal_json(d public.deals) returns jsonb language sql stable as $$
   select jsonb_build_object('stage', d.stage, 'amount', d.amount, 'close_date', d.close_date,
-                            'owner', (select name from public.users where id = d.owner_id))
+                            'owner', (select name from public.users where id = d.owner_id),
+                            'next_step', d.next_step, 'loss_reason', d.loss_reason)
 $$;
 revoke execute on function private.deal_json(deals) from public, anon;
 grant execute on function private.deal_json(deals) to authenticated, crm_writer, service_role;
@@ -425,7 +438,9 @@ begin
     stage = coalesce((payload ->> 'stage')::public.deal_stage, stage),
     amount = coalesce((payload ->> 'amount')::numeric, amount),
     close_date = coalesce((payload ->> 'close_date')::date, close_date),
-    owner_id = coalesce((payload ->> 'owner_id')::uuid, owner_id)
+    owner_id = coalesce((payload ->> 'owner_id')::uuid, owner_id),
+    next_step = case when payload ? 'next_step' then payload ->> 'next_step' else next_step end,
+    loss_reason = case when payload ? 'loss_reason' then payload ->> 'loss_reason' else loss_reason end
   where id = d.id
   returning * into n;
   if not found then

@@ -1,6 +1,6 @@
 -- A rep's daily work: activities (calls, meetings, emails, notes) with their follow-up tasks, and
 -- the tasks' reminders. Activities and tasks carry their owner's team (trigger below); support reads
--- activities for context. A reminder fires at 09:00 in the assignee's timezone on the due date,
+-- activities for context. A reminder fires at the due time (09:00 without one) in the assignee's timezone,
 -- through the durable job queue (one job per task, by dedupe key).
 
 create type public.activity_kind as enum ('call', 'meeting', 'email', 'note');
@@ -55,7 +55,9 @@ create table public.tasks (
   reminded_at timestamptz,
   created_by uuid references public.users(id),
   created_at timestamptz not null default now(),
-  completed_at timestamptz
+  completed_at timestamptz,
+  -- the time of day it is due, in the assignee's timezone ("at 3pm", "eod"); the reminder goes out then
+  due_time time
 );
 create index tasks_assignee_idx on public.tasks (assignee_id, status, due_date);
 create index tasks_contact_idx on public.tasks (contact_id);
@@ -98,6 +100,48 @@ $$;
 revoke execute on function private.reminder_time(date, uuid) from public, anon;
 grant execute on function private.reminder_time(date, uuid) to authenticated, crm_writer, service_role;
 
+-- A task due at a time of day is reminded then; one due on a day only, at 09:00 (both in the assignee's timezone).
+create function private.reminder_at(p_due date, p_time time, p_user uuid) returns timestamptz language sql stable as $$
+  select (p_due + coalesce(p_time, time '09:00'))
+         at time zone coalesce((select timezone from public.users where id = p_user), 'UTC')
+$$;
+revoke execute on function private.reminder_at(date, time, uuid) from public, anon;
+grant execute on function private.reminder_at(date, time, uuid) to authenticated, crm_writer, service_role;
+
+-- Who may be given a task: oneself; a manager's own team (reps and managers); anyone active, by an admin. A rep
+-- gives tasks only to themself: a colleague's work is theirs or their manager's to plan.
+create function private.task_assignee_problem(p_assignee uuid) returns text language plpgsql stable as $$
+declare u public.users;
+begin
+  if p_assignee = auth.uid() then
+    return null;
+  end if;
+  select * into u from public.users where id = p_assignee;
+  if not found or not u.active then
+    return 'That colleague is not an active CRM user.';
+  end if;
+  if private.has_role('admin') then
+    return null;
+  end if;
+  if private.has_role('manager') then
+    return case when u.team is distinct from private.my_team() or u.role not in ('rep', 'manager')
+      then format('%s is not in your team (%s), so I can''t give them a task.', u.name, private.my_team()) end;
+  end if;
+  return format('Only a manager can give tasks to their team, so I can''t give %s one. I can remind you to ask them.',
+                u.name);
+end $$;
+revoke execute on function private.task_assignee_problem(uuid) from public, anon;
+grant execute on function private.task_assignee_problem(uuid) to authenticated, crm_writer, service_role;
+
+-- The same refusal, asked before the user is shown a confirmation.
+create function public.check_task_assignee(args jsonb) returns jsonb language sql stable
+security definer set search_path = public, private as $$
+  select jsonb_build_object('problem', private.task_assignee_problem((args ->> 'assignee_id')::uuid))
+$$;
+alter function public.check_task_assignee(jsonb) owner to crm_writer;
+revoke execute on function public.check_task_assignee(jsonb) from public, anon;
+grant execute on function public.check_task_assignee(jsonb) to authenticated, crm_writer, service_role;
+
 -- Users cannot write public.jobs; this definer helper enqueues only reminders of tasks the caller created.
 create function private.enqueue_task_reminder(p_task uuid) returns void language sql security definer
 set search_path = public as $$
@@ -125,20 +169,35 @@ revoke execute on function private.new_task(text, date, uuid, uuid, uuid, uuid) 
 grant execute on function private.new_task(text, date, uuid, uuid, uuid, uuid) to authenticated, crm_writer, service_role;
 
 create function private.task_json(t public.tasks) returns jsonb language sql stable as $$
-  select jsonb_build_object('id', t.id, 'text', t.text, 'due_date', t.due_date, 'remind_at', t.remind_at)
+  select jsonb_build_object('id', t.id, 'text', t.text, 'due_date', t.due_date, 'remind_at', t.remind_at,
+                            'due_time', to_char(t.due_time, 'HH24:MI'),
+                            'assignee', (select name from public.users where id = t.assignee_id))
 $$;
 revoke execute on function private.task_json(tasks) from public, anon;
 grant execute on function private.task_json(tasks) to authenticated, crm_writer, service_role;
 
 create function private.act_task_create(payload jsonb) returns jsonb language plpgsql
 security definer set search_path = public, private as $$
-declare t public.tasks; v_problem text := private.restriction_problem((payload ->> 'contact_id')::uuid);
+declare
+  t public.tasks;
+  v_assignee uuid := coalesce((payload ->> 'assignee_id')::uuid, auth.uid());
+  v_due date := (payload ->> 'due_date')::date;
+  v_time time := (payload ->> 'due_time')::time;
+  v_problem text := coalesce(private.restriction_problem((payload ->> 'contact_id')::uuid),
+                             private.task_assignee_problem(v_assignee));
 begin
   if v_problem is not null then
     raise exception '%', v_problem;
   end if;
-  t := private.new_task(payload ->> 'text', (payload ->> 'due_date')::date, (payload ->> 'contact_id')::uuid,
-                        (payload ->> 'account_id')::uuid, null, null);
+  if v_time is not null and v_due is null then
+    raise exception 'A time needs a day: when is it due?';
+  end if;
+  insert into public.tasks (text, due_date, due_time, assignee_id, contact_id, account_id, remind_at, created_by)
+  values (payload ->> 'text', v_due, v_time, v_assignee, (payload ->> 'contact_id')::uuid,
+          (payload ->> 'account_id')::uuid, case when v_due is not null then private.reminder_at(v_due, v_time, v_assignee) end,
+          auth.uid())
+  returning * into t;
+  perform private.enqueue_task_reminder(t.id);
   return jsonb_build_object('target_type', 'task', 'target_id', t.id, 'task', private.task_json(t),
     'contact', (select name from public.contacts where id = t.contact_id),
     'account', (select name from public.accounts where id = t.account_id));
@@ -147,35 +206,84 @@ alter function private.act_task_create(jsonb) owner to crm_writer;
 revoke execute on function private.act_task_create(jsonb) from public, anon, authenticated;
 grant execute on function private.act_task_create(jsonb) to service_role;
 
--- The caller's open tasks due by a day (their local today, or a week ahead), overdue ones included.
+-- Open tasks due by a day (the asker's local today, the end of this week, or before today: overdue), overdue ones
+-- included: the asker's own, a manager's team's, or a named colleague's (managers and admins; RLS keeps a manager
+-- to their team).
 create function private.act_task_list(payload jsonb) returns jsonb language plpgsql stable
 security definer set search_path = public, private as $$
 declare
   v_today date := (payload ->> 'today')::date;
   v_due text := coalesce(payload ->> 'due', 'today');
-  v_until date := case v_due when 'week' then v_today + 6 when 'today' then v_today end;
+  v_until date := case v_due when 'week' then v_today + (7 - extract(isodow from v_today)::int)
+                             when 'today' then v_today when 'overdue' then v_today - 1 end;
+  v_who text := coalesce(payload ->> 'assignee', 'me');
   v_rows jsonb;
 begin
+  if v_who <> 'me' and not private.has_role('manager', 'admin') then
+    raise exception 'You can see your own tasks; a colleague''s or the team''s are for their manager.';
+  end if;
   select coalesce(jsonb_agg(jsonb_build_object(
-      'id', t.id, 'text', t.text, 'due_date', t.due_date, 'overdue', t.due_date < v_today,
-      'contact', c.name, 'account', a.name) order by t.due_date nulls last, t.created_at), '[]')
+      'id', t.id, 'text', t.text, 'due_date', t.due_date, 'due_time', to_char(t.due_time, 'HH24:MI'),
+      'overdue', t.due_date < v_today, 'assignee', u.name, 'contact', c.name, 'account', a.name)
+      order by t.due_date nulls last, t.due_time nulls last, t.created_at), '[]')
   into v_rows
   from public.tasks t
+  join public.users u on u.id = t.assignee_id
   left join public.contacts c on c.id = t.contact_id
   left join public.accounts a on a.id = t.account_id
-  where t.assignee_id = auth.uid() and t.status = 'open'
+  where t.status = 'open'
+    and case v_who when 'me' then t.assignee_id = auth.uid()
+                   when 'team' then t.team = private.my_team()
+                   else t.assignee_id = v_who::uuid end
     and (v_until is null or t.due_date <= v_until);
-  return jsonb_build_object('target_type', 'task', 'due', v_due, 'today', v_today, 'tasks', v_rows);
+  return jsonb_build_object('target_type', 'task', 'due', v_due, 'today', v_today, 'assignee', v_who,
+                            'name', payload ->> 'name', 'tasks', v_rows);
 end $$;
 alter function private.act_task_list(jsonb) owner to crm_writer;
 revoke execute on function private.act_task_list(jsonb) from public, anon, authenticated;
 grant execute on function private.act_task_list(jsonb) to service_role;
 
+-- Open tasks the asker holds or gave, whose text, contact or account contain every word given ("lars follow up").
+create function public.find_tasks(args jsonb) returns jsonb language sql stable as $$
+  select coalesce(jsonb_agg(x order by due_date nulls last, created_at), '[]') from (
+    select jsonb_build_object('id', t.id, 'text', t.text, 'due_date', t.due_date, 'due_time', to_char(t.due_time, 'HH24:MI'),
+                              'assignee', u.name, 'contact', c.name, 'account', a.name) as x, t.due_date, t.created_at
+    from public.tasks t
+    join public.users u on u.id = t.assignee_id
+    left join public.contacts c on c.id = t.contact_id
+    left join public.accounts a on a.id = t.account_id
+    where t.status = 'open' and (t.assignee_id = auth.uid() or t.created_by = auth.uid())
+      and coalesce((select bool_and(' ' || regexp_replace(lower(concat_ws(' ', t.text, c.name, a.name)), '[^a-z0-9@]+', ' ', 'g')
+                                    like '% ' || w || '%')
+                    from jsonb_array_elements_text(args -> 'words') w), false)
+    order by t.due_date nulls last, t.created_at
+    limit 20) s
+$$;
+
+-- Marks one open task done (RLS: the assignee's own, a manager's team's, an admin's).
+create function private.act_task_complete(payload jsonb) returns jsonb language plpgsql
+security definer set search_path = public, private as $$
+declare t public.tasks;
+begin
+  update public.tasks set status = 'done', completed_at = now()
+  where id = (payload ->> 'task_id')::uuid and status = 'open'
+  returning * into t;
+  if not found then
+    raise exception 'That task is already done, or it is not one you can change.';
+  end if;
+  return jsonb_build_object('target_type', 'task', 'target_id', t.id, 'task', private.task_json(t),
+    'contact', (select name from public.contacts where id = t.contact_id),
+    'account', (select name from public.accounts where id = t.account_id));
+end $$;
+alter function private.act_task_complete(jsonb) owner to crm_writer;
+revoke execute on function private.act_task_complete(jsonb) from public, anon, authenticated;
+grant execute on function private.act_task_complete(jsonb) to service_role;
+
 -- The reminder job's two steps (system work): what to send, then that it was sent.
 create function public.reminder_task(args jsonb) returns jsonb language sql stable security definer
 set search_path = public as $$
   select jsonb_build_object('task_id', t.id, 'assignee_id', t.assignee_id, 'text', t.text, 'due_date', t.due_date,
-                            'contact', c.name, 'account', a.name)
+                            'due_time', to_char(t.due_time, 'HH24:MI'), 'contact', c.name, 'account', a.name)
   from public.tasks t
   left join public.contacts c on c.id = t.contact_id
   left join public.accounts a on a.id = t.account_id

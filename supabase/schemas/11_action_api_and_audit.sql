@@ -104,6 +104,11 @@ insert into private.capabilities (role, action)
 select r, a from unnest(array['rep', 'manager', 'support', 'privacy_officer', 'admin']) r, unnest(array['case.show']) a
 union all
 select r, 'case.note' from unnest(array['manager', 'support', 'admin']) r;
+-- Tasks done from chat, and accounts created from chat (version 2).
+insert into private.capabilities (role, action) values
+  ('rep', 'task.complete'), ('manager', 'task.complete'), ('support', 'task.complete'),
+  ('privacy_officer', 'task.complete'), ('admin', 'task.complete'),
+  ('rep', 'account.create'), ('manager', 'account.create'), ('admin', 'account.create');
 
 -- The assistant's bookkeeping, private to each user: parsed writes waiting for their author's
 -- confirmation, and the request ids already run.
