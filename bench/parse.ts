@@ -18,17 +18,22 @@ export function benchParse(rounds: number) {
           .map((l) => JSON.parse(l).text as string)
       : []),
   ];
-  for (const t of texts) parseOffline(t, { today: '2026-11-23' }); // warm-up
+  return timed(texts, (t) => parseOffline(t, { today: '2026-11-23' }), rounds);
+}
+
+/** Each item run once to warm up, then `rounds` times, timed one by one. */
+function timed<T>(items: T[], run: (item: T) => unknown, rounds: number) {
+  for (const item of items) run(item);
   const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    for (const t of texts) {
+    for (const item of items) {
       const t0 = performance.now();
-      parseOffline(t, { today: '2026-11-23' });
+      run(item);
       samples.push(performance.now() - t0);
     }
   }
   return {
-    utterances: texts.length,
+    utterances: items.length,
     samples: samples.length,
     medianMs: median(samples),
     p99Ms: percentile(samples, 99),
@@ -55,19 +60,5 @@ export function benchParseInContext(rounds: number) {
       });
     }
   }
-  for (const t of turns) readInContext(t.text, { today: t.today }, t.context); // warm-up
-  const samples: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    for (const t of turns) {
-      const t0 = performance.now();
-      readInContext(t.text, { today: t.today }, t.context);
-      samples.push(performance.now() - t0);
-    }
-  }
-  return {
-    utterances: turns.length,
-    samples: samples.length,
-    medianMs: median(samples),
-    p99Ms: percentile(samples, 99),
-  };
+  return timed(turns, (t) => readInContext(t.text, { today: t.today }, t.context), rounds);
 }

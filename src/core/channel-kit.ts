@@ -46,11 +46,15 @@ export function privateNote(reply: Reply, delivered = true): Reply {
 }
 
 const OPENER = String.raw`(?:(?:actually|wait|hmm+|oh|oops|ah|well|then)[\s,.!]+)?`;
-const YES_WORDS = String.raw`y|ya|yes|yep|yeah|yea|yup|sure|ok|okay|k|kk|confirm(?:ed)?|go(?: ahead| for it)?|do it|save it|send it|ship it|correct|right|that'?s right|looks good|lgtm|perfect|great|please|pls|plz|thanks|thank you|thx|👍|✅|👌`;
-const NO_WORDS = String.raw`n|no|nope|nah|cancel(?: (?:it|that))?|stop|don'?t|do not|never ?mind|nvm|abort|forget it|scrap (?:it|that)|no thanks|👎|❌|🚫`;
+const YES_WORDS =
+  "y|ya|yes|yep|yeah|yea|yup|sure(?: thing)?|ok|okay|kk|confirm(?:ed)?|go(?: ahead| for it)?|do it|save it|send it|ship it|correct|that'?s right|looks good|lgtm|perfect|👍|✅|👌";
+const NO_WORDS =
+  "n|no|nope|nah|cancel(?: (?:it|that))?|stop|don'?t|do not|never ?mind|nvm|abort|forget it|scrap (?:it|that)|👎|❌|🚫";
+/** Words that may follow an answer ("yes please", "no thanks") but are no answer alone ("thanks!" is a greeting). */
+const POLITE = 'please|pls|plz|thanks|thank you|thx';
 /** "Yes please!", "yep, go ahead", "ok go 👍"; "actually no, cancel": a whole message made of answer words. */
-const YES = new RegExp(String.raw`^${OPENER}(?:${YES_WORDS})(?:[\s,.!]+(?:${YES_WORDS}))*[\s.!]*$`, 'u');
-const NO = new RegExp(String.raw`^${OPENER}(?:${NO_WORDS})(?:[\s,.!]+(?:${NO_WORDS}|thanks|thank you))*[\s.!]*$`, 'u');
+const YES = new RegExp(String.raw`^${OPENER}(?:${YES_WORDS})(?:[\s,.!]+(?:${YES_WORDS}|${POLITE}))*[\s.!]*$`, 'u');
+const NO = new RegExp(String.raw`^${OPENER}(?:${NO_WORDS})(?:[\s,.!]+(?:${NO_WORDS}|${POLITE}))*[\s.!]*$`, 'u');
 export function answerOf(text: string): 'yes' | 'no' | undefined {
   const t = text.trim().toLowerCase();
   return NO.test(t) ? 'no' : YES.test(t) ? 'yes' : undefined;
