@@ -45,7 +45,7 @@ export function parseAccountCreate(ctx: Ctx): ActionInput {
 }
 
 const SUMMARY_LEAD =
-  /\b(?:what'?s|whats|what is)\s+(?:the\s+)?latest\s+(?:on|with|w|for)\s+|\bcatch me up on\s+|\b(?:summary|summarise|summarize|overview|rundown|run-down|brief(?:ing)?|status|360)\s+(?:of|on|for|with)?\s*(?:the\s+)?(?:account\s+)?|\bwhere (?:are we|we are|do we stand|things stand)\s+(?:with|on)\s+|\bprep me (?:for|on)\s+|\bhow (?:are we doing|is it going)\s+with\s+|\baccount summary\s+(?:for|of)?\s*/i;
+  /\b(?:what'?s|whats|what is)\s+(?:the\s+)?latest\s+(?:on|with|w|for)\s+|\bcatch me up on\s+|\b(?:summary|summarise|summarize|overview|rundown|run-down|brief(?:ing)?|status|360)\s+(?:of|on|for|with)?\s*(?:the\s+)?(?:account\s+)?|\bwhere (?:are we|we are|do we stand|things stand)\s+(?:with|on)\s+|\bprep me (?:for|on)\s+|\bhow (?:are we doing|is it going)\s+with\s+|\baccount summary\s+(?:for|of)?\s*|\banything (?:i|we) should know (?:about|on)\s+/i;
 
 /** "what's the latest on Acme", "catch me up on globex", "pied piper overview". */
 export function parseAccountSummary(ctx: Ctx): ActionInput {
@@ -82,7 +82,7 @@ export const accountSummaryRules: IntentRule[] = [
     action: 'account.summary',
     // Above "open cases" or "deals": a rundown of an account names them as parts of the summary.
     priority: PRIORITY.listing + 5,
-    when: /\b(?:what'?s|whats|what is)\s+(?:the\s+)?latest\s+(?:on|with|w|for)\b|\bcatch me up on\b|\b(?:account\s+)?(?:summary|overview|rundown|run-down|briefing|360)\b|\bwhere (?:are we|we are|do we stand|things stand)\b|\bprep me\b|\bgive me (?:a |the )?(?:quick )?(?:rundown|overview|summary)\b|\bhow (?:are we doing|is it going) with\b/,
+    when: /\b(?:what'?s|whats|what is)\s+(?:the\s+)?latest\s+(?:on|with|w|for)\b|\bcatch me up on\b|\b(?:account\s+)?(?:summary|overview|rundown|run-down|briefing|360)\b|\bwhere (?:are we|we are|do we stand|things stand)\b|\bprep me\b|\bgive me (?:a |the )?(?:quick )?(?:rundown|overview|summary)\b|\bhow (?:are we doing|is it going) with\b|\banything (?:i|we) should know (?:about|on)\b/,
     unless: /\b(?:pipeline|forecast|deals by|win rate|support metrics|case metrics)\b/,
   },
 ];

@@ -21,6 +21,8 @@ export function parseContactLookup(ctx: Ctx): ActionInput {
   if (pos) return { type: 'contact.lookup', query: tidy(pos[1]) };
   const lead = LOOKUP_LEAD.exec(ctx.text);
   const rest = (lead ? ctx.text.slice(lead[0].length) : ctx.text)
+    .replace(/^(?:me\s+)?(?:a\s+)?(?=contact|someone|anyone|people|person)/i, '')
+    .replace(/^contacts?\s*:\s*/i, '')
     .replace(
       /^(?:(?:the|our|my|main|primary|contacts?|contact (?:info|details|card)|details|info|people|anyone|anybody|someone|champion|decision maker|poc|point of contact|person|buyer|do we (?:know|have)|we (?:know|have))\s+)+/i,
       '',

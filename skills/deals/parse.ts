@@ -13,15 +13,15 @@ type DealUpdate = Extract<Action, { type: 'deal.update' }>;
 type DealCreate = Extract<Action, { type: 'deal.create' }>;
 
 const VERB_FIRST =
-  /(?:^|[-:;,.]\s+|\b(?:so|and|then|just)\s+)(?:please\s+)?(?:can you\s+)?(?:move|pull(?!\s+up\b)|pulled|prepone|moved|moving|push|pushed|pushing|slip|slipped|slipping|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|give|hand|close|closed|won|lost)\s*:?\s+(?:the\s+|our\s+)?/i;
+  /(?:^|[-:;,.]\s+|\b(?:so|and|then|just)\s+)(?:please\s+)?(?:can you\s+)?(?:move|pull(?!\s+up\b)|pulled|prepone|moved|moving|push|pushed|pushing|slip|slipped|slipping|bump|bumped|advance|advanced|set|change|changed|update|updated|mark|marked|put|progress|shift|drag|reassign|assign|transfer|give|hand|close|closed|won|lost|reduce|reduced|cut|lower|lowered|raise|raised|increase|increased|decrease|decreased|drop|dropped|take)\s*:?\s+(?:the\s+|our\s+)?/i;
 const RESULT_ON = /\b(?:won|lost|closed(?:[- ]?(?:won|lost))?)\s+(?:on|for|with)\s+(?:the\s+)?/i;
 const FIELD_OF = /\b(?:amount|value|stage|close date|closing date|owner|size)\s+(?:on|of|for)\s+(?:the\s+)?/i;
 const WE_VERB = /\b(?:we|they|i)\s+(?:just\s+|finally\s+)?(?:lost|won|closed|signed)\s+(?:the\s+|our\s+)?/i;
 const DEAL_FOR = /\b(?:deal|opportunity|opp|oppty)\s+(?:for|with|at)\s+(?:the\s+)?/i;
 // "Acme Logistics - bump to $1.2M": a name set off by a dash or colon at the start is the deal.
 const SUBJECT_VERB =
-  /^\s*(?:deal\s+|opportunity\s+|opp\s+)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|won\b|lost\b|(?:to|into)\s+(?:prospecting|qualification|discovery|proposal|negotiation|closed)|->|→|=>|at\s+\$?\d|[-–:](?=\s))/i;
-const FIELD_SUFFIX = /\s+(?:amount|value|stage|close date|closing date|owner|size)$/i;
+  /^\s*(?:(?:deal|opportunity|opp)\b\s*)?(?:is|was|has|have|moved|slipped|closed|got|just|went|are|signed|now|won\b|lost\b|(?:to|into)\s+(?:prospecting|qualification|discovery|proposal|negotiation|closed)|->|→|=>|at\s+\$?\d|[-–:](?=\s))/i;
+const FIELD_SUFFIX = /\s+(?:amount|value|stage|close date|closing date|owner|size|out of|out|down)$/i;
 const FIELD_NEXT = /^\s*(?:the\s+)?(.+?)\s+(?:amount|value|close date|closing date|stage|owner)\b/i;
 const GENERIC =
   /^(?:it|this|that|one|deal|opportunity|opp|them|everything|all|stage|amount|amt|value|size|price|close date|won|lost|closed|owner|change|update|set|move|mark|push|bump)$/i;
@@ -73,11 +73,13 @@ function withNumber(text: string, p: Phrase | undefined): Phrase | undefined {
 
 // "next step: send the MSA", "the next step is a pricing call with Chen next week": the rest of the clause.
 const NEXT_STEP =
-  /\bnext steps?\s*(?:(?:on|for)\s+(?:the\s+)?([^:]+?)\s*(?=[:=-]))?(?:is|are|will be|would be|=|:|-)?\s*(?:to\s+)?([^/|;\n]+?)\s*(?=$|[/|;\n]|\.(?:\s|$))/i;
+  /\bnext steps?\s*(?:(?:on|for)\s+(?:the\s+)?([^:]+?)\s*(?=[:=-]))?(?:is|are|will be|would be|=|:|-)?\s*(?:to\s+)?([^/|;\n]+?)\s*(?=$|[/|;\n]|\.(?:\s|$)|,\s*(?:expected|close|closing|amount|stage)\b)/i;
 // Why it was lost: after "lost -", "because", "they went with", "reason:".
 const LOSS_REASON = [
   /\b(?:lost|closed[- ]lost)\b(?:\s+it)?\s*(?:[-:]\s+|\s+(?:because|due to|since|as)\s+(?:of\s+)?|\s+to\s+(?=(?:a|an|the)\s|\p{Lu}))([^,.;]+)/iu,
   /\b(?:they|the client|the customer|client|customer|we)\s+(?:have\s+|'ve\s+|has\s+)?(?:went|gone|go|going|chose|choose|picked|decided to go|signed|moved|went ahead)\s+(?:with|for|to)?\s*([^,.;]+)/iu,
+  // "we lost Umbrella Corp to a competitor": the reason after the deal's name.
+  /\blost\s+\p{Lu}[\p{L}&.' -]*?\s+to\s+((?:a|an|the)\s+[^,.;]+|\p{Lu}[^,.;]*)/u,
   /\b(?:because|due to)\s+([^,.;]+)/iu,
   /\breason(?:\s+is|\s+was|\s*:|\s*-)\s*([^,.;]+)/iu,
   /\b(no budget|budget (?:cut|freeze|frozen)|lost funding|went dark|bad timing|too expensive|price|pricing)\b/iu,
@@ -275,7 +277,7 @@ export const dealUpdateRules: IntentRule[] = [
     name: 'forecast category, next step or relative amount of a deal',
     action: 'deal.update',
     priority: PRIORITY.question + 5,
-    when: /^pull\s+(?:in\s+)?(?:the\s+)?\S+(?:\s+\S+){0,3}?\s+(?:in(?:to)?|forward|up)\s+(?:to\s+)?(?:this|next|q[1-4]|the)\b|\b(?:in|into|to|as)\s+(?:the\s+)?(?:commit|best[- ]?case|omitted)\b|\bshould be (?:in )?(?:commit|best[- ]?case)\b|\b(?:forecast )?category to\b|\bout of the forecast\b|\bmark (?:it |this )?(?:as )?omitted\b|\bnext steps?\b(?:\s+on\s+[^:]+)?\s*(?::|=|-\s|is\b|are\b)|\b(?:bump|rais|increas|reduc|lower|drop|cut|decreas|trim)\w*\b(?:\s+\S+){0,5}?\s+by\s+[$€£]?\d|\b(?:bump|rais|increas|add)\w*\b(?:\s+\S+){0,4}?\s+\+\s?[$€£]?\d/,
+    when: /^pull\s+(?:in\s+)?(?:the\s+)?\S+(?:\s+\S+){0,3}?\s+(?:in(?:to)?|forward|up)\s+(?:to\s+)?(?:this|next|q[1-4]|the)\b|\b(?:in|into|to|as)\s+(?:the\s+)?(?:commit|best[- ]?case|omitted)\b|\bshould be (?:in )?(?:commit|best[- ]?case)\b|\b(?:forecast )?category to\b|\bout of the forecast\b|\bmark (?:it |this )?(?:as )?omitted\b|\bnext steps?\b(?:\s+(?:on|for)\s+[^:]+)?\s*(?::|=|-\s|is\b|are\b)|\b(?:bump|rais|increas|reduc|lower|drop|cut|decreas|trim)\w*\b(?:\s+\S+){0,5}?\s+by\s+[$€£]?\d|\b(?:bump|rais|increas|add)\w*\b(?:\s+\S+){0,4}?\s+\+\s?[$€£]?\d/,
     unless: QUESTION,
   },
   {

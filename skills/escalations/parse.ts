@@ -399,7 +399,7 @@ export const caseShowRules: IntentRule[] = [
     name: 'a case to look at',
     action: 'case.show',
     priority: PRIORITY.record - 10,
-    when: /\b(?:status|details?|where (?:we are|things stand)|what'?s (?:up|going on|happening)|update)\s+(?:of|on|for|with|w)\s+(?:the\s+)?(?:case\s+|ticket\s+)?#?\d{4,12}\b|\b(?:show|open|pull up|look at|see|view|display)\s+(?:me\s+)?(?:the\s+)?(?:details\s+(?:of|for)\s+(?:the\s+)?)?(?:case|ticket)\s*#?\d+|^#?\d{4,12}\s*\??$|^(?:status|details)\s+(?:of\s+)?#?\d{4,12}\b|\babout (?:case|ticket)\s*#?\d+.*\b(?:where|status|pull up)\b/,
+    when: /\b(?:status|details?|where (?:we are|things stand)|what'?s (?:up|going on|happening)|update)\s+(?:of|on|for|with|w)\s+(?:the\s+)?(?:case\s+|ticket\s+)?#?\d{4,12}\b|\b(?:show|open|pull up|look at|see|view|display)\s+(?:me\s+)?(?:the\s+)?(?:details\s+(?:of|for)\s+(?:the\s+)?)?(?:case|ticket)\s*#?\d+|\b(?:show|open|pull up|look at|view)\s+(?:me\s+)?#\d{3,12}\b|^#?\d{4,12}\s*\??$|^(?:status|details)\s+(?:of\s+)?#?\d{4,12}\b|\babout (?:case|ticket)\s*#?\d+.*\b(?:where|status|pull up)\b/,
   },
 ];
 
