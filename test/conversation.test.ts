@@ -173,7 +173,11 @@ describe.each(TARGETS)('a conversation on %s', (target) => {
   });
 
   it.runIf(target === 'pglite')('reads every development and blind conversation as labelled', async () => {
-    const sets = ['./fixtures/dialogue-dev.jsonl', './fixtures/dialogue-blind-1.jsonl'];
+    const sets = [
+      './fixtures/dialogue-dev.jsonl',
+      './fixtures/dialogue-blind-1.jsonl',
+      './fixtures/dialogue-blind-2.jsonl',
+    ];
     const talk = conversations(db);
     for (const file of sets) {
       const dialogues = parseCases(readFileSync(new URL(file, import.meta.url), 'utf8')) as unknown as Dialogue[];

@@ -277,7 +277,7 @@ export const dealUpdateRules: IntentRule[] = [
     name: 'forecast category, next step or relative amount of a deal',
     action: 'deal.update',
     priority: PRIORITY.question + 5,
-    when: /^pull\s+(?:in\s+)?(?:the\s+)?\S+(?:\s+\S+){0,3}?\s+(?:in(?:to)?|forward|up)\s+(?:to\s+)?(?:this|next|q[1-4]|the)\b|\b(?:in|into|to|as)\s+(?:the\s+)?(?:commit|best[- ]?case|omitted)\b|\bshould be (?:in )?(?:commit|best[- ]?case)\b|\b(?:forecast )?category to\b|\bout of the forecast\b|\bmark (?:it |this )?(?:as )?omitted\b|\bnext steps?\b(?:\s+(?:on|for)\s+[^:]+)?\s*(?::|=|-\s|is\b|are\b)|\b(?:bump|rais|increas|reduc|lower|drop|cut|decreas|trim)\w*\b(?:\s+\S+){0,5}?\s+by\s+[$€£]?\d|\b(?:bump|rais|increas|add)\w*\b(?:\s+\S+){0,4}?\s+\+\s?[$€£]?\d/,
+    when: /^pull\s+(?:in\s+)?(?:the\s+)?\S+(?:\s+\S+){0,3}?\s+(?:in(?:to)?|forward|up)\s+(?:to\s+)?(?:this|next|q[1-4]|the)\b|\b(?:in|into|to|as)\s+(?:the\s+)?(?:commit|best[- ]?case|omitted)\b|\bshould be (?:in )?(?:commit|best[- ]?case)\b|\b(?:forecast )?category to\b|\bout of the forecast\b|\bmark (?:it |this )?(?:as )?omitted\b|\bnext steps?\b(?:\s+(?:on|for)\s+[^:]+)?\s*(?::|=|-\s|is\b|are\b|to\b)|\b(?:bump|rais|increas|reduc|lower|drop|cut|decreas|trim)\w*\b(?:\s+\S+){0,5}?\s+by\s+[$€£]?\d|\b(?:bump|rais|increas|add)\w*\b(?:\s+\S+){0,4}?\s+\+\s?[$€£]?\d/,
     unless: QUESTION,
   },
   {

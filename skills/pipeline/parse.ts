@@ -4,7 +4,7 @@ import type { ActionInput } from '../../src/core/types.ts';
 import { findAmountFilter } from '../../src/nlu/offline/amounts.ts';
 import type { Ctx } from '../../src/nlu/offline/context.ts';
 import { findPeriod, type Tense } from '../../src/nlu/offline/dates.ts';
-import { isFirstName } from '../../src/nlu/offline/names.ts';
+import { isFirstName, isPerson } from '../../src/nlu/offline/names.ts';
 import { isCommonWord } from '../../src/nlu/offline/vocab.ts';
 import { NUMBER_SRC, toNumber } from '../../src/nlu/offline/numbers.ts';
 import { findStage } from '../../src/nlu/offline/stages.ts';
@@ -51,7 +51,7 @@ const METRICS: [PipelineQuery['metric'], RegExp][] = [
   ],
   [
     'total',
-    /\bhow much\b|\bhow big\b|\bsize of\b|\bwhat did we (?:win|close|book|sell)\b|\btotal\b|\bsum\b|\bvalue\b|\bworth\b|\bamount\b|\bbookings\b|\brevenue\b/,
+    /\bhow much\b|\bhow big\b|\bsize of\b|\bwhat did we (?:close|book|sell)\b|\btotal\b|\bsum\b|\bvalue\b|\bworth\b|\bamount\b|\bbookings\b|\brevenue\b/,
   ],
 ];
 
@@ -156,7 +156,10 @@ export function parsePipeline(ctx: Ctx): ActionInput {
   text = text.replace(EVERYONE, (m, at: number) =>
     /\p{Lu}\p{L}*\s+$/u.test(text.slice(0, at)) && /^company/i.test(m) ? m : ' ',
   );
-  const tense: Tense = LOOKS_BACK.has(metric) || q.dateBasis || PAST_WORDS.test(ctx.low) ? 'past' : 'ahead';
+  // A follow-up of a question about what happened ("and q2" after "what did we win in q3") looks back too.
+  const wonOrLost = /^closed_/.test(String(ctx.base?.stage ?? ''));
+  const tense: Tense =
+    LOOKS_BACK.has(metric) || q.dateBasis || PAST_WORDS.test(ctx.low) || wonOrLost ? 'past' : 'ahead';
 
   if (metric === 'stuck') {
     const m = STALE.exec(text);
@@ -293,7 +296,7 @@ function ownerName(text: string): string | undefined {
     const p = takeEntity(text, m.index + m[0].length);
     if (!p) continue;
     const via = m[0].trim().toLowerCase();
-    if (via === 'for' && !isFirstName(p.text.split(' ')[0])) continue;
+    if (via === 'for' && !isPerson(p.text)) continue;
     if (
       (via === 'does' || via === 'did' || via === 'has') &&
       !/^\s*(?:have|got|own|closed|won)\b/i.test(text.slice(p.end))
@@ -309,6 +312,7 @@ function ownerName(text: string): string | undefined {
     const before = text.slice(Math.max(0, w.index - 12), w.index);
     if (/\b(?:at|with|from|of)\s+$/i.test(before)) continue;
     const surname = /^\s+(\p{Lu}[\p{L}-]+)/u.exec(text.slice(w.index + w[0].length));
+    if (surname && !isPerson(`${w[0]} ${surname[1]}`)) continue;
     return surname ? `${w[0]} ${surname[1]}` : w[0];
   }
   return undefined;
@@ -319,7 +323,7 @@ function accountName(text: string, owner: string | undefined): string | undefine
   let m: RegExpExecArray | null;
   while ((m = ACCOUNT_AFTER.exec(text))) {
     const p = takeEntity(text, m.index + m[0].length);
-    if (!p || p.text === owner || NOT_AN_ACCOUNT.test(p.text) || isFirstName(p.text.split(' ')[0])) continue;
+    if (!p || p.text === owner || NOT_AN_ACCOUNT.test(p.text) || isPerson(p.text)) continue;
     if (m[0].trim().toLowerCase() === 'in' && !/^\p{Lu}/u.test(p.text)) continue;
     return p.text;
   }

@@ -58,9 +58,11 @@ function valid(candidate: Fields): Action | undefined {
 /** A fresh reading that starts something new: a whole request named at the start, or a question of its own. */
 function startsAfresh(fresh: Trace, than?: string): boolean {
   const w = fresh.decision.winner;
-  if (!w || fresh.action.type === 'clarify' || fresh.action.type === than) return false;
-  if (fresh.action.type === 'undo' || fresh.action.type === 'help') return true;
-  const reads = specOf(fresh.action.type)?.writes === false;
+  // "what's the latest on them": a request of its own, even while it waits for the record "them" stands for.
+  const type = fresh.action.type === 'clarify' ? fresh.asked?.type : fresh.action.type;
+  if (!w || !type || type === than) return false;
+  if (type === 'undo' || type === 'help') return true;
+  const reads = specOf(type)?.writes === false;
   return w.rule.priority >= PRIORITY.explicit ? w.at <= 3 || reads : reads && w.rule.priority >= PRIORITY.question;
 }
 
@@ -98,7 +100,9 @@ function spellOut(text: string, focus: Focus | undefined): string {
 
 /** A missing record filled from the focus when the message refers to it ("and set its close date to …"). */
 function filledFromFocus(t: Trace, text: string, focus: Focus | undefined): Action | undefined {
-  if (!focus || !t.asked || !REFERS.test(text)) return undefined;
+  // "also set the next step to security review" goes on about the record just talked about, as "it" does.
+  if (!focus || !t.asked || !(REFERS.test(text) || /^(?:also|and|then|now|plus)\b/i.test(text.trim())))
+    return undefined;
   const named = focusFor(t.asked.type, t.asked.field, focus);
   return named ? valid({ ...t.asked.partial, [t.asked.field]: named }) : undefined;
 }
@@ -131,7 +135,13 @@ const LABELLED: [RegExp, string, string[]][] = [
     ['contact.create'],
   ],
   [/^(?:add\s+(?:a\s+)?)?note\s*[:\-–—]\s*(.+)$/i, 'note', ['escalation.update', 'case.note']],
+  [
+    /^(?:(?:set|change|make)\s+)?(?:the\s+)?(?:severity|priority)\s*(?:to|as|=|:)?\s*(low|medium|high|urgent)$/i,
+    'severity',
+    ['escalation.create', 'escalation.update'],
+  ],
   [/^(?:the\s+)?summary\s*[:\-–—]\s*(.+)$/i, 'summary', ['activity.log', 'escalation.create']],
+  [/^(?:call|name)\s+it\s+["'‘“]([^"'’”]{2,80})["'’”]/i, 'name', ['deal.create']],
 ];
 
 /** The pending write with what the message changes: values replace, free text only where there was none. */
@@ -139,8 +149,26 @@ function correct(base: Action, text: string, opts: ParseOptions): Action | undef
   const said = text.trim().replace(/[.!]+$/, '');
   for (const [re, field, types] of LABELLED) {
     const m = types.includes(base.type) ? re.exec(said) : null;
-    if (m) return valid({ ...base, [field]: m[1].trim() });
+    if (!m) continue;
+    const labelled = valid({ ...base, [field]: field === 'severity' ? m[1].toLowerCase() : m[1].trim() });
+    // "call it 'Nile rollout' and put it in discovery": the rest of the message may change more.
+    const rest = said.slice(m.index + m[0].length).replace(/^\s*(?:,|and)\s*/i, '');
+    return labelled && rest ? (correct(labelled, rest, opts) ?? labelled) : labelled;
   }
+  // "make it 25": a bare number is the one number the write has.
+  const bare = /^(?:no,?\s*|actually,?\s*)?(?:make|change)\s+(?:it|that)\s+(?:to\s+)?(\d+(?:\.\d+)?)\s*[.!]*$/i.exec(
+    said,
+  );
+  const numeric = ['durationMinutes', 'amount', 'limit', 'staleDays'].filter((k) => k in base);
+  if (bare && numeric.length === 1) return valid({ ...base, [numeric[0]]: Number(bare[1]) });
+  // "it's for Sam Okoye, not Priya": the field that said Priya.
+  const not = /^(.*?),?\s+not\s+(?:the\s+)?([\p{L}][\p{L}&.' -]*?)\s*[.!]*$/u.exec(said);
+  const replaced =
+    not && Object.keys(base).find((k) => String((base as Fields)[k]).toLowerCase() === not[2].toLowerCase());
+  const instead =
+    not &&
+    nameIn(not[1].replace(/^(?:actually|sorry|no)[,\s]+/i, '').replace(/^(?:it'?s|it is|make it)\s+(?:for\s+)?/i, ''));
+  if (replaced && instead) return valid({ ...base, [replaced]: instead });
   const { fields } = fragment(base.type, text, opts);
   const cue = CORRECTS.test(text);
   const merged: Fields = { ...base };
@@ -159,6 +187,10 @@ function correct(base: Action, text: string, opts: ParseOptions): Action | undef
 function follow(last: Action, text: string, opts: ParseOptions): Action | undefined {
   const { fields } = fragment(last.type, text, opts, last);
   const low = clean(text).toLowerCase();
+  const after = /\bthe (month|quarter|week|year) (after|before)\b/.exec(low);
+  const { from, to } = last as Fields;
+  if (after && typeof from === 'string' && typeof to === 'string')
+    Object.assign(fields, shifted(from, to, after[1], after[2] === 'after' ? 1 : -1));
   const limit = /\b(?:show|top|just|only|first|make (?:it|that))\s+(?:me\s+)?(?:the\s+)?(?:top\s+)?(\d{1,3})\b/.exec(
     low,
   )?.[1];
@@ -168,6 +200,20 @@ function follow(last: Action, text: string, opts: ParseOptions): Action | undefi
   const merged: Fields = { ...last };
   for (const k of Object.keys(fields)) for (const gone of TOGETHER[k] ?? []) delete merged[gone];
   return valid({ ...merged, ...fields });
+}
+
+/** A period moved by one month, quarter, week or year ("and the month after?"). */
+function shifted(from: string, to: string, unit: string, by: number): { from: string; to: string } {
+  const d = new Date(`${from}T00:00:00Z`);
+  if (unit === 'week') {
+    const move = (iso: string) =>
+      new Date(Date.parse(`${iso}T00:00:00Z`) + by * 7 * 86_400_000).toISOString().slice(0, 10);
+    return { from: move(from), to: move(to) };
+  }
+  const months = unit === 'month' ? 1 : unit === 'quarter' ? 3 : 12;
+  const start = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + by * months, 1));
+  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, 0));
+  return { from: start.toISOString().slice(0, 10), to: end.toISOString().slice(0, 10) };
 }
 
 export function readInContext(text: string, opts: ParseOptions, context: DialogueContext): Action {

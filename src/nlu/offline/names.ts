@@ -9,12 +9,20 @@ import { isCommonWord } from './vocab.ts';
 
 const FIRST_NAMES = LEXICON.firstNames;
 
-const COMPANY_SUFFIX =
-  /\b(inc|corp|corporation|co|company|llc|ltd|limited|gmbh|ag|sa|plc|group|industries|enterprises|labs|systems|technologies|tech|solutions|holdings|partners|bank|university|foods|motors|media|software|networks|logistics|health|capital|ventures|studios|global|international|intl|consulting|dynamics)\.?$/i;
+/** "Sakura Robotics", "Acme Inc.": a name whose last word ends companies' names (lexicon/company-suffixes.txt). */
+const endsLikeCompany = (phrase: string) =>
+  LEXICON.companySuffixes.has(
+    phrase
+      .trim()
+      .split(/\s+/)
+      .at(-1)!
+      .toLowerCase()
+      .replace(/[.,]+$/, ''),
+  );
 
 export function isPerson(phrase: string): boolean {
   if (/@/.test(phrase)) return true;
-  if (COMPANY_SUFFIX.test(phrase)) return false;
+  if (endsLikeCompany(phrase)) return false;
   return isFirstName(phrase.split(/\s+/)[0]);
 }
 
@@ -33,7 +41,7 @@ const NAME_PARTICLE = /^(?:van|von|der|den|de|da|di|del|della|dos|du|la|le|bin|i
  */
 export function splitPersonCompany(phrase: string): { person: string; company: string } | undefined {
   const words = phrase.split(/\s+/);
-  if (words.length < 3 || !isFirstName(words[0]) || COMPANY_SUFFIX.test(words[1])) return undefined;
+  if (words.length < 3 || !isFirstName(words[0]) || endsLikeCompany(words[1])) return undefined;
   if (isFirstName(words[1]) || words[1].length < 2 || words.slice(1, 3).some((w) => NAME_PARTICLE.test(w)))
     return undefined;
   return { person: words.slice(0, 2).join(' '), company: words.slice(2).join(' ') };
@@ -67,8 +75,7 @@ export function people(text: string): { name: string; at: number }[] {
     const [, first, last] = m;
     // A first name we know, or two capitalised words right after a role ("their managing partner Evelyn Wallace").
     const known =
-      isFirstName(first) ||
-      (ROLE_BEFORE.test(text.slice(0, m.index)) && capitalised(first) && !COMPANY_SUFFIX.test(last));
+      isFirstName(first) || (ROLE_BEFORE.test(text.slice(0, m.index)) && capitalised(first) && !endsLikeCompany(last));
     if (!known || isCommonWord(last) || STOPS.test(last)) continue;
     if (lowerCase ? /ed$/.test(last) : !capitalised(first) || !capitalised(last)) continue;
     out.push({ name: `${first} ${last}`, at: m.index });
