@@ -345,6 +345,15 @@ describe.each(TARGETS)('account insights on %s', (target) => {
     }
     const acme = (await summary(alex, 'Acme')).r;
     expect(acme.deals.some((d) => d.next_step)).toBe(true);
+    // A deal's own next step (set from chat) comes before its first open task.
+    const [deal] = await db.query<{ id: string; name: string }>(
+      `update public.deals set next_step = 'security review' where id = (select d.id from public.deals d
+         join public.accounts a on a.id = d.account_id where a.name = 'Acme' and d.stage not in ('closed_won', 'closed_lost')
+         order by d.name limit 1) returning id::text, name`,
+    );
+    const stepped = (await summary(alex, 'Acme')).r.deals.find((d) => d.name === deal.name);
+    expect(stepped?.next_step).toEqual({ text: 'security review', due_date: null });
+    await db.query('update public.deals set next_step = null where id = $1', [deal.id]);
     expect(acme.activities.length).toBeGreaterThan(0);
     // Support sees the account's cases and contacts, and none of its deals (the deals policy).
     const asSupport = (await summary(omar, 'Acme')).r;

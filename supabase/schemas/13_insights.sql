@@ -218,7 +218,7 @@ insert into private.capabilities (role, action)
 values ('rep', 'insight.query'), ('manager', 'insight.query'), ('admin', 'insight.query');
 
 -- account.summary ("what's the latest on Acme"): the account, its open deals with their next step (the
--- first open task on the deal) and risks, its last activities, open cases and key contacts, as the
+-- deal's own, else the first open task on it) and risks, its last activities, open cases and key contacts, as the
 -- policies show them. A deal's risks: idle (no stage change or activity for 30+ days), past its close
 -- date, single-threaded (its contact and the people in its activities are one person or none).
 create function private.act_account_summary(payload jsonb) returns jsonb language plpgsql stable
@@ -235,8 +235,9 @@ begin
   with deals as (
     select d.id, d.name, d.stage, d.amount, d.close_date, u.name as owner,
            v_today - (greatest(d.stage_changed_at, coalesce(d.last_activity_at, d.stage_changed_at)) at time zone 'UTC')::date as idle_days,
-           (select jsonb_build_object('text', t.text, 'due_date', t.due_date) from public.tasks t
-            where t.deal_id = d.id and t.status = 'open' order by t.due_date nulls last, t.created_at limit 1) as next_step,
+           coalesce(case when d.next_step is not null then jsonb_build_object('text', d.next_step, 'due_date', null) end,
+             (select jsonb_build_object('text', t.text, 'due_date', t.due_date) from public.tasks t
+              where t.deal_id = d.id and t.status = 'open' order by t.due_date nulls last, t.created_at limit 1)) as next_step,
            (select count(distinct p.contact_id) from (
               select d.contact_id union select a.contact_id from public.activities a where a.deal_id = d.id) p
             where p.contact_id is not null) as people
