@@ -5,12 +5,10 @@ import type { Reply } from '../src/core/types.ts';
 import type { Requester } from '../src/db/port.ts';
 import { offlineParser } from '../src/nlu/offline-parser.ts';
 import { reminderText } from '../skills/tasks/reminders.ts';
-import { freshDb, TARGETS, userNamed, type TestDb } from './support/db.ts';
+import { freshDb, TARGETS, TODAY, userNamed, type TestDb, utc } from './support/db.ts';
 
 // 12:00 in Los Angeles (Alex's and Marta's timezone) on the demo's today, Monday 2026-11-23.
 const NOW = '2026-11-23T20:00:00.000Z';
-const TODAY = '2026-11-23';
-const utc = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')`;
 
 /** A rep's day, round two (issue 25): what was typed, what is asked back, and what is (not) written. */
 describe.each(TARGETS)("a rep's day, round two, on %s", (target) => {

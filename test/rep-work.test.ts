@@ -3,12 +3,11 @@ import { createAssistant } from '../src/core/assistant.ts';
 import type { Reply } from '../src/core/types.ts';
 import type { Requester } from '../src/db/port.ts';
 import type { Parser } from '../src/nlu/parser.ts';
-import { freshDb, TARGETS, userNamed, type TestDb } from './support/db.ts';
+import { freshDb, TARGETS, userNamed, type TestDb, utc } from './support/db.ts';
 
 // 12:00 in Los Angeles (Alex's and Marta's timezone) on the demo's today, 2026-11-23.
 const NOW = '2026-11-23T20:00:00.000Z';
 const parser: Parser = { name: 'test', parse: async () => ({ type: 'help' }) };
-const utc = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')`;
 
 describe.each(TARGETS)("a rep's daily work on %s", (target) => {
   let db: TestDb;

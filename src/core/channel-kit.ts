@@ -55,7 +55,7 @@ const POLITE = 'please|pls|plz|thanks|thank you|thx';
 /** "Yes please!", "yep, go ahead", "ok go 👍"; "actually no, cancel": a whole message made of answer words. */
 const YES = new RegExp(String.raw`^${OPENER}(?:${YES_WORDS})(?:[\s,.!]+(?:${YES_WORDS}|${POLITE}))*[\s.!]*$`, 'u');
 const NO = new RegExp(String.raw`^${OPENER}(?:${NO_WORDS})(?:[\s,.!]+(?:${NO_WORDS}|${POLITE}))*[\s.!]*$`, 'u');
-export function answerOf(text: string): 'yes' | 'no' | undefined {
+function answerOf(text: string): 'yes' | 'no' | undefined {
   const t = text.trim().toLowerCase();
   return NO.test(t) ? 'no' : YES.test(t) ? 'yes' : undefined;
 }
@@ -174,15 +174,16 @@ export function createChannelKit({
       const dialogue = state.dialogue ?? {};
       const answer = answerOf(text);
       if (answer) {
-        if (!state.pending) return { kind: 'refusal', text: 'Nothing is waiting for your confirmation.' };
+        const read = { type: answer === 'yes' ? 'confirm' : 'cancel' };
+        if (!state.pending) return { kind: 'refusal', text: 'Nothing is waiting for your confirmation.', read };
         const reply = await assistant.confirm(state.pending, user, answer === 'yes', turn.progress);
         const written = answer === 'yes' && reply.kind === 'done' ? dialogue.pending : undefined;
-        return remember(user, turn, reply, {
-          ...dialogue,
-          asked: undefined,
-          last: dialogue.last,
-          focus: written ? focusAfter(written, dialogue.focus) : dialogue.focus,
-        });
+        return remember(
+          user,
+          turn,
+          { ...reply, read },
+          { ...dialogue, asked: undefined, focus: written ? focusAfter(written, dialogue.focus) : dialogue.focus },
+        );
       }
       const choice = text.trim() && picked(state, text.trim());
       if (choice) return remember(user, turn, await assistant.run(choice.action, { ...turn, user }), dialogue);

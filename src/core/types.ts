@@ -52,7 +52,7 @@ export interface Reply {
   choices?: { label: string; action: ActionInput }[];
   /** The support case the reply announces, and what its buttons may do with it. */
   caseActions?: { case: string; actions: CaseAction[] };
-  /** How the message was read (the action before names were matched to records), for the conversation's context. */
+  /** How the message was read: the action before names were matched to records, or a yes or no as confirm / cancel. */
   read?: ActionInput;
 }
 

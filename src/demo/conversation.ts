@@ -5,7 +5,7 @@
  * and the reply.
  */
 import { createAssistant } from '../core/assistant.ts';
-import { answerOf, createChannelKit, memoryStore } from '../core/channel-kit.ts';
+import { createChannelKit, memoryStore } from '../core/channel-kit.ts';
 import type { Reply } from '../core/types.ts';
 import type { CrmDb } from '../db/port.ts';
 import { migrate } from '../db/migrate.ts';
@@ -20,10 +20,8 @@ export interface Said {
   reply: string;
 }
 
-/** How a message was read, in the contract's form. */
-function readAs(text: string, reply: Reply): Record<string, unknown> {
-  const answer = answerOf(text);
-  if (answer) return { type: answer === 'yes' ? 'confirm' : 'cancel' };
+/** How a message was read, in the contract's form (a yes or no reads as confirm or cancel). */
+function readAs(reply: Reply): Record<string, unknown> {
   if (!reply.read) return { type: 'clarify', question: reply.text };
   const { type, ...fields } = reply.read;
   return type === 'clarify' ? { type, question: reply.text } : { type, ...fields };
@@ -53,7 +51,7 @@ export function conversations(db: CrmDb) {
       return async (text: string): Promise<Said> => {
         const turn = { requestId: `converse:${id}:${++n}`, channel: 'repl' as const };
         const reply = await kit.say({ kind: 'member', user }, turn, text);
-        return { read: readAs(text, reply), reply: replyAsText(reply) };
+        return { read: readAs(reply), reply: replyAsText(reply) };
       };
     },
   };

@@ -7,6 +7,8 @@ import { generateDemo } from '../../src/demo/generate.ts';
 import { loadDemo } from '../../src/demo/load.ts';
 
 export const TODAY = '2026-11-23';
+/** A timestamp column as UTC ISO text, for comparing rows with expected instants. */
+export const utc = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')`;
 /** The databases every data test runs on: PGlite always, the server Postgres when TEST_DATABASE_URL is set. */
 export const TARGETS: ('pglite' | 'postgres')[] = [
   'pglite',

@@ -24,6 +24,8 @@ const TOGETHER: Record<string, string[]> = {
 const PRONOUN =
   /^(?:it|its|this|that|these|those|him|her|them|this one|that one|the deal|this deal|that deal|the case|this case|that case|this account|that account|the account|same)$/i;
 const REFERS = /\b(?:it|its|this|that|him|her|them|the deal|this deal|that deal|the case|this case|that one)\b/i;
+/** "it" as a case or request: what `aboutFocus` spells out. */
+const RECORD_REF = /\b(?:this one|that one|the case|this case|the request|it|this|that)\b/i;
 /** "sorry, I meant the Globex one", "no, it's Dana Reyes", "not Initech, Globex". */
 const MEANT =
   /\b(?:i meant|i mean|meant|it'?s|it is|it should be|should be|not [^,]+?,\s*(?:but\s+)?|wrong \w+,?\s*(?:it'?s\s+)?)\s*(?:the\s+)?([\p{L}\d][\p{L}\d&.' -]*?)(?:\s+(?:one|deal|account|instead|please))?\s*[.!?]*$/iu;
@@ -274,8 +276,8 @@ function nameIn(text: string): string | undefined {
 /** "assign it to Lucía", "add a note to it: …", "approve it": "it" is the case, deal or request talked about last. */
 function aboutFocus(text: string, opts: ParseOptions, focus: Focus | undefined): Action | undefined {
   const record = focus?.case ? `case ${focus.case}` : focus?.request ? `request ${focus.request}` : undefined;
-  if (!record || !/\b(?:it|this|that|this one|that one|the case|this case|the request)\b/i.test(text)) return undefined;
-  const spelled = text.replace(/\b(?:this one|that one|the case|this case|the request|it|this|that)\b/i, record);
+  if (!record || !RECORD_REF.test(text)) return undefined;
+  const spelled = text.replace(RECORD_REF, record);
   const t = trace(spelled, opts).action;
   return t.type === 'clarify' ? undefined : t;
 }
